@@ -1,0 +1,1 @@
+"""Collection: config-driven Scrapy spiders for public press, forum and petition sources."""

@@ -1,0 +1,3 @@
+from dulun.cli import main
+
+main()

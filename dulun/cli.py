@@ -1,0 +1,111 @@
+"""The `dulun` command line. Each stage package registers its own commands (see `register`)."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+from dulun.errors import UserError
+from dulun.settings import Settings, load_settings
+
+HELP = """dulun: which public issues are rising where, every morning.
+
+Collects public press items and public posts, tags issue topics and provinces, finds weekly
+hot spots (topic x province against each place's own history), writes a daily digest, and
+alerts the board on flagged topics. It counts issues, never people.
+
+Start here:
+
+  dulun demo                      # the whole pipeline offline, on a bundled fixture site
+
+  dulun init && dulun run         # one real pass: crawl, enrich, hot spots, digest, alerts
+
+  dulun status                    # what is stored, last runs, failures by cause
+
+Settings come from dulun.toml (or --config / DULUN_CONFIG) with DULUN_* overrides,
+for example DULUN_DB_PATH=/srv/dulun/dulun.duckdb.
+"""
+
+app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None)
+console = Console()
+
+
+class AppState:
+    """What every command needs: the settings file path, loaded lazily so `--help` never fails."""
+
+    def __init__(self, config: Path | None, verbose: bool):
+        self.config = config
+        self.verbose = verbose
+        self._settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = load_settings(self.config)
+        return self._settings
+
+
+def state(ctx: typer.Context) -> AppState:
+    return ctx.find_root().obj
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Optional[Path] = typer.Option(None, "--config", "-c", help="Settings file (TOML). Default: DULUN_CONFIG or ./dulun.toml."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log every step."),
+) -> None:
+    setup_logging(verbose)
+    ctx.obj = AppState(config, verbose)
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    # Scrapy and Twisted are chatty; their own warnings still get through.
+    for noisy in ("scrapy", "twisted", "filelock", "matplotlib", "urllib3", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _register_stages() -> None:
+    from dulun import commands
+    commands.register(app)
+    for module in ("crawlers.cli", "nlp.cli", "pipeline.cli"):
+        try:
+            stage = __import__(module, fromlist=["register"])
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        stage.register(app)
+
+
+_register_stages()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user mistakes print one sentence and exit 2; usage errors as click prints them."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except UserError as exc:
+        Console(stderr=True).print(f"[bold red]dulun:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        Console(stderr=True).print("dulun: interrupted.")
+        sys.exit(130)
+    except Exception as exc:
+        # Usage errors (bad option, missing argument) come from typer's click layer.
+        if hasattr(exc, "show") and hasattr(exc, "exit_code"):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

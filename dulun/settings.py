@@ -1,0 +1,190 @@
+"""One typed settings object: defaults, then `dulun.toml`, then `DULUN_*` environment variables.
+
+Environment overrides use `__` between section and key, for example
+`DULUN_CRAWL__DOWNLOAD_DELAY=2` or `DULUN_DB_PATH=/srv/dulun/dulun.duckdb`.
+Secrets (SMTP password, webhook secret, author salt) are read from the environment only.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from dulun.errors import UserError
+
+ENV_PREFIX = "DULUN_"
+CONFIG_ENV = "DULUN_CONFIG"
+TIMEZONE = "Asia/Ho_Chi_Minh"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CrawlSettings(Section):
+    contact_url: str = "https://github.com/dulun-project/dulun"
+    user_agent: str = "dulun/0.1 (public-issue monitoring; +{contact_url})"
+    sources_file: Path | None = None  # None: the packaged crawlers/sources.yaml
+    obey_robots: bool = True
+    concurrency_per_domain: int = Field(1, ge=1, le=2)
+    download_delay: float = Field(1.0, ge=0)
+    autothrottle: bool = True
+    timeout_s: float = Field(20.0, gt=0)
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0)
+    retries: int = Field(3, ge=0, le=10)
+
+    @property
+    def resolved_user_agent(self) -> str:
+        return self.user_agent.format(contact_url=self.contact_url)
+
+
+class NlpSettings(Section):
+    model_dir: Path | None = None  # None: <data_dir>/models
+    rules_file: Path | None = None  # None: the packaged nlp/rules/topics.yaml
+    workers: int = Field(2, ge=1, le=64)
+    batch_size: int = Field(256, ge=1)
+
+
+class HotspotSettings(Section):
+    baseline_weeks: int = Field(8, ge=2, le=52)
+    min_stories: int = Field(3, ge=1)
+    max_p_value: float = Field(0.001, gt=0, lt=1)
+
+
+class DigestSettings(Section):
+    output_dir: Path | None = None  # None: <data_dir>/digests
+
+
+class AlertSettings(Section):
+    rules_file: Path | None = None  # None: the packaged pipeline/alert_rules.yaml
+    outbox_dir: Path | None = None  # file channel; None: <data_dir>/alerts
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_starttls: bool = True
+    smtp_from: str = "dulun@localhost"
+    smtp_user_env: str = "DULUN_SMTP_USER"
+    smtp_password_env: str = "DULUN_SMTP_PASSWORD"
+    webhook_secret_env: str = "DULUN_WEBHOOK_SECRET"
+    max_attempts: int = Field(6, ge=1)
+    retry_base_s: float = Field(30.0, ge=0)
+
+
+class ScheduleSettings(Section):
+    jobstore: Path | None = None  # None: <data_dir>/schedule.sqlite
+    enrich_every_minutes: int = Field(30, ge=1)
+    hotspots_cron: str = "30 6 * * mon"
+    digest_cron: str = "0 7 * * *"
+    misfire_grace_s: int = Field(3600, ge=1)
+
+
+class RetentionSettings(Section):
+    post_text_days: int | None = Field(180, ge=1)
+
+
+class Settings(Section):
+    data_dir: Path = Path("data")
+    db_path: Path | None = None  # None: <data_dir>/dulun.duckdb
+    lock_timeout_s: float = Field(30.0, ge=0)
+    crawl: CrawlSettings = CrawlSettings()
+    nlp: NlpSettings = NlpSettings()
+    hotspots: HotspotSettings = HotspotSettings()
+    digest: DigestSettings = DigestSettings()
+    alerts: AlertSettings = AlertSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    retention: RetentionSettings = RetentionSettings()
+
+    @field_validator("data_dir", "db_path")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @property
+    def database(self) -> Path:
+        return self.db_path or self.data_dir / "dulun.duckdb"
+
+    @property
+    def model_dir(self) -> Path:
+        return self.nlp.model_dir or self.data_dir / "models"
+
+    @property
+    def digest_dir(self) -> Path:
+        return self.digest.output_dir or self.data_dir / "digests"
+
+    @property
+    def alert_outbox_dir(self) -> Path:
+        return self.alerts.outbox_dir or self.data_dir / "alerts"
+
+    @property
+    def jobstore_path(self) -> Path:
+        return self.schedule.jobstore or self.data_dir / "schedule.sqlite"
+
+
+def load_settings(config: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings; every problem becomes one UserError sentence naming the key."""
+    environ = os.environ if environ is None else environ
+    path = Path(config) if config else _config_from_env_or_cwd(environ)
+    data = _read_toml(path) if path else {}
+    _merge(data, _env_overrides(environ))
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise UserError(_one_sentence(exc, path)) from None
+
+
+def _config_from_env_or_cwd(environ: Mapping[str, str]) -> Path | None:
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    default = Path("dulun.toml")
+    return default if default.is_file() else None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise UserError(f"Config file {path} does not exist.") from None
+    except IsADirectoryError:
+        raise UserError(f"Config file {path} is a directory, not a TOML file.") from None
+    except PermissionError:
+        raise UserError(f"Config file {path} cannot be read (permission denied).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"Config file {path} is not valid TOML: {exc}.") from None
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    known = set(Settings.model_fields)
+    overrides: dict[str, Any] = {}
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
+            continue
+        parts = name[len(ENV_PREFIX):].lower().split("__")
+        if parts[0] not in known:
+            continue  # e.g. DULUN_SMTP_PASSWORD is a secret read where it is used
+        target = overrides
+        for part in parts[:-1]:
+            target = target.setdefault(part, {})
+        target[parts[-1]] = value
+    return overrides
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def _one_sentence(exc: ValidationError, path: Path | None) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+    where = f" in {path}" if path else ""
+    if err["type"] == "extra_forbidden":
+        return f"Unknown setting `{key}`{where}; check its spelling against the README's settings table."
+    got = err.get("input")
+    shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
+    return f"Invalid setting `{key}`{where}: {err['msg'].rstrip('.')}{shown}."

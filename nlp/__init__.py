@@ -1,0 +1,1 @@
+"""Enrichment: Vietnamese normalisation, tokenization, topic tagging, provinces and story clusters."""

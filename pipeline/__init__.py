@@ -1,0 +1,1 @@
+"""After enrichment: weekly hot spots, daily digests, alerts, scheduling and analysis helpers."""

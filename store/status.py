@@ -1,0 +1,48 @@
+"""Read-only summaries for `dulun status`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+COUNTED_TABLES = ("sources", "documents", "document_versions", "enrichments", "hotspots", "digests", "alerts", "alert_outbox", "labels")
+
+
+@dataclass
+class StatusReport:
+    schema_version: int
+    row_counts: dict[str, int]
+    documents_by_source: list[tuple]
+    last_runs: list[tuple]
+    failures_by_cause: list[tuple]
+    outbox: list[tuple]
+    hotspot_levels: list[tuple] = field(default_factory=list)
+
+
+def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10) -> StatusReport:
+    from store.db import schema_version
+
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
+    return StatusReport(
+        schema_version=schema_version(con),
+        row_counts=counts,
+        documents_by_source=con.execute(
+            "SELECT source, kind, count(*), max(published_at) FROM documents GROUP BY ALL ORDER BY source"
+        ).fetchall(),
+        last_runs=con.execute(
+            """
+            SELECT source, status, started_at, finished_at, pages_ok, pages_failed, skipped_seen, items_stored
+            FROM crawl_runs ORDER BY started_at DESC LIMIT ?
+            """,
+            [recent_runs],
+        ).fetchall(),
+        failures_by_cause=con.execute(
+            "SELECT source, cause, count(*), max(failed_at) FROM fetch_failures GROUP BY ALL ORDER BY 3 DESC"
+        ).fetchall(),
+        outbox=con.execute(
+            "SELECT channel, status, count(*), max(attempts), any_value(last_error) FROM alert_outbox GROUP BY ALL ORDER BY 1, 2"
+        ).fetchall(),
+        hotspot_levels=con.execute(
+            "SELECT iso_week, level, count(*) FROM hotspots WHERE level IS NOT NULL GROUP BY ALL ORDER BY 1 DESC, 2 LIMIT 20"
+        ).fetchall(),
+    )
