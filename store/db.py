@@ -32,6 +32,17 @@ class Migration:
     sql: str
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None):
+    """The first column of the first row. Reads the whole result: DuckDB 2 refuses further work
+    (register, sql) on a connection whose last result was only partly fetched."""
+    result = con.execute(sql, params or []).fetchall()
+    return result[0][0] if result else None
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()
+
+
 def available_migrations() -> list[Migration]:
     found = []
     for entry in resources.files("store.migrations").iterdir():
@@ -46,12 +57,10 @@ def latest_version() -> int:
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'")
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return scalar(con, "SELECT coalesce(max(version), 0) FROM schema_version")
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[int]:

@@ -80,7 +80,7 @@ def upsert_documents_table(con: duckdb.DuckDBPyConnection, incoming: pa.Table) -
                 count(*) FILTER (WHERE d.doc_id IS NOT NULL AND d.content_hash = i.content_hash)
             FROM incoming_docs i LEFT JOIN documents d USING (doc_id)
             """
-        ).fetchone()
+        ).fetchall()[0]
         con.execute(
             """
             INSERT INTO document_versions
@@ -136,4 +136,4 @@ def all_urls(con: duckdb.DuckDBPyConnection, source: str | None = None) -> set[s
 
 
 def count_documents(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT count(*) FROM documents").fetchone()[0]
+    return con.execute("SELECT count(*) FROM documents").fetchall()[0][0]

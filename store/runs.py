@@ -13,7 +13,7 @@ from store.records import CrawlRunResult, FetchFailure
 def start_run(con: duckdb.DuckDBPyConnection, source: str) -> int:
     return con.execute(
         "INSERT INTO crawl_runs (source, started_at) VALUES (?, now()) RETURNING run_id", [source]
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
 
 def finish_run(

@@ -22,7 +22,7 @@ class StatusReport:
 def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10) -> StatusReport:
     from store.db import schema_version
 
-    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in COUNTED_TABLES}
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in COUNTED_TABLES}
     return StatusReport(
         schema_version=schema_version(con),
         row_counts=counts,

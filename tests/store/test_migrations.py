@@ -1,0 +1,47 @@
+"""The schema is built by numbered migrations that can be applied from empty or from any earlier version."""
+import duckdb
+
+from store.db import available_migrations, latest_version, migrate, schema_version
+
+
+def tables(con):
+    return {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+
+
+def test_migrations_are_numbered_without_duplicates():
+    versions = [m.version for m in available_migrations()]
+    assert versions == sorted(set(versions))
+    assert versions[0] == 1
+
+
+def test_from_empty_builds_every_table(tmp_path):
+    con = duckdb.connect(str(tmp_path / "a.duckdb"))
+    assert migrate(con) == [m.version for m in available_migrations()]
+    assert schema_version(con) == latest_version()
+    assert {"sources", "crawl_runs", "fetch_failures", "documents", "document_versions", "enrichments",
+            "hotspots", "digests", "alerts", "alert_outbox", "labels", "models"} <= tables(con)
+
+
+def test_migrating_twice_applies_nothing_the_second_time(tmp_path):
+    con = duckdb.connect(str(tmp_path / "a.duckdb"))
+    migrate(con)
+    assert migrate(con) == []
+    assert con.execute("SELECT count(*) FROM schema_version").fetchone()[0] == len(available_migrations())
+
+
+def test_from_the_previous_version_keeps_existing_rows(tmp_path):
+    path = str(tmp_path / "a.duckdb")
+    previous = available_migrations()[-2].version
+    con = duckdb.connect(path)
+    migrate(con, target=previous)
+    assert schema_version(con) == previous
+    con.execute(
+        "INSERT INTO documents (doc_id, source, kind, url, title, fetched_at, updated_at, content_hash) "
+        "VALUES ('d1', 's', 'press', 'https://x.vn/a', 'Tiêu đề', now(), now(), 'h')"
+    )
+    con.close()
+
+    con = duckdb.connect(path)
+    applied = migrate(con)
+    assert applied and applied[-1] == latest_version()
+    assert con.execute("SELECT title FROM documents WHERE doc_id = 'd1'").fetchone()[0] == "Tiêu đề"
