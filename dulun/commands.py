@@ -1,6 +1,8 @@
 """Commands that belong to no single stage: init, status."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +17,24 @@ console = Console()
 def register(app: typer.Typer) -> None:
     app.command("init", help="Create or migrate the database.\n\nExample: dulun init")(init)
     app.command("status", help="Row counts, last crawl runs, failures by cause, the alert outbox.\n\nExample: dulun status")(status)
+    app.command("run", help=RUN_HELP)(run)
+    app.command("demo", help=DEMO_HELP)(demo)
+
+
+RUN_HELP = """All stages once, in order: crawl, enrich, hot spots (last complete week),
+daily digest (yesterday), alerts.
+
+Example: dulun run --source vnexpress-thoi-su --source baohaiphong
+"""
+
+DEMO_HELP = """The whole pipeline offline: serves a bundled fixture site on 127.0.0.1, crawls it
+with the real spiders, enriches, computes hot spots, writes the digests and delivers alerts to
+the file channel. Its 'today' is pinned to the fixture's dates, so the output is reproducible.
+
+Example: dulun demo            (then: dulun status, open data/digests/*.html)
+
+Example: DULUN_DATA_DIR=/tmp/demo dulun demo
+"""
 
 
 def init(ctx: typer.Context) -> None:
@@ -23,6 +43,34 @@ def init(ctx: typer.Context) -> None:
     settings = state(ctx).settings
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         console.print(f"Database {store.path} is at schema version {latest_version()}.")
+
+
+def run(
+    ctx: typer.Context,
+    source: list[str] = typer.Option(None, "--source", "-s", help="Only this source (repeatable)."),
+    sources_file: Path = typer.Option(None, "--sources-file", help="Sources YAML instead of the configured one."),
+) -> None:
+    from dulun.cli import state
+    from dulun.orchestrate import run_once
+
+    run_once(state(ctx).settings, sources=source or None, sources_file=sources_file)
+
+
+def demo(
+    ctx: typer.Context,
+    today: str = typer.Option(None, "--today", help="Pin 'today' (YYYY-MM-DD); default: the fixture's own date."),
+) -> None:
+    import datetime as dt
+
+    from dulun.cli import state
+    from dulun.orchestrate import run_demo
+    from dulun.timeutil import VN, parse_date
+
+    now = None
+    if today:
+        now = dt.datetime.combine(parse_date(today, "--today"), dt.time(8, 0), tzinfo=VN)
+    run_demo(state(ctx).settings, now=now)
+    console.print("Demo finished. Next: [bold]dulun status[/]")
 
 
 def status(ctx: typer.Context) -> None:
