@@ -26,3 +26,49 @@ def settings(tmp_path):
     from dulun.settings import load_settings
 
     return load_settings(None, environ={"DULUN_DATA_DIR": str(tmp_path / "data")})
+
+
+def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 600):
+    """`dulun ...` as a real subprocess, with the same interpreter as the tests."""
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("DULUN_CONFIG", None)
+    return subprocess.run([sys.executable, "-m", "dulun", *args], env=full_env, cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One offline demo per test session, in its own data dir: (data_dir, first run's result)."""
+    pytest.importorskip("crawlers.demo_site.server", reason="the demo fixture site is not in this tree")
+    data_dir = tmp_path_factory.mktemp("demo") / "data"
+    env = {"DULUN_DATA_DIR": str(data_dir)}
+    result = run_dulun("demo", env=env, cwd=data_dir.parent)
+    assert result.returncode == 0, f"dulun demo failed:\n{result.stdout}\n{result.stderr[-4000:]}"
+    return data_dir, result
+
+
+@pytest.fixture(scope="session")
+def demo_db(demo_run) -> Path:
+    """The demo's DuckDB file (open it read-only)."""
+    return demo_run[0] / "dulun.duckdb"
+
+
+@pytest.fixture(scope="session")
+def dulun_cli():
+    """Run `dulun ...` as a subprocess: dulun_cli("status", env={...})."""
+    return run_dulun
+
+
+@pytest.fixture(scope="session")
+def query():
+    """Read rows from a DuckDB file through the store's read-only connection."""
+    from store import open_reader
+
+    def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+        with open_reader(db) as store:
+            return store.con.execute(sql, params or []).fetchall()
+
+    return rows

@@ -1,0 +1,66 @@
+"""`dulun demo` runs the whole pipeline offline and leaves a database an analyst can look at."""
+from pathlib import Path
+
+import pytest
+
+
+pytestmark = pytest.mark.slow
+
+DEMO_SOURCES = {"demo-baoquocgia", "demo-baohaiphong", "demo-diendan", "demo-phananh"}
+
+
+def test_every_fixture_source_is_stored(demo_db, query):
+    by_source = dict(query(demo_db, "SELECT source, count(*) FROM documents GROUP BY source"))
+    assert DEMO_SOURCES <= set(by_source), by_source
+    assert all(n > 0 for n in by_source.values())
+
+
+def test_every_document_is_enriched(demo_db, query):
+    missing = query(demo_db, """
+        SELECT count(*) FROM documents d
+        WHERE d.language IS DISTINCT FROM 'other'
+          AND NOT EXISTS (SELECT 1 FROM current_enrichments e WHERE e.doc_id = d.doc_id)""")[0][0]
+    assert missing == 0
+
+
+def test_the_planted_rise_is_a_hot_spot(demo_db, query):
+    hot = query(demo_db, """
+        SELECT level, stories, baseline FROM hotspots
+        WHERE iso_week = '2026-W47' AND topic = 'labor' AND province = 'Hải Phòng'""")
+    assert hot, "no hot-spot row for labor in Hải Phòng in 2026-W47"
+    level, stories, baseline = hot[0]
+    assert level in ("new", "rising", "persistent")
+    assert stories >= 3 and stories > 3 * (baseline or 0)
+
+
+def test_a_digest_and_an_alert_are_written(demo_run, demo_db, query):
+    data_dir, _ = demo_run
+    digests = query(demo_db, "SELECT kind, period, html_path FROM digests")
+    assert any(kind == "daily" for kind, _, _ in digests)
+    for _, _, html in digests:
+        assert (data_dir.parent / html).is_file() or Path(html).is_file()
+    alerts = query(demo_db, "SELECT topic, province, payload FROM alerts")
+    assert any(topic == "labor" and province == "Hải Phòng" for topic, province, _ in alerts)
+    delivered = query(demo_db, "SELECT count(*) FROM alert_outbox WHERE channel LIKE 'file%' AND status = 'sent'")
+    assert delivered[0][0] >= 1
+    assert any(p.suffix == ".json" for p in (data_dir / "alerts").rglob("*"))
+
+
+def test_status_shows_the_demo(demo_run, dulun_cli):
+    data_dir, _ = demo_run
+    status = dulun_cli("status", env={"DULUN_DATA_DIR": str(data_dir)}, cwd=data_dir.parent)
+    assert status.returncode == 0, status.stderr
+    for source in DEMO_SOURCES:
+        assert source in status.stdout
+
+
+def test_running_the_demo_twice_does_not_duplicate_documents(demo_run, demo_db, query, dulun_cli):
+    data_dir, _ = demo_run
+    before = query(demo_db, "SELECT count(*), count(DISTINCT url), sum(version) FROM documents")[0]
+    alerts_before = query(demo_db, "SELECT count(*) FROM alerts")[0][0]
+    again = dulun_cli("demo", env={"DULUN_DATA_DIR": str(data_dir)}, cwd=data_dir.parent)
+    assert again.returncode == 0, again.stderr[-3000:]
+    after = query(demo_db, "SELECT count(*), count(DISTINCT url), sum(version) FROM documents")[0]
+    assert after == before
+    assert before[0] == before[1]
+    assert query(demo_db, "SELECT count(*) FROM alerts")[0][0] == alerts_before
