@@ -118,7 +118,7 @@ def place_context(rng: random.Random, province: str | None, place: tuple[str, st
     """Values for one story's slots; the same dict renders every republication of it."""
     ctx: dict[str, str] = {
         "n": str(rng.randint(3, 12)), "n2": str(rng.randint(2, 6)), "n_ho": str(rng.randint(12, 180)),
-        "n_cn": str(rng.choice([250, 320, 450, 600, 850, 1200, 1500])), "n_thang": str(rng.randint(2, 4)),
+        "n_cn": rng.choice(["250", "320", "450", "600", "850", "1.200", "1.500"]), "n_thang": str(rng.randint(2, 4)),
         "n_chet": str(rng.randint(2, 4)), "ha": str(rng.randint(8, 95)), "pct": str(rng.randint(15, 70)),
         "gia": str(rng.choice([85, 120, 150, 210])), "m2": f"{rng.randint(3, 40) * 100:,}".replace(",", "."),
         "ty": f"{rng.randint(2, 40)},{rng.randint(1, 9)}", "ty2": str(rng.randint(120, 900)),

@@ -63,7 +63,8 @@ PROVINCES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }
 
 COMPANIES = {
-    "labor": ["Công ty TNHH Giày da Phú Thành", "Công ty CP May mặc Hòa An", "Công ty TNHH Điện tử Minh Quang",
+    # (the planted stories' companies are kept out of these pools so only their own reports match)
+    "labor": ["Công ty TNHH Túi xách Kim Ngân", "Công ty CP Gỗ nội thất Đông Phương", "Công ty TNHH Linh kiện Sao Việt",
               "Công ty TNHH Bao bì Tân Việt", "Công ty CP Thủy sản Nam Hải", "Công ty TNHH Dệt may Hưng Long"],
     "environment": ["Công ty CP Thép Hòa Bình Xanh", "Công ty TNHH Giấy Sông Lam", "Công ty CP Chế biến tinh bột Đại Phúc",
                     "Công ty TNHH Xử lý chất thải Môi Trường Việt"],
@@ -110,7 +111,7 @@ TOPIC_TEMPLATES: list[Template] = [
        "Ông T.V.D., Chủ tịch UBND {xa}, cho biết số tiền bồi thường {ty} tỷ đồng đã được gửi vào kho bạc để các hộ nhận bất cứ lúc nào.",
        "Dự án đường vành đai có tổng vốn hơn {ty2} tỷ đồng, dự kiến hoàn thành trong năm 2027.")),
     T("land-sodo", ("land", "complaints"),
-      ("Chờ {n} năm chưa được cấp sổ đỏ, người mua đất dự án ở {xa} bức xúc",
+      ("Chờ nhiều năm chưa được cấp sổ đỏ, người mua đất dự án ở {xa} bức xúc",
        "Hàng trăm khách hàng ở {tinh} chờ sổ đỏ nhiều năm"),
       "Hơn {n_ho} hộ đã mua đất và xây nhà tại một khu dân cư ở {xa}{cu}, {tinh_full} nhưng nhiều năm vẫn chưa được cấp giấy chứng nhận quyền sử dụng đất.",
       ("Người dân cho biết đã thanh toán đủ tiền cho chủ đầu tư từ năm 2019. Tuy nhiên, do chủ đầu tư chưa hoàn thành nghĩa vụ tài chính với Nhà nước nên hồ sơ cấp sổ bị treo.",
@@ -223,7 +224,7 @@ TOPIC_TEMPLATES: list[Template] = [
        "Ủy ban Kiểm tra yêu cầu địa phương khắc phục hậu quả, thu hồi đất giao sai.")),
     # ---------------------------------------------------------------- infrastructure
     T("infrastructure-chamtiendo", ("infrastructure",),
-      ("Dự án đường nối {xa} chậm tiến độ {n} năm, đội vốn hàng trăm tỷ",
+      ("Dự án đường nối {xa} chậm tiến độ nhiều năm, đội vốn hàng trăm tỷ",
        "{tinh}: Con đường chậm tiến độ, người dân khổ vì bụi"),
       "Dự án đường giao thông qua {xa}{cu}, {tinh_full} khởi công từ năm 2021 nhưng đến nay mới đạt khoảng {pct}% khối lượng, tổng mức đầu tư tăng thêm hơn {ty2} tỷ đồng.",
       ("Trên công trường, nhiều đoạn đường đào bới dang dở, bụi mù vào ngày nắng và lầy lội khi mưa. Người dân hai bên đường buôn bán ế ẩm.",
@@ -269,7 +270,7 @@ TOPIC_TEMPLATES: list[Template] = [
        "UBND {tinh_full} đã trích ngân sách hỗ trợ các hộ bị thiệt hại và chỉ đạo khảo sát khu tái định cư.")),
     # ---------------------------------------------------------------- health
     T("health-ngodoc", ("health",),
-      ("{n_cn} học sinh, công nhân ở {xa} nhập viện nghi ngộ độc thực phẩm",
+      ("Hàng chục công nhân ở {xa} nhập viện nghi ngộ độc thực phẩm",
        "{tinh}: Hàng chục người nhập viện sau bữa ăn trưa"),
       "Sau bữa ăn trưa ngày {ngay}, nhiều người tại một công ty ở {xa}{cu}, {tinh_full} có biểu hiện đau bụng, buồn nôn, nôn ói và được đưa đi cấp cứu.",
       ("Tính đến tối cùng ngày, đã có {n2}0 người nhập viện điều trị, sức khỏe các bệnh nhân dần ổn định.",
@@ -332,7 +333,7 @@ TOPIC_TEMPLATES: list[Template] = [
     T("livelihood-nhaoxahoi", ("livelihood",),
       ("Nộp hồ sơ mua nhà ở xã hội ở {tinh}: xếp hàng từ 3 giờ sáng",
        "Nhà ở xã hội ở {xa} hút khách, người thu nhập thấp vẫn khó mua"),
-      "Hàng trăm người xếp hàng từ sáng sớm để nộp hồ sơ mua nhà ở xã hội tại một dự án ở {xa}{cu}, {tinh_full}, trong khi dự án chỉ có khoảng {n_ho}0 căn.",
+      "Hàng trăm người xếp hàng từ sáng sớm để nộp hồ sơ mua nhà ở xã hội tại một dự án ở {xa}{cu}, {tinh_full}, trong khi dự án chỉ có khoảng {n2}00 căn.",
       ("Giá bán dự kiến khoảng 18-20 triệu đồng/m2, vẫn là mức cao với nhiều công nhân và người lao động thu nhập thấp.",
        "Nhiều người cho biết đã nộp hồ sơ ở hai, ba dự án trước nhưng chưa được mua vì số căn quá ít.",
        "Sở Xây dựng cho biết sẽ công khai danh sách và tổ chức bốc thăm minh bạch.")),

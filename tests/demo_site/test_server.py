@@ -210,3 +210,35 @@ def test_expected_manifest_is_written_beside_the_sources_file(demo_site):
     assert on_disk == demo_site.expected
     assert demo_site.expected_file.parent == demo_site.sources_file.parent
     assert all(r["url"].startswith(demo_site.base_url) for r in on_disk["items"])
+
+
+@pytest.mark.parametrize("source", ["demo-baoquocgia", "demo-baohaiphong", "demo-baoquangngai", "demo-diendan",
+                                    "demo-phananh"])
+def test_generic_extraction_finds_text_and_date_without_selectors(demo_site, expected, source):
+    """trafilatura alone (no selectors) gets the body and the publication day on every 4th page."""
+    import trafilatura
+
+    rows = [r for r in expected if r["source"] == source][::4]
+    for row in rows:
+        html = get_text(row["url"], "text/html")
+        doc = trafilatura.bare_extraction(html, url=row["url"], with_metadata=True)
+        assert doc.date == row["published"][:10], row["url"]
+        assert len(doc.text) >= 150, row["url"]
+
+
+@pytest.mark.slow
+def test_module_entry_serves_the_site_by_hand(tmp_path):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "crawlers.demo_site", "--dir", str(tmp_path)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline().strip()
+        assert first.startswith("Demo site: http://127.0.0.1:")
+        base = first.removeprefix("Demo site: ").rstrip("/")
+        assert "Disallow: /admin/" in get_text(base + "/robots.txt", "text/plain")
+        assert (tmp_path / "sources.yaml").read_text(encoding="utf-8").count(base) == 5
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
