@@ -128,3 +128,18 @@ def test_items_are_rich_and_carry_what_each_kind_shows():
             assert 2 <= len(it.posts) <= 4 and len({p.author for p in it.posts}) == len(it.posts)
         if it.kind == "petition":
             assert it.author and it.place and "complaints" in it.topics
+
+
+def test_builds_in_other_processes_match_whatever_the_hash_seed():
+    import hashlib
+    import os
+    import subprocess
+    import sys
+
+    script = ("import hashlib, json; from crawlers.demo_site.content import build_content, manifest; "
+              "print(hashlib.sha256(json.dumps(manifest(build_content()), ensure_ascii=False).encode()).hexdigest())")
+    here = hashlib.sha256(json.dumps(manifest(build_content()), ensure_ascii=False).encode()).hexdigest()
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == here

@@ -242,3 +242,22 @@ def test_module_entry_serves_the_site_by_hand(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_scrapy_robots_parser_allows_every_entry_point_but_not_the_admin_link(demo_site, sources):
+    from protego import Protego
+
+    from crawlers.demo_site.site import ROBOTS_BLOCKED
+
+    robots = Protego.parse(get_text(demo_site.base_url + "/robots.txt", "text/plain"))
+    agent = "dulun/0.1 (public-issue monitoring; +https://github.com/dulun-project/dulun)"
+    assert all(robots.can_fetch(url, agent) for src in sources.values() for url in src["start_urls"])
+    assert not robots.can_fetch(demo_site.base_url + ROBOTS_BLOCKED, agent)
+
+
+def test_scrapy_sitemap_reader_sees_every_url_with_its_lastmod(demo_site, sources, expected):
+    from scrapy.utils.sitemap import Sitemap
+
+    _status, _ctype, body = fetch(sources["demo-baoquangngai"]["start_urls"][0])
+    entries = {e["loc"]: e["lastmod"] for e in Sitemap(body)}
+    assert entries == {r["url"]: r["published"] for r in expected if r["source"] == "demo-baoquangngai"}
