@@ -1,0 +1,113 @@
+"""A local HTTP server for the bundled demo site: 127.0.0.1, a free port, a background thread.
+
+    with serve_demo_site() as site:
+        crawl(settings, sources_file=site.sources_file, now=DEMO_NOW)
+
+The site is generated and rendered once at start (deterministic for a seed) and served from
+memory. Alongside the sources file it writes `expected.json`, the manifest of what each item
+is meant to be about, so the demo and the tests can check end-to-end quality.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import tempfile
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from crawlers.demo_site.content import DEFAULT_SEED, build_content, manifest
+from crawlers.demo_site.site import Page, render_site
+
+DEMO_NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+SOURCES_TEMPLATE = Path(__file__).parent / "sources.yaml"
+NOT_FOUND = Page(404, "text/html; charset=utf-8",
+                 "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 - Không tìm thấy trang</title>"
+                 "</head><body><h1>Không tìm thấy trang</h1></body></html>".encode("utf-8"))
+FORBIDDEN = Page(403, "text/html; charset=utf-8", b"<html><body><h1>403 Forbidden</h1></body></html>")
+
+
+@dataclass(frozen=True)
+class DemoSite:
+    base_url: str
+    sources_file: Path
+    expected_file: Path
+    expected: dict
+
+
+def sources_yaml(base_url: str) -> str:
+    return SOURCES_TEMPLATE.read_text(encoding="utf-8").replace("{base}", base_url)
+
+
+def make_handler(pages: dict[str, Page]) -> type[BaseHTTPRequestHandler]:
+    class DemoHandler(BaseHTTPRequestHandler):
+        server_version = "DemoSite/1.0"
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            self.answer(with_body=True)
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.answer(with_body=False)
+
+        def answer(self, with_body: bool) -> None:
+            page = self.lookup(self.path)
+            self.send_response(page.status)
+            self.send_header("Content-Type", page.content_type)
+            self.send_header("Content-Length", str(len(page.body)))
+            if page.location:
+                self.send_header("Location", page.location)
+            self.end_headers()
+            if with_body:
+                self.wfile.write(page.body)
+
+        @staticmethod
+        def lookup(raw_path: str) -> Page:
+            parts = urlsplit(raw_path)
+            key = parts.path + (f"?{parts.query}" if parts.query else "")
+            if key in pages:
+                return pages[key]
+            if parts.path.startswith("/admin/"):
+                return FORBIDDEN
+            return pages.get(parts.path, NOT_FOUND) if not parts.query else NOT_FOUND
+
+        def log_message(self, format: str, *args) -> None:  # noqa: A002
+            pass  # quiet: the crawler logs what it fetched
+
+    return DemoHandler
+
+
+@contextlib.contextmanager
+def serve_demo_site(seed: int = DEFAULT_SEED, directory: Path | None = None) -> Iterator[DemoSite]:
+    """Serve the demo site on 127.0.0.1 (free port) until the block ends.
+
+    Writes `sources.yaml` (with `{base}` replaced) and `expected.json` into `directory`
+    (a temporary directory removed afterwards when not given).
+    """
+    items = build_content(seed)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler({}))
+    server.daemon_threads = True
+    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    server.RequestHandlerClass = make_handler(render_site(items, base_url))
+    thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
+    thread.start()
+    with contextlib.ExitStack() as stack:
+        if directory is None:
+            directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="dulun-demo-site-")))
+        directory.mkdir(parents=True, exist_ok=True)
+        sources_file = directory / "sources.yaml"
+        sources_file.write_text(sources_yaml(base_url), encoding="utf-8")
+        expected_text = json.dumps(manifest(items), ensure_ascii=False, indent=1).replace("{base}", base_url)
+        expected_file = directory / "expected.json"
+        expected_file.write_text(expected_text, encoding="utf-8")
+        expected = json.loads(expected_text)
+        try:
+            yield DemoSite(base_url, sources_file, expected_file, expected)
+        finally:
+            server.shutdown()
+            server.server_close()
+            thread.join(timeout=5)
