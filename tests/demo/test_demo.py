@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-DEMO_SOURCES = {"demo-baoquocgia", "demo-baohaiphong", "demo-diendan", "demo-phananh"}
+DEMO_SOURCES = {"demo-baoquocgia", "demo-baohaiphong", "demo-baoquangngai", "demo-diendan", "demo-phananh"}
 
 
 def test_every_fixture_source_is_stored(demo_db, query):
