@@ -72,6 +72,21 @@ def node_text(sel) -> str | None:
     return re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split())) or None
 
 
+def drop_element(element) -> None:
+    """Remove an lxml element but keep its tail text (lxml's `remove` would drop it too)."""
+    parent = element.getparent()
+    if parent is None:
+        return
+    tail = element.tail
+    if tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
+
+
 def nfc_text(value: str | None) -> str | None:
     """NFC, paragraphs kept as lines, runs of spaces collapsed."""
     if value is None:
@@ -91,17 +106,15 @@ def decode_html(body: bytes, content_type: str | None = None) -> Decoded:
     if bom[0]:
         return Decoded(body[len(bom[1]):].decode(bom[0], errors="replace"), bom[0])
     declared = [e for e in (http_content_type_encoding(content_type or ""), html_body_declared_encoding(body)) if e]
-    declared = [_python_codec(e) for e in declared]
+    declared = [c for c in (_python_codec(e) for e in declared) if c]
     for encoding in dict.fromkeys(declared):
-        if encoding is None:
-            continue
         try:
             text = body.decode(encoding)
         except UnicodeDecodeError:
-            continue
+            continue  # e.g. a header saying utf-8 on windows-1258 bytes: try the page's own claim
         if encoding != "utf-8" and _looks_like_utf8(body):
             break  # bytes decode under a single-byte code page too, but are really utf-8
-        return Decoded(text, encoding)
+        return Decoded(text, encoding, repaired=encoding != declared[0])
     for encoding in ("utf-8", "cp1258"):
         try:
             text = body.decode(encoding)
@@ -214,13 +227,11 @@ def _blocks_text(sel: Selector, query: str) -> str | None:
         return None
     root = roots[0]
     for junk in root.css("script, style, figure, noscript"):
-        parent = junk.root.getparent()
-        if parent is not None:
-            parent.remove(junk.root)
+        drop_element(junk.root)
     # Outermost blocks only, so a <p> inside a <blockquote> is not counted twice.
     blocks = root.xpath(
-        ".//*[self::p or self::h2 or self::h3 or self::h4 or self::li or self::blockquote or self::pre]"
-        "[not(ancestor::li or ancestor::blockquote)]"
+        ".//*[self::p or self::h2 or self::h3 or self::h4 or self::li or self::blockquote or self::pre or self::tr]"
+        "[not(ancestor::li or ancestor::blockquote or ancestor::tr)]"
     )
     blocks = [node_text(b) for b in blocks]
     paragraphs = [nfc(b) for b in blocks]

@@ -8,6 +8,7 @@ huge bodies.
 """
 from __future__ import annotations
 
+import json
 import mimetypes
 import threading
 from dataclasses import dataclass, field
@@ -33,6 +34,10 @@ class SiteServer:
 
     def __post_init__(self):
         self._lock = threading.Lock()
+        # Optional per-site response headers (a portal that omits the charset, a page served
+        # with the wrong one): headers.json beside site/, keyed by path or "*".
+        headers_file = self.root.parent / "headers.json" if self.root else None
+        self.headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file and headers_file.is_file() else {}
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -104,7 +109,9 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
                 return self.send_body(b"<h1>404</h1>", "text/html", status=404)
             body = server.localize(target.read_bytes())
             kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "text/html; charset=utf-8"
-            self.send_body(body, kind)
+            extra = dict(server.headers.get("*", {}))
+            extra.update(server.headers.get(parts.path, {}))
+            self.send_body(body, extra.pop("Content-Type", kind), headers=extra)
 
         def send_body(self, body: bytes, content_type: str, status: int = 200, headers: dict | None = None):
             self.send_response(status)

@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.extract import decode_html, extract_article, nfc, nfc_text
+from crawlers.extract import decode_html, drop_element, extract_article, nfc, nfc_text
 from crawlers.failures import AlreadyStored, classify
 from crawlers.feeds import parse_xml_document
 from crawlers.sources import Source
@@ -387,9 +387,7 @@ def _first(sel: scrapy.Selector, query: str | None) -> str | None:
 
 def _post_text(body: scrapy.Selector) -> str | None:
     for junk in body.css("blockquote, script, style, .bbCodeBlock--quote"):
-        parent = junk.root.getparent()
-        if parent is not None:
-            parent.remove(junk.root)  # quoted earlier posts belong to their own authors
+        drop_element(junk.root)  # quoted earlier posts belong to their own authors
     parts = body.xpath(".//text()").getall()
     return nfc_text("".join(parts).replace("\r", ""))
 

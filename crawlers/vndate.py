@@ -53,6 +53,8 @@ def _iso(text: str, tz: dt.tzinfo) -> dt.datetime | None:
 def _rfc822(text: str) -> dt.datetime | None:
     if not re.match(r"^\s*([A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}", text):
         return None
+    # Some CMSs write "GMT+7" where RFC 822 wants "+0700".
+    text = _GMT.sub(lambda m: f"{m[1]}{int(m[2]):02d}{int(m[3] or 0):02d}", text)
     try:
         value = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
