@@ -35,6 +35,12 @@ class CrawlSettings(Section):
     timeout_s: float = Field(20.0, gt=0)
     max_bytes: int = Field(10 * 1024 * 1024, gt=0)
     retries: int = Field(3, ge=0, le=10)
+    retry_backoff_s: float = Field(2.0, ge=0)  # first retry waits this, then doubles (or Retry-After)
+    max_redirects: int = Field(5, ge=1, le=20)  # a redirect loop fails fast as `redirect_loop`
+    concurrent_requests: int = Field(16, ge=1, le=64)  # across all domains; per domain stays 1-2
+    flush_items: int = Field(20, ge=1)  # documents per store batch: a kill loses at most one batch
+    flush_seconds: float = Field(2.0, gt=0)  # ...or this much time, whichever comes first
+    log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")  # Scrapy's own log in the crawl child
 
     @property
     def resolved_user_agent(self) -> str:

@@ -1,0 +1,99 @@
+"""The crawl stage's entry point: `crawl(settings, sources, sources_file, now)`.
+
+Scrapy runs in a child process (`python -m crawlers.run`) so every crawl gets a fresh Twisted
+reactor; the child takes the writer lock, the parent reads the recorded runs back.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from crawlers.sources import Source, load_sources, select_sources
+from dulun.errors import UserError
+from dulun.settings import Settings
+from dulun.timeutil import VN
+from store import crawl as crawl_store
+from store import open_reader
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class CrawlSummary:
+    source: str
+    run_id: int | None
+    status: str
+    pages_ok: int = 0
+    pages_failed: int = 0
+    skipped_seen: int = 0
+    items_stored: int = 0
+    failures: dict[str, int] = field(default_factory=dict)
+
+
+def resolve_sources(settings: Settings, sources: list[str] | None = None, sources_file: Path | None = None,
+                    base: str | None = None) -> list[Source]:
+    entries = load_sources(sources_file or settings.crawl.sources_file)
+    chosen = select_sources(entries, sources)
+    if base:
+        chosen = [s.with_base(base) for s in chosen]
+    for source in chosen:
+        if any("{base}" in url for url in source.start_urls):
+            raise UserError(f"Source {source.name} has `{{base}}` in its start URLs; pass a base URL (the demo does).")
+    return chosen
+
+
+def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Path | None = None,
+          now: dt.datetime | None = None, base: str | None = None) -> list[CrawlSummary]:
+    """Crawl the named sources (default: all in the file) and return one summary per source."""
+    chosen = resolve_sources(settings, sources, sources_file, base)
+    now = now or dt.datetime.now(VN)
+    if now.tzinfo is None:
+        raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
+    with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
+        config_path, result_path = Path(tmp) / "config.json", Path(tmp) / "result.json"
+        config_path.write_text(json.dumps(_child_config(settings, chosen, now), ensure_ascii=False), encoding="utf-8")
+        code = subprocess.call(
+            [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
+            env=_child_env(),
+        )
+        result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
+    if "user_error" in result:
+        raise UserError(result["user_error"])
+    if code != 0 or "runs" not in result:
+        reason = result.get("error") or f"exit code {code}"
+        raise RuntimeError(f"The crawl process failed ({reason}); see the log above.")
+    return read_summaries(settings, result["runs"])
+
+
+def read_summaries(settings: Settings, runs: dict[str, int]) -> list[CrawlSummary]:
+    with open_reader(settings.database) as store:
+        rows = crawl_store.run_rows(store.con, list(runs.values()))
+    summaries = []
+    for run_id, source, status, ok, failed, seen, stored, failures in rows:
+        summaries.append(CrawlSummary(source, run_id, status, ok, failed, seen, stored,
+                                      json.loads(failures) if failures else {}))
+    return summaries
+
+
+def _child_config(settings: Settings, sources: list[Source], now: dt.datetime) -> dict:
+    return {
+        "crawl": settings.crawl.model_dump(mode="json"),
+        "sources": [s.model_dump(mode="json") for s in sources],
+        "now": now.isoformat(),
+        "database": str(settings.database.resolve()),
+        "data_dir": str(settings.data_dir.resolve()),
+        "lock_timeout_s": settings.lock_timeout_s,
+    }
+
+
+def _child_env() -> dict[str, str]:
+    """The child must import this very checkout, installed or not."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+    return env

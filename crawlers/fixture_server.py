@@ -1,0 +1,130 @@
+"""A real local HTTP server for crawler tests, the benchmark and offline runs.
+
+`SiteServer` serves one fixture site (`crawlers/fixtures/sites/<name>/site/`) on 127.0.0.1 at
+a random port, mapping the real site's paths to files, and rewrites the real site's absolute
+URLs in what it serves to its own base, so fixture pages keep the links exactly as the site
+writes them. Extra `routes` (path -> handler) add dynamic pages: errors, slow responses,
+huge bodies.
+"""
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import urlsplit
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "sites"
+_TYPES = {".rss": "application/rss+xml", ".xml": "application/xml", ".json": "application/json",
+          ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+          ".gz": "application/x-gzip"}
+
+Route = Callable[[BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class SiteServer:
+    root: Path | None = None
+    real_hosts: list[str] = field(default_factory=list)
+    routes: dict[str, Route] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._lock = threading.Lock()
+        # Optional per-site response headers (a portal that omits the charset, a page served
+        # with the wrong one): headers.json beside site/, keyed by path or "*".
+        headers_file = self.root.parent / "headers.json" if self.root else None
+        self.headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file and headers_file.is_file() else {}
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "SiteServer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> "SiteServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def count(self, path: str) -> None:
+        with self._lock:
+            self.hits[path] = self.hits.get(path, 0) + 1
+
+    def localize(self, body: bytes) -> bytes:
+        """Real absolute URLs -> this server (https and http, with and without www)."""
+        base = self.base.encode("ascii")
+        for host in sorted(self.real_hosts, key=len, reverse=True):
+            for scheme in (b"https://", b"http://", b"//"):
+                body = body.replace(scheme + host.encode("ascii"), base if scheme != b"//" else base[5:])
+        return body
+
+    def file_for(self, path: str, query: str) -> Path | None:
+        if self.root is None:
+            return None
+        relative = path.lstrip("/")
+        candidates = []
+        if query:
+            candidates.append(f"{relative}__{query}")
+        candidates += [relative, relative.rstrip("/") + "/index.html" if relative else "index.html"]
+        for candidate in candidates:
+            target = (self.root / candidate).resolve()
+            if self.root.resolve() in target.parents and target.is_file():
+                return target
+        return None
+
+
+def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format, *args):  # tests stay quiet
+            pass
+
+        def do_GET(self):
+            parts = urlsplit(self.path)
+            server.count(parts.path)
+            route = server.routes.get(parts.path)
+            if route is not None:
+                route(self)
+                return
+            target = server.file_for(parts.path, parts.query)
+            if target is None:
+                if parts.path == "/robots.txt":
+                    return self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
+                return self.send_body(b"<h1>404</h1>", "text/html", status=404)
+            body = server.localize(target.read_bytes())
+            kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "text/html; charset=utf-8"
+            extra = dict(server.headers.get("*", {}))
+            extra.update(server.headers.get(parts.path, {}))
+            self.send_body(body, extra.pop("Content-Type", kind), headers=extra)
+
+        def send_body(self, body: bytes, content_type: str, status: int = 200, headers: dict | None = None):
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+    return Handler
+
+
+def site_dir(name: str) -> Path:
+    return FIXTURES / name / "site"

@@ -1,0 +1,106 @@
+"""The crawl child process: `python -m crawlers.run --config-json PATH`.
+
+Runs in its own process so the Twisted reactor is fresh every time (a reactor cannot be
+restarted), takes the writer lock for the whole crawl, and writes a JSON result file the
+parent turns into summaries.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from crawlers.salt import author_salt
+from crawlers.sources import Source
+from crawlers.spiders import SPIDERS
+from crawlers.state import CrawlContext
+from dulun.errors import UserError
+from dulun.settings import CrawlSettings
+from store import crawl as crawl_store
+from store import open_writer
+from store.runs import mark_interrupted_runs
+
+
+def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
+    """Politeness and robustness, all from the typed settings."""
+    return {
+        "BOT_NAME": "dulun",
+        "USER_AGENT": crawl.resolved_user_agent,
+        "ROBOTSTXT_OBEY": crawl.obey_robots,
+        "CONCURRENT_REQUESTS": crawl.concurrent_requests,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+        "DOWNLOAD_DELAY": crawl.download_delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": crawl.download_delay > 0,
+        "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
+        "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
+        "AUTOTHROTTLE_MAX_DELAY": 60.0,
+        "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
+        "DOWNLOAD_TIMEOUT": crawl.timeout_s,
+        "DOWNLOAD_MAXSIZE": crawl.max_bytes,
+        "DOWNLOAD_WARNSIZE": crawl.max_bytes // 2,
+        "RETRY_ENABLED": crawl.retries > 0,
+        "RETRY_TIMES": crawl.retries,
+        "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
+        "DULUN_RETRY_BACKOFF_S": crawl.retry_backoff_s,
+        "REDIRECT_MAX_TIMES": crawl.max_redirects,
+        "COOKIES_ENABLED": False,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": crawl.log_level,
+        "LOG_ENABLED": True,
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawlers.middlewares.BackoffRetryMiddleware": 550,
+            "crawlers.middlewares.SeenUrlMiddleware": 120,  # after robots (100): robots failures stay visible
+            "crawlers.middlewares.BackoffWaitMiddleware": 130,
+            "crawlers.middlewares.ConditionalGetMiddleware": 560,
+            "crawlers.middlewares.PageCountMiddleware": 940,
+        },
+        "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
+        "EXTENSIONS": {"crawlers.extensions.RunRecorder": 500},
+    }
+
+
+def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
+    from scrapy.crawler import CrawlerProcess
+
+    crawl = CrawlSettings.model_validate(config["crawl"])
+    sources = [Source.model_validate(entry) for entry in config["sources"]]
+    now = dt.datetime.fromisoformat(config["now"])
+    salt = author_salt(Path(config["data_dir"]))
+    with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
+        mark_interrupted_runs(store.con)
+        crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
+        context = CrawlContext(con=store.con, now=now, salt=salt,
+                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
+        process = CrawlerProcess(scrapy_settings(crawl), install_root_handler=True)
+        for source in sources:
+            process.crawl(SPIDERS[source.spider], source=source, context=context)
+        process.start()
+        return {"runs": {name: state.run_id for name, state in context.states.items()}}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--config-json", required=True, type=Path)
+    parser.add_argument("--result-json", required=True, type=Path)
+    args = parser.parse_args(argv)
+    config = json.loads(args.config_json.read_text(encoding="utf-8"))
+    try:
+        result = run_crawl(config)
+    except UserError as exc:
+        args.result_json.write_text(json.dumps({"user_error": str(exc)}), encoding="utf-8")
+        return 2
+    except Exception as exc:  # the parent shows this sentence; the traceback stays in the log
+        logging.getLogger(__name__).exception("crawl failed")
+        args.result_json.write_text(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), encoding="utf-8")
+        return 1
+    args.result_json.write_text(json.dumps(result), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

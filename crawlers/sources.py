@@ -1,0 +1,183 @@
+"""Sources are data: the YAML schema, its validation and loading.
+
+A bad entry raises one `UserError` sentence naming the source and the problem, so a typo in
+`sources.yaml` never becomes a traceback at 3 a.m.
+"""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from dulun.errors import UserError
+
+SPIDER_KINDS = ("feed", "sitemap", "listing", "forum", "json")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+class Selectors(BaseModel):
+    """CSS selectors (Scrapy/parsel syntax, `::attr(x)` and `::text` allowed)."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    published: str | None = None
+    byline: str | None = None
+    links: str | None = None
+    next_page: str | None = None
+    max_pages: int = Field(3, ge=1, le=1000)
+    threads: str | None = None
+    post: str | None = None
+    post_author: str | None = None
+    post_time: str | None = None
+    post_body: str | None = None
+    post_link: str | None = None  # optional: the post's permalink, relative to post
+    max_thread_pages: int = Field(3, ge=1, le=1000)  # optional: pages followed inside a thread
+
+
+class JsonFields(BaseModel):
+    """Dotted paths into a JSON endpoint (`data.items`, `links.next`, `attachments.0.url`)."""
+
+    model_config = ConfigDict(extra="forbid")
+    items: str = ""
+    url: str | None = None
+    id: str | None = None  # optional: builds a stable URL when the item has none
+    title: str | None = None
+    text: str | None = None
+    lead: str | None = None
+    published: str | None = None
+    author: str | None = None
+    place: str | None = None
+    next_page: str | None = None
+    max_pages: int = Field(5, ge=1, le=1000)
+
+
+class Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    title: str | None = None
+    spider: Literal["feed", "sitemap", "listing", "forum", "json"]
+    kind: Literal["press", "post", "petition"]
+    start_urls: list[str] = Field(min_length=1)
+    allowed_domains: list[str] = Field(default_factory=list)
+    province: str | None = None
+    interval_minutes: int = Field(60, ge=1)
+    max_age_days: int | None = Field(None, ge=1)
+    selectors: Selectors = Field(default_factory=Selectors)
+    fields: JsonFields | None = None
+    # Optional additions (not in the shared schema, all defaulted):
+    url_pattern: str | None = None  # regex an article URL must match (sitemaps, listings)
+    notes: str | None = None  # what the entry stands for; ignored by the crawler
+
+    @field_validator("name")
+    @classmethod
+    def _name_shape(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("name must be lower-case letters, digits and dashes")
+        return value
+
+    @field_validator("start_urls")
+    @classmethod
+    def _urls_are_http(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not re.match(r"^(https?://|\{base\})", url):
+                raise ValueError(f"start URL {url!r} must start with http://, https:// or {{base}}")
+        return urls
+
+    @field_validator("url_pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"url_pattern is not a valid regular expression ({exc})") from None
+        return value
+
+    @model_validator(mode="after")
+    def _spider_needs(self) -> "Source":
+        s = self.selectors
+        if self.spider == "listing" and not s.links:
+            raise ValueError("a listing source needs selectors.links (the article links)")
+        if self.spider == "forum" and not (s.threads or s.post):
+            raise ValueError("a forum source needs selectors.threads and/or selectors.post")
+        if self.spider == "json" and (self.fields is None or not (self.fields.text or self.fields.title)):
+            raise ValueError("a json source needs fields with at least text or title")
+        return self
+
+    def with_base(self, base: str) -> "Source":
+        """The entry with `{base}` in its start URLs replaced (the demo's local server)."""
+        base = base.rstrip("/")
+        return self.model_copy(update={"start_urls": [u.replace("{base}", base) for u in self.start_urls]})
+
+
+def packaged_sources_file() -> Path:
+    return Path(str(resources.files("crawlers").joinpath("sources.yaml")))
+
+
+def load_sources(path: Path | None = None) -> list[Source]:
+    """Read and validate a sources file; every problem names the file, the source and the field."""
+    path = Path(path) if path else packaged_sources_file()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"Sources file {path} does not exist.") from None
+    except IsADirectoryError:
+        raise UserError(f"Sources file {path} is a directory, not a YAML file.") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"Sources file {path} is not valid YAML: {_one_line(exc)}.") from None
+    return parse_sources(raw, str(path))
+
+
+def parse_sources(raw: Any, where: str = "sources file") -> list[Source]:
+    if not isinstance(raw, dict) or not isinstance(raw.get("sources"), list):
+        raise UserError(f"{where} must have a top-level `sources:` list.")
+    sources: list[Source] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw["sources"], start=1):
+        label = entry.get("name") if isinstance(entry, dict) and entry.get("name") else f"entry #{index}"
+        if not isinstance(entry, dict):
+            raise UserError(f"{where}: {label} must be a mapping of keys, not {type(entry).__name__}.")
+        try:
+            source = Source.model_validate(entry)
+        except ValidationError as exc:
+            raise UserError(f"{where}: source {label!s}: {_validation_sentence(exc)}.") from None
+        if source.name in seen:
+            raise UserError(f"{where}: source {source.name} is declared twice; names must be unique.")
+        seen.add(source.name)
+        sources.append(source)
+    return sources
+
+
+def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:
+    """The named sources in the order given; an unknown name lists the known ones."""
+    if not names:
+        return sources
+    by_name = {s.name: s for s in sources}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(sorted(by_name))
+        raise UserError(f"Unknown source {', '.join(unknown)}; known sources: {known}.")
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+def _validation_sentence(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    key = ".".join(str(p) for p in err["loc"])
+    message = err["msg"].removeprefix("Value error, ").rstrip(".")
+    if err["type"] == "extra_forbidden":
+        return f"unknown key `{key}`"
+    if err["type"] == "missing":
+        return f"missing required key `{key}`"
+    got = err.get("input")
+    shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
+    return f"`{key}` {message}{shown}" if key else message
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())

@@ -1,0 +1,125 @@
+"""What one crawl process shares (the writer connection, salt, "now") and what each source's
+run accumulates (counters, failures, pending documents) until it is flushed to the store.
+
+Writes are batched: documents and failures wait in memory until `flush_items` have gathered
+or `flush_seconds` have passed, so a killed crawl loses at most one small batch and a re-run
+fetches exactly what is missing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import duckdb
+
+from crawlers.failures import NOTE_CAUSES
+from crawlers.sources import Source
+from store import crawl as crawl_store
+from store import runs as run_store
+from store.documents import upsert_documents
+from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlContext:
+    con: duckdb.DuckDBPyConnection
+    now: dt.datetime
+    salt: bytes
+    flush_items: int = 20
+    flush_seconds: float = 2.0
+    states: dict[str, "SourceState"] = field(default_factory=dict)
+
+
+class SourceState:
+    """One source's run: started in the store when created, finished by `finish`."""
+
+    def __init__(self, context: CrawlContext, source: Source):
+        self.context = context
+        self.source = source
+        self.run_id = run_store.start_run(context.con, source.name)
+        self.result = CrawlRunResult()
+        self.causes: Counter[str] = Counter()
+        self.seen = crawl_store.source_urls(context.con, source.name)
+        self.validators = crawl_store.load_validators(context.con, source.name)
+        self.new_validators: list[crawl_store.Validators] = []
+        self.scheduled: set[str] = set()
+        self.not_modified = 0
+        self._docs: list[Document] = []
+        self._failures: list[FetchFailure] = []
+        self._last_flush = time.monotonic()
+        context.states[source.name] = self
+
+    # --- counting -------------------------------------------------------------------------
+
+    def page_ok(self) -> None:
+        self.result.pages_ok += 1
+
+    def skipped_seen(self) -> None:
+        self.result.skipped_seen += 1
+
+    def fail(self, url: str | None, cause: str, detail: str | None = None) -> None:
+        """A fetch or parse failure (or, for NOTE_CAUSES, a stored page with a problem)."""
+        if cause not in NOTE_CAUSES:
+            self.result.pages_failed += 1
+        self.causes[cause] += 1
+        self._failures.append(FetchFailure(
+            source=self.source.name, url=url, cause=cause, detail=detail,
+            failed_at=dt.datetime.now(dt.timezone.utc), run_id=self.run_id,
+        ))
+        log.info("%s: %s %s", self.source.name, cause, url)
+
+    def first_time_scheduled(self, url: str) -> bool:
+        """True the first time a URL is scheduled in this run (a feed listing an item twice)."""
+        key = canonical_url(url)
+        if key in self.scheduled:
+            return False
+        self.scheduled.add(key)
+        return True
+
+    def is_stored(self, url: str) -> bool:
+        return canonical_url(url) in self.seen
+
+    # --- writing --------------------------------------------------------------------------
+
+    def add_document(self, doc: Document) -> None:
+        self._docs.append(doc)
+        if len(self._docs) >= self.context.flush_items:
+            self.flush()
+
+    def flush_if_due(self) -> None:
+        if time.monotonic() - self._last_flush >= self.context.flush_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write pending documents and failures, each as one set-based batch."""
+        self._last_flush = time.monotonic()
+        docs, self._docs = self._docs, []
+        failures, self._failures = self._failures, []
+        con = self.context.con
+        if docs:
+            counts = upsert_documents(con, docs)
+            self.result.items_stored += counts.stored
+            self.seen.update(d.url for d in docs)
+        if failures:
+            run_store.record_failures(con, failures)
+
+    def finish(self, reason: str) -> CrawlRunResult:
+        self.flush()
+        # Validators are saved only after a complete run: if the crawl dies after the feed
+        # answered but before its articles were stored, the next run must see the feed again.
+        if reason == "finished":
+            crawl_store.save_validators(self.context.con, self.new_validators)
+        self.result.failures = dict(self.causes)
+        if self.not_modified:
+            self.result.failures["not_modified"] = self.not_modified
+        status = "ok" if reason == "finished" else "failed"
+        if reason == "finished" and self.result.pages_ok == 0 and self.result.pages_failed:
+            status = "failed"
+        run_store.finish_run(self.context.con, self.run_id, self.result, status=status,
+                             note=None if reason == "finished" else f"stopped: {reason}")
+        return self.result
