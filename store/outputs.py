@@ -270,14 +270,16 @@ def source_health(con: duckdb.DuckDBPyConnection, now: dt.datetime, silent_days:
             UNION SELECT DISTINCT source FROM documents
         ),
         last_run AS (
-            SELECT source, status, started_at, pages_failed, failures
+            SELECT run_id, source, status, started_at, pages_failed, failures
             FROM crawl_runs QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1
         ),
         causes AS (
             SELECT f.source, string_agg(f.cause || ' ×' || f.n, ', ' ORDER BY f.n DESC) AS causes
             FROM (SELECT fetch_failures.source, cause, count(*) AS n FROM fetch_failures
                   JOIN last_run l ON l.source = fetch_failures.source
-                  WHERE fetch_failures.failed_at >= l.started_at GROUP BY ALL) f
+                  WHERE fetch_failures.run_id = l.run_id
+                     OR (fetch_failures.run_id IS NULL AND fetch_failures.failed_at >= l.started_at)
+                  GROUP BY ALL) f
             GROUP BY f.source
         ),
         newest AS (SELECT source, max(fetched_at) AS last_new FROM documents GROUP BY source)
