@@ -18,6 +18,7 @@ from store import outputs
 LEVEL_VI = {"new": "Mới xuất hiện", "rising": "Đang tăng", "persistent": "Kéo dài", "cooling": "Đang giảm"}
 PROBLEM_VI = {"failed": "Lần thu thập gần nhất thất bại", "errors": "Có trang lỗi ở lần thu thập gần nhất",
               "silent": "Không có tin mới"}
+RUN_STATUS_VI = {"ok": "thành công", "failed": "thất bại", "interrupted": "bị ngắt", "running": "đang chạy"}
 
 
 def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:
@@ -152,7 +153,7 @@ def _source_health(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
     return [
         {"source": r.source, "problem": r.problem, "problem_name": PROBLEM_VI[r.problem],
-         "last_status": r.last_status if isinstance(r.last_status, str) else None,
+         "last_status": RUN_STATUS_VI.get(r.last_status, r.last_status) if isinstance(r.last_status, str) else None,
          "last_run_at": when(r.last_run_at), "pages_failed": int(r.pages_failed),
          "causes": r.causes if isinstance(r.causes, str) else None, "last_new": when(r.last_new)}
         for r in frame.itertuples()
