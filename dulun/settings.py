@@ -56,12 +56,23 @@ class NlpSettings(Section):
 
 class HotspotSettings(Section):
     baseline_weeks: int = Field(8, ge=2, le=52)
-    min_stories: int = Field(3, ge=1)
-    max_p_value: float = Field(0.001, gt=0, lt=1)
+    min_stories: int = Field(3, ge=1)  # the floor: fewer stories in a week are never a hot spot
+    # 0.005 keeps false alarms well under 1 per 100 quiet cells on the simulated timeline
+    # (bench/bench_hotspots.py) while catching >= 0.9 of planted bursts.
+    max_p_value: float = Field(0.005, gt=0, lt=1)
+    # Weeks' worth of weight given to the prior (the topic's national rate times the province's
+    # share) when smoothing a cell's own trailing mean: keeps zero-history cells from exploding.
+    prior_weeks: float = Field(2.0, ge=0)
+    min_history_weeks: int = Field(3, ge=1)  # weeks of data needed before anything is flagged
+    dispersion_floor: float = Field(0.05, ge=0)  # smallest extra-Poisson variance (negative binomial)
 
 
 class DigestSettings(Section):
     output_dir: Path | None = None  # None: <data_dir>/digests
+    top_stories: int = Field(5, ge=1, le=50)  # per topic
+    trend_weeks: int = Field(12, ge=2, le=104)  # weeks in each hot spot's trend chart
+    new_place_lookback_days: int = Field(28, ge=1)  # a topic "appears" in a place unseen for this long
+    silent_days: int = Field(3, ge=1)  # a source with nothing new for this long is reported silent
 
 
 class AlertSettings(Section):
@@ -76,6 +87,7 @@ class AlertSettings(Section):
     webhook_secret_env: str = "DULUN_WEBHOOK_SECRET"
     max_attempts: int = Field(6, ge=1)
     retry_base_s: float = Field(30.0, ge=0)
+    send_timeout_s: float = Field(15.0, gt=0)  # per SMTP / webhook attempt
 
 
 class ScheduleSettings(Section):

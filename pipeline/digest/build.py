@@ -1,0 +1,160 @@
+"""The digest's content as plain data (the JSON output), read from the store.
+
+HTML and Markdown are renderings of exactly this dictionary, so the three files say the same.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from dulun.settings import Settings
+from dulun.timeutil import VN, week_label, week_start
+from pipeline.topics import Topic, topic_name
+from store import outputs
+
+LEVEL_VI = {"new": "Mới xuất hiện", "rising": "Đang tăng", "persistent": "Kéo dài", "cooling": "Đang giảm"}
+PROBLEM_VI = {"failed": "Lần thu thập gần nhất thất bại", "errors": "Có trang lỗi ở lần thu thập gần nhất",
+              "silent": "Không có tin mới"}
+RUN_STATUS_VI = {"ok": "thành công", "failed": "thất bại", "interrupted": "bị ngắt", "running": "đang chạy"}
+
+
+def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:
+    cfg = settings.digest
+    start, end = outputs.vn_midnight(day), outputs.vn_midnight(day + dt.timedelta(days=1))
+    totals = _totals(outputs.daily_totals(con, day), day, topics)
+    hot_week = outputs.latest_hotspot_week(con, day)
+    hotspots = _hotspots(con, hot_week, topics, cfg.trend_weeks) if hot_week else []
+    stories = outputs.top_stories(con, start, end, per_group=cfg.top_stories)
+    return {
+        "kind": "daily",
+        "period": day.isoformat(),
+        "title": f"Bản tin dư luận ngày {day:%d/%m/%Y}",
+        "generated_at": now.astimezone(VN).isoformat(timespec="seconds"),
+        "totals": totals["all"],
+        "topic_totals": totals["topics"],
+        "hotspot_week": hot_week,
+        "hotspots": hotspots,
+        "topics": _topic_sections(stories, topics, totals["topics"]),
+        "new_places": [
+            {"topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
+             "documents": int(r.documents), "stories": int(r.stories), "headline": r.headline, "url": r.url}
+            for r in outputs.new_places(con, day, cfg.new_place_lookback_days).itertuples()
+        ],
+        "source_health": _source_health(outputs.source_health(con, now, cfg.silent_days)),
+    }
+
+
+def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topics: dict[str, Topic],
+                   now: dt.datetime) -> dict[str, Any]:
+    cfg = settings.digest
+    hotspots = _hotspots(con, iso_week, topics, cfg.trend_weeks)
+    cells = [(h["topic"], h["province"]) for h in hotspots if h["level"] != "cooling"]
+    start, end = outputs.vn_midnight(monday), outputs.vn_midnight(monday + dt.timedelta(weeks=1))
+    stories = outputs.top_stories(con, start, end, cells=cells, per_group=cfg.top_stories) if cells else pd.DataFrame()
+    by_cell: dict[tuple[str, str], list] = {}
+    for row in stories.itertuples():
+        by_cell.setdefault((row.topic, row.province), []).append(_story(row))
+    for h in hotspots:
+        h["stories_list"] = by_cell.get((h["topic"], h["province"]), [])
+    all_cells = outputs.hotspots_for_week(con, iso_week, flagged_only=False)
+    return {
+        "kind": "weekly",
+        "period": iso_week,
+        "title": f"Điểm nóng dư luận tuần {iso_week} ({monday:%d/%m} – {monday + dt.timedelta(days=6):%d/%m/%Y})",
+        "generated_at": now.astimezone(VN).isoformat(timespec="seconds"),
+        "totals": {"cells": int(len(all_cells)), "documents": int(all_cells["documents"].sum()) if len(all_cells) else 0,
+                   "flagged": sum(1 for h in hotspots if h["level"] != "cooling")},
+        "hotspot_week": iso_week,
+        "hotspots": hotspots,
+    }
+
+
+def _totals(frame: pd.DataFrame, day: dt.date, topics: dict[str, Topic]) -> dict[str, Any]:
+    def summary(rows: pd.DataFrame) -> dict[str, Any]:
+        today = rows[rows.published_day == day]
+        before = rows[rows.published_day < day]
+        out = {}
+        for column in ("documents", "stories", "sources"):
+            value = int(today[column].sum())
+            average = float(before[column].sum()) / 7.0
+            out[column] = value
+            out[f"{column}_avg7"] = round(average, 1)
+        avg = out["documents_avg7"]
+        out["change_pct"] = None if avg == 0 else round(100.0 * (out["documents"] - avg) / avg)
+        return out
+
+    if not frame.empty:
+        frame = frame.assign(published_day=pd.to_datetime(frame.published_day).dt.date)
+    everything = summary(frame[frame.topic.isna()]) if not frame.empty else summary(_empty_totals())
+    per_topic = []
+    for tid in topics:
+        rows = frame[frame.topic == tid] if not frame.empty else _empty_totals()
+        entry = {"topic": tid, "topic_name": topic_name(topics, tid), **summary(rows)}
+        per_topic.append(entry)
+    per_topic.sort(key=lambda e: (-e["stories"], -e["stories_avg7"], e["topic"]))
+    return {"all": everything, "topics": per_topic}
+
+
+def _empty_totals() -> pd.DataFrame:
+    return pd.DataFrame({"published_day": [], "topic": [], "documents": [], "stories": [], "sources": []})
+
+
+def _hotspots(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int) -> list[dict[str, Any]]:
+    rows = outputs.hotspots_for_week(con, iso_week)
+    if rows.empty:
+        return []
+    year, number = (int(x) for x in iso_week.split("-W"))
+    monday = week_start(year, number)
+    cells = list(zip(rows.topic, rows.province))
+    series = outputs.weekly_story_series(con, cells, monday, trend_weeks)
+    labels = [week_label(monday - dt.timedelta(weeks=trend_weeks - 1 - i)) for i in range(trend_weeks)]
+    result = []
+    for r in rows.itertuples():
+        baseline = None if r.baseline is None or math.isnan(r.baseline) else round(float(r.baseline), 2)
+        result.append({
+            "topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
+            "level": r.level, "level_name": LEVEL_VI.get(r.level, r.level),
+            "documents": int(r.documents), "stories": int(r.stories), "sources": int(r.sources),
+            "baseline": baseline, "score": None if pd.isna(r.score) else round(float(r.score), 1),
+            "p_value": None if pd.isna(r.p_value) else float(r.p_value),
+            "trend": series[(r.topic, r.province)], "trend_weeks": labels,
+        })
+    return result
+
+
+def _story(row) -> dict[str, Any]:
+    links = sorted(({"source": l["source"], "url": l["url"], "title": l["title"]} for l in row.links),
+                   key=lambda l: (l["source"], l["url"]))
+    first_seen = row.first_seen
+    return {
+        "headline": row.headline, "outlets": int(row.outlets), "documents": int(row.documents),
+        "first_seen": None if pd.isna(first_seen) else pd.Timestamp(first_seen).tz_convert(VN).isoformat(timespec="minutes"),
+        "links": links,
+    }
+
+
+def _topic_sections(stories: pd.DataFrame, topics: dict[str, Topic], topic_totals: list[dict]) -> list[dict]:
+    by_topic: dict[str, list] = {}
+    for row in stories.itertuples():
+        by_topic.setdefault(row.topic, []).append(_story(row))
+    return [
+        {"topic": t["topic"], "topic_name": t["topic_name"], "stories_today": t["stories"],
+         "stories_avg7": t["stories_avg7"], "stories": by_topic.get(t["topic"], [])}
+        for t in topic_totals if t["topic"] in by_topic
+    ]
+
+
+def _source_health(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    def when(value) -> str | None:
+        return None if pd.isna(value) else pd.Timestamp(value).tz_convert(VN).isoformat(timespec="minutes")
+
+    return [
+        {"source": r.source, "problem": r.problem, "problem_name": PROBLEM_VI[r.problem],
+         "last_status": RUN_STATUS_VI.get(r.last_status, r.last_status) if isinstance(r.last_status, str) else None,
+         "last_run_at": when(r.last_run_at), "pages_failed": int(r.pages_failed),
+         "causes": r.causes if isinstance(r.causes, str) else None, "last_new": when(r.last_new)}
+        for r in frame.itertuples()
+    ]
