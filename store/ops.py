@@ -89,7 +89,7 @@ WHERE d.published_at >= ?
 
 def export_documents_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, since: dt.datetime) -> int:
     """Write documents published since `since` as Parquet partitioned by published day; returns rows."""
-    rows = con.execute(f"SELECT count(*) FROM ({EXPORT_QUERY})", [since]).fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM ({EXPORT_QUERY})", [since]).fetchall()[0][0]
     if rows:
         target = str(out_dir).replace("'", "''")
         con.execute(
@@ -102,7 +102,7 @@ def export_documents_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, sinc
 
 def read_parquet_count(con: duckdb.DuckDBPyConnection, out_dir: Path) -> int:
     pattern = str(Path(out_dir) / "**" / "*.parquet").replace("'", "''")
-    return con.execute(f"SELECT count(*) FROM read_parquet('{pattern}', hive_partitioning = true)").fetchone()[0]
+    return con.execute(f"SELECT count(*) FROM read_parquet('{pattern}', hive_partitioning = true)").fetchall()[0][0]
 
 
 def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
@@ -115,21 +115,21 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
     ).fetchall()]
-    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
 def database_integrity(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Problems a crash could leave: duplicate ids or documents whose row is incomplete."""
     problems = []
-    dupes = con.execute("SELECT count(*) - count(DISTINCT doc_id) FROM documents").fetchone()[0]
+    dupes = con.execute("SELECT count(*) - count(DISTINCT doc_id) FROM documents").fetchall()[0][0]
     if dupes:
         problems.append(f"{dupes} duplicate document ids")
-    url_dupes = con.execute("SELECT count(*) - count(DISTINCT url) FROM documents").fetchone()[0]
+    url_dupes = con.execute("SELECT count(*) - count(DISTINCT url) FROM documents").fetchall()[0][0]
     if url_dupes:
         problems.append(f"{url_dupes} duplicate document URLs")
     incomplete = con.execute(
         "SELECT count(*) FROM documents WHERE content_hash IS NULL OR url IS NULL OR fetched_at IS NULL"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if incomplete:
         problems.append(f"{incomplete} incomplete document rows")
     return problems
@@ -243,7 +243,7 @@ def next_run_times(path: Path, tz: dt.tzinfo) -> list[tuple[str, dt.datetime | N
     with job_log(path) as con:
         exists = con.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'apscheduler_jobs'"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         if not exists:
             return []
         rows = con.execute("SELECT id, next_run_time FROM apscheduler_jobs ORDER BY next_run_time, id").fetchall()
