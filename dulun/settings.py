@@ -80,7 +80,8 @@ class ScheduleSettings(Section):
     hotspots_cron: str = "30 6 * * mon"
     digest_cron: str = "0 7 * * *"
     retention_cron: str = "15 3 * * *"
-    misfire_grace_s: int = Field(3600, ge=1)  # a run later than this is skipped, never replayed
+    misfire_grace_s: int = Field(3600, ge=1)  # crawls/enrich: a run later than this is skipped, never replayed
+    report_misfire_grace_s: int = Field(43200, ge=1)  # hot spots, digest, retention: still run once if this late
     job_timeout_minutes: int = Field(180, ge=1)  # a stage child running longer is stopped
     stop_timeout_s: int = Field(120, ge=1)  # on SIGTERM: how long the running job may take to finish
     keep_results: int = Field(2000, ge=10)  # job results kept for `dulun status`

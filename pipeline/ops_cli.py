@@ -53,7 +53,7 @@ def schedule(
     settings, config = _settings(ctx)
     if list_only:
         with scheduler_lock(settings):
-            scheduler = build_scheduler(settings)
+            scheduler = build_scheduler(settings, run_jobs=False)
             scheduler.start(paused=True)
             try:
                 sync_jobs(scheduler, job_specs(settings, config))

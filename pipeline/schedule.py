@@ -34,6 +34,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
 from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -57,6 +58,7 @@ class JobSpec:
     trigger: BaseTrigger
     stage: str
     first_run: dt.datetime | None = field(default=None, compare=False)
+    misfire_grace_s: int | None = None  # None: the scheduler's default (schedule.misfire_grace_s)
 
 
 class SerialExecutor(BasePoolExecutor):
@@ -99,17 +101,24 @@ def job_specs(settings: Settings, config_path: str | None, now: dt.datetime | No
             f"crawl:{name}", "pipeline.jobs:crawl_source", (config_path, name),
             IntervalTrigger(minutes=minutes, timezone=TZ), "crawl",
             first_run=now + dt.timedelta(seconds=FIRST_CRAWL_STAGGER_S * (i + 1)),
+            misfire_grace_s=sched.misfire_grace_s,
         )
         for i, (name, minutes) in enumerate(source_intervals(settings))
     ]
+    # A report that is late (the machine slept past 07:00) still comes out once that day.
+    late_ok = sched.report_misfire_grace_s
     specs += [
         JobSpec("enrich", "pipeline.jobs:enrich", (config_path,),
-                IntervalTrigger(minutes=sched.enrich_every_minutes, timezone=TZ), "enrich"),
-        JobSpec("hotspots", "pipeline.jobs:hotspots", (config_path,), _cron(sched.hotspots_cron), "hotspots"),
-        JobSpec("digest", "pipeline.jobs:daily_digest", (config_path,), _cron(sched.digest_cron), "digest"),
+                IntervalTrigger(minutes=sched.enrich_every_minutes, timezone=TZ), "enrich",
+                misfire_grace_s=sched.misfire_grace_s),
+        JobSpec("hotspots", "pipeline.jobs:hotspots", (config_path,), _cron(sched.hotspots_cron), "hotspots",
+                misfire_grace_s=late_ok),
+        JobSpec("digest", "pipeline.jobs:daily_digest", (config_path,), _cron(sched.digest_cron), "digest",
+                misfire_grace_s=late_ok),
     ]
     if settings.retention.post_text_days is not None:
-        specs.append(JobSpec("retention", "pipeline.jobs:retention", (config_path,), _cron(sched.retention_cron), "retention"))
+        specs.append(JobSpec("retention", "pipeline.jobs:retention", (config_path,), _cron(sched.retention_cron),
+                             "retention", misfire_grace_s=late_ok))
     return specs
 
 
@@ -152,9 +161,25 @@ def source_intervals(settings: Settings) -> list[tuple[str, int]]:
 # The scheduler
 
 
-def build_scheduler(settings: Settings) -> BackgroundScheduler:
+class StoreOnlyScheduler(BaseScheduler):
+    """Reads and edits the stored schedule without ever running a job (for --list and tests).
+
+    A BackgroundScheduler's thread can process due jobs during its own shutdown, which would
+    advance their next run time without running them; this one has no thread at all.
+    """
+
+    def wakeup(self) -> None:
+        pass
+
+    def shutdown(self, wait: bool = True) -> None:
+        super().shutdown(wait)
+
+
+def build_scheduler(settings: Settings, run_jobs: bool = True) -> BaseScheduler:
+    """The scheduler over the SQLite job store; `run_jobs=False` gives one that only edits it."""
     settings.jobstore_path.parent.mkdir(parents=True, exist_ok=True)
-    return BackgroundScheduler(
+    kind = BackgroundScheduler if run_jobs else StoreOnlyScheduler
+    return kind(
         jobstores={"default": SQLAlchemyJobStore(url=f"sqlite:///{settings.jobstore_path}")},
         executors={"default": SerialExecutor()},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": settings.schedule.misfire_grace_s},
@@ -170,7 +195,7 @@ class SyncReport:
     removed: list[str] = field(default_factory=list)
 
 
-def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> SyncReport:
+def sync_jobs(scheduler: BaseScheduler, specs: Sequence[JobSpec]) -> SyncReport:
     """Make the stored schedule match the settings; unchanged jobs keep their next run time."""
     report = SyncReport()
     stored = {job.id: job for job in scheduler.get_jobs()}
@@ -181,6 +206,8 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> SyncR
             continue
         (report.changed if job is not None else report.added).append(spec.id)
         kwargs = {"next_run_time": spec.first_run} if spec.first_run and job is None else {}
+        if spec.misfire_grace_s is not None:
+            kwargs["misfire_grace_time"] = spec.misfire_grace_s
         scheduler.add_job(spec.func, spec.trigger, args=spec.args, id=spec.id, name=spec.id,
                           replace_existing=True, **kwargs)
     for job_id in stored:
@@ -190,7 +217,9 @@ def sync_jobs(scheduler: BackgroundScheduler, specs: Sequence[JobSpec]) -> SyncR
 
 
 def _same(job, spec: JobSpec) -> bool:
-    return job.func_ref == spec.func and tuple(job.args) == tuple(spec.args) and str(job.trigger) == str(spec.trigger)
+    grace_same = spec.misfire_grace_s is None or job.misfire_grace_time == spec.misfire_grace_s
+    return (job.func_ref == spec.func and tuple(job.args) == tuple(spec.args)
+            and str(job.trigger) == str(spec.trigger) and grace_same)
 
 
 @contextlib.contextmanager
@@ -241,6 +270,7 @@ def run_scheduler(
             while not stop.wait(1.0):
                 pass
             LOG.info("Stopping: no new jobs; waiting for the running job to finish its current step.")
+            scheduler.pause()  # nothing new is picked up while the executor drains
             scheduler.shutdown(wait=True)
             LOG.info("Scheduler stopped.")
         finally:
@@ -277,7 +307,7 @@ def _restore_signal_handlers(previous: dict) -> None:
         signal.signal(s, h)
 
 
-def _record_missed_and_errors(scheduler: BackgroundScheduler, settings: Settings) -> None:
+def _record_missed_and_errors(scheduler: BaseScheduler, settings: Settings) -> None:
     """Missed runs and job functions that raised are results too: `dulun status` shows them."""
 
     def listener(event) -> None:

@@ -76,12 +76,13 @@ def write_config(root: Path, extra: str = "") -> Path:
     return config
 
 
-def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float = 60) -> list[str]:
-    """Read the child's stdout until a line contains `needle`; returns the lines read."""
+def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float = 60, stream: str = "stdout") -> list[str]:
+    """Read the child's stdout (or stderr) until a line contains `needle`; returns the lines read."""
     lines: list[str] = []
+    pipe = getattr(proc, stream)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        line = proc.stdout.readline()
+        line = pipe.readline()
         if not line:
             if proc.poll() is not None:
                 break
