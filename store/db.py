@@ -189,7 +189,19 @@ def _os_reason(exc: BaseException) -> str:
 
 
 def disk_problem(exc: BaseException) -> str | None:
-    """A plain reason when an error means the disk cannot take writes, else None."""
+    """A plain reason when an error (or the error it happened while handling) means the disk
+    cannot take writes, else None. The chain matters: a failed COMMIT is often followed by a
+    failing ROLLBACK, whose exception then hides the disk error in `__context__`."""
+    seen = 0
+    while exc is not None and seen < 5:
+        reason = _disk_reason(exc)
+        if reason:
+            return reason
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def _disk_reason(exc: BaseException) -> str | None:
     text = str(exc).lower()
     code = getattr(exc, "errno", None)
     if code == errno.ENOSPC or "no space left" in text or "disk is full" in text:
