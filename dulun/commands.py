@@ -80,6 +80,16 @@ def status(ctx: typer.Context) -> None:
     with open_reader(settings.database) as store:
         report = status_report(store.con)
     print_status(report, str(settings.database))
+    _print_schedule_section(settings)
+
+
+def _print_schedule_section(settings) -> None:
+    """Next run times, last job results and job failures, when the ops module is installed."""
+    try:
+        from pipeline.ops_cli import print_schedule_status
+    except ModuleNotFoundError:
+        return
+    print_schedule_status(settings, out=console)
 
 
 def print_status(report, db: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -91,15 +91,36 @@ class AlertSettings(Section):
 
 
 class ScheduleSettings(Section):
+    """`dulun schedule`: cron expressions are read in Asia/Ho_Chi_Minh (minute hour day month weekday)."""
+
     jobstore: Path | None = None  # None: <data_dir>/schedule.sqlite
-    enrich_every_minutes: int = Field(30, ge=1)
+    enrich_every_minutes: int = Field(30, ge=1)  # catch-up enrichment; crawls that store items enrich at once
     hotspots_cron: str = "30 6 * * mon"
     digest_cron: str = "0 7 * * *"
-    misfire_grace_s: int = Field(3600, ge=1)
+    retention_cron: str = "15 3 * * *"
+    misfire_grace_s: int = Field(3600, ge=1)  # crawls/enrich: a run later than this is skipped, never replayed
+    report_misfire_grace_s: int = Field(43200, ge=1)  # hot spots, digest, retention: still run once if this late
+    job_timeout_minutes: int = Field(180, ge=1)  # a stage child running longer is stopped
+    stop_timeout_s: int = Field(120, ge=1)  # on SIGTERM: how long the running job may take to finish
+    keep_results: int = Field(2000, ge=10)  # job results kept for `dulun status`
+
+    @field_validator("hotspots_cron", "digest_cron", "retention_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value, timezone=TIMEZONE)
+        except ValueError as exc:
+            raise ValueError(f"not a 5-field cron expression ({exc})") from None
+        return value
 
 
 class RetentionSettings(Section):
-    post_text_days: int | None = Field(180, ge=1)
+    """Raw text of old posts is dropped; counts, topics and places stay."""
+
+    post_text_days: int | None = Field(180, ge=1)  # None: keep raw text forever
+    kinds: list[Literal["post", "petition", "press"]] = ["post"]
 
 
 class Settings(Section):

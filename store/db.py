@@ -4,11 +4,22 @@ DuckDB lets one process write a database file at a time. Every writing command g
 `open_writer`, which first takes an advisory lock on `<db>.lock` (waiting up to the settings'
 `lock_timeout_s`), so a second writer waits, then exits with one clear sentence. Readers
 (digests from the CLI, notebooks) use `open_reader`, which never writes.
+
+DuckDB also refuses a read-only connection from another process while a writer has the file
+open, so `open_reader` retries for a few seconds (writers hold the file only for short
+batches) and then says which process is writing. The advisory lock is an flock: the kernel
+drops it when its holder dies, even on kill -9, so a crashed writer never leaves a stale lock.
+
+Disk trouble (a full disk, a read-only file or mount) becomes one UserError sentence. DuckDB
+commits through its write-ahead log, so a failed or killed write leaves the file as it was at
+the last commit; the next writer replays the log.
 """
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import logging
 import os
 import re
 import time
@@ -22,6 +33,8 @@ import duckdb
 from dulun.errors import UserError
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
+READER_WAIT_S = 10.0
+_LOG = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
@@ -102,27 +115,58 @@ class WriterLock:
         self._fh = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = self.path.open("a+")
+        fh = self._open_lock_file()
         deadline = time.monotonic() + self.timeout_s
+        told = False
         while True:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                holder = _read_holder(fh)
                 if time.monotonic() >= deadline:
-                    holder = _read_holder(fh)
                     fh.close()
                     raise UserError(
-                        f"Another dulun process{holder} is writing to {self.path.with_suffix('')}; "
+                        f"Another dulun process{holder} is writing to {self.database}; "
                         f"waited {self.timeout_s:g} s, try again when it finishes."
                     ) from None
+                if not told:
+                    _LOG.info("Waiting up to %g s for the writer%s to finish with %s.", self.timeout_s, holder, self.database)
+                    told = True
                 time.sleep(0.2)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(str(os.getpid()))
+            fh.flush()
+        except OSError:
+            pass  # the pid is only for messages; a full disk must not stop the lock itself
         self._fh = fh
+
+    @property
+    def database(self) -> Path:
+        return Path(str(self.path)[: -len(".lock")])
+
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
+    def _open_lock_file(self):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return self.path.open("a+")
+        except OSError as exc:
+            raise UserError(
+                f"Cannot create the writer lock {self.path}: {_os_reason(exc)}; "
+                "the database directory must be writable for dulun to write."
+            ) from None
+
+    def __enter__(self) -> "WriterLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
 
     def release(self) -> None:
         if self._fh is not None:
@@ -132,9 +176,50 @@ class WriterLock:
 
 
 def _read_holder(fh) -> str:
-    fh.seek(0)
-    pid = fh.read().strip()
+    try:
+        fh.seek(0)
+        pid = fh.read().strip()
+    except OSError:
+        return ""
     return f" (pid {pid})" if pid.isdigit() else ""
+
+
+def _os_reason(exc: BaseException) -> str:
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC:
+        return "the disk is full"
+    if code == errno.EROFS:
+        return "the file system is read-only"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def disk_problem(exc: BaseException) -> str | None:
+    """A plain reason when an error (or the error it happened while handling) means the disk
+    cannot take writes, else None. The chain matters: a failed COMMIT is often followed by a
+    failing ROLLBACK, whose exception then hides the disk error in `__context__`."""
+    seen = 0
+    while exc is not None and seen < 5:
+        reason = _disk_reason(exc)
+        if reason:
+            return reason
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
+
+
+def _disk_reason(exc: BaseException) -> str | None:
+    text = str(exc).lower()
+    code = getattr(exc, "errno", None)
+    if code == errno.ENOSPC or "no space left" in text or "disk is full" in text:
+        return "the disk is full"
+    if code == errno.EROFS or "read-only file system" in text:
+        return "the file system is read-only"
+    if code in (errno.EACCES, errno.EPERM) or "permission denied" in text or "operation not permitted" in text:
+        return "permission denied"
+    if "read-only" in text and "cannot" in text:
+        return "the database is read-only"
+    return None
 
 
 @dataclass
@@ -159,45 +244,108 @@ def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         return _configure(duckdb.connect(str(path), read_only=read_only))
     except duckdb.IOException as exc:
         message = str(exc)
-        if "lock" in message.lower():
-            raise UserError(f"Database {path} is busy in another process; try again shortly.") from None
-        if "read-only" in message.lower() or "permission" in message.lower():
-            raise UserError(f"Database {path} cannot be opened for writing: {message.splitlines()[0]}") from None
+        if "conflicting lock" in message.lower() or "could not set lock" in message.lower():
+            raise DatabaseBusy(path, _pid_in(message)) from None
+        reason = disk_problem(exc)
+        if reason:
+            what = "reading" if read_only else "writing"
+            raise UserError(f"Database {path} cannot be opened for {what}: {reason}.") from None
         raise UserError(f"Database {path} cannot be opened: {message.splitlines()[0]}") from None
+
+
+class DatabaseBusy(UserError):
+    """Another process has the DuckDB file open for writing."""
+
+    def __init__(self, path: Path, pid: str | None):
+        self.path, self.pid = path, pid
+        who = f"pid {pid}" if pid else "another process"
+        super().__init__(
+            f"Database {path} is open for writing by {who}; DuckDB lets readers in only between "
+            "writes, so try again when it finishes (or read a copy made by `dulun backup`)."
+        )
+
+
+def _pid_in(message: str) -> str | None:
+    match = re.search(r"PID (\d+)", message)
+    return match[1] if match else None
 
 
 @contextlib.contextmanager
 def open_writer(path: Path, lock_timeout_s: float = 30.0, migrate_to_latest: bool = True) -> Iterator[Store]:
-    """The one writing connection: takes the writer lock, migrates, and releases both on exit."""
+    """The one writing connection: takes the writer lock, migrates, and releases both on exit.
+
+    A full disk or a read-only file inside the block becomes one UserError sentence; DuckDB has
+    rolled the failed transaction back, so everything committed before stays intact.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     lock = WriterLock(path, lock_timeout_s)
     lock.acquire()
     try:
-        con = _connect(path, read_only=False)
+        con = _connect_as_writer(path, lock_timeout_s)
     except BaseException:
         lock.release()
         raise
     store = Store(con=con, path=path, read_only=False, _lock=lock)
     try:
-        if migrate_to_latest:
-            migrate(con)
-        yield store
-        con.execute("CHECKPOINT")
+        try:
+            if migrate_to_latest:
+                migrate(con)
+            yield store
+            con.execute("CHECKPOINT")
+        except (duckdb.Error, OSError) as exc:
+            reason = disk_problem(exc)
+            if reason is None:
+                raise
+            raise UserError(
+                f"Writing to database {path} failed: {reason}; the write was rolled back and "
+                "everything committed before is intact."
+            ) from None
     finally:
-        store.close()
+        with contextlib.suppress(duckdb.Error):
+            store.close()
+        lock.release()
+
+
+def _connect_as_writer(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Holding our lock, the file can still be open in a reader (a notebook): wait for it briefly."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return _connect(path, read_only=False)
+        except DatabaseBusy as busy:
+            if time.monotonic() >= deadline:
+                who = f"pid {busy.pid}" if busy.pid else "another process"
+                raise UserError(
+                    f"Database {path} is open in {who} (a notebook or reader?); close it and try again."
+                ) from None
+            time.sleep(0.2)
 
 
 @contextlib.contextmanager
-def open_reader(path: Path) -> Iterator[Store]:
-    """A read-only connection; a missing or unmigrated database is a clear user error."""
+def open_reader(path: Path, wait_s: float = READER_WAIT_S) -> Iterator[Store]:
+    """A read-only connection; a missing or unmigrated database is a clear user error.
+
+    While a writer has the file open DuckDB refuses readers from other processes, so this
+    retries for up to `wait_s` seconds before saying which process is writing.
+    """
     path = Path(path)
     if not path.is_file():
         raise UserError(f"No database at {path}; run `dulun init` (or `dulun demo`) first.")
-    store = Store(con=_connect(path, read_only=True), path=path, read_only=True)
+    store = Store(con=_connect_as_reader(path, wait_s), path=path, read_only=True)
     try:
         if schema_version(store.con) < latest_version():
             raise UserError(f"Database {path} is at an older schema; run `dulun init` to migrate it.")
         yield store
     finally:
         store.close()
+
+
+def _connect_as_reader(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return _connect(path, read_only=True)
+        except DatabaseBusy:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(0.25)
