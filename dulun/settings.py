@@ -101,7 +101,6 @@ class ScheduleSettings(Section):
     misfire_grace_s: int = Field(3600, ge=1)  # crawls/enrich: a run later than this is skipped, never replayed
     report_misfire_grace_s: int = Field(43200, ge=1)  # hot spots, digest, retention: still run once if this late
     job_timeout_minutes: int = Field(180, ge=1)  # a stage child running longer is stopped
-    stop_timeout_s: int = Field(120, ge=1)  # on SIGTERM: how long the running job may take to finish
     keep_results: int = Field(2000, ge=10)  # job results kept for `dulun status`
 
     @field_validator("hotspots_cron", "digest_cron", "retention_cron")
