@@ -56,6 +56,20 @@ def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -
     return con.execute(sql, params or []).fetchall()
 
 
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BEGIN ... COMMIT, or ROLLBACK on any error. A failing ROLLBACK (the transaction is already
+    gone, e.g. after a failed COMMIT on a full disk) must not hide the error that caused it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+
+
 def available_migrations() -> list[Migration]:
     found = []
     for entry in resources.files("store.migrations").iterdir():
@@ -87,16 +101,11 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[i
     for migration in available_migrations():
         if migration.version <= current or (target is not None and migration.version > target):
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             con.execute(migration.sql)
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, now())", [migration.version, migration.name]
             )
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(migration.version)
     return applied
 

@@ -7,6 +7,7 @@ from typing import Iterable, Sequence
 import duckdb
 import pyarrow as pa
 
+from store.db import transaction
 from store.records import Document, UpsertCounts
 
 _COLUMNS = [
@@ -71,48 +72,44 @@ def upsert_documents(con: duckdb.DuckDBPyConnection, docs: Sequence[Document]) -
 def upsert_documents_table(con: duckdb.DuckDBPyConnection, incoming: pa.Table) -> UpsertCounts:
     con.register("incoming_docs", incoming)
     try:
-        con.execute("BEGIN TRANSACTION")
-        inserted, updated, unchanged = con.execute(
-            """
-            SELECT
-                count(*) FILTER (WHERE d.doc_id IS NULL),
-                count(*) FILTER (WHERE d.doc_id IS NOT NULL AND d.content_hash <> i.content_hash),
-                count(*) FILTER (WHERE d.doc_id IS NOT NULL AND d.content_hash = i.content_hash)
-            FROM incoming_docs i LEFT JOIN documents d USING (doc_id)
-            """
-        ).fetchall()[0]
-        con.execute(
-            """
-            INSERT INTO document_versions
-            SELECT d.doc_id, d.version, d.title, d.lead, d.text, d.published_at, d.content_hash,
-                   d.fetched_at, now()
-            FROM documents d JOIN incoming_docs i USING (doc_id)
-            WHERE d.content_hash <> i.content_hash
-            """
-        )
-        columns = ", ".join(_NAMES)
-        con.execute(
-            f"""
-            INSERT INTO documents ({columns}, updated_at, version)
-            SELECT {columns}, fetched_at, 1 FROM incoming_docs
-            ON CONFLICT (doc_id) DO UPDATE SET
-                title = excluded.title,
-                lead = excluded.lead,
-                text = excluded.text,
-                byline = excluded.byline,
-                published_at = coalesce(excluded.published_at, documents.published_at),
-                fetched_at = excluded.fetched_at,
-                updated_at = excluded.fetched_at,
-                language = excluded.language,
-                content_hash = excluded.content_hash,
-                version = documents.version + 1
-            WHERE documents.content_hash <> excluded.content_hash
-            """
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            inserted, updated, unchanged = con.execute(
+                """
+                SELECT
+                    count(*) FILTER (WHERE d.doc_id IS NULL),
+                    count(*) FILTER (WHERE d.doc_id IS NOT NULL AND d.content_hash <> i.content_hash),
+                    count(*) FILTER (WHERE d.doc_id IS NOT NULL AND d.content_hash = i.content_hash)
+                FROM incoming_docs i LEFT JOIN documents d USING (doc_id)
+                """
+            ).fetchall()[0]
+            con.execute(
+                """
+                INSERT INTO document_versions
+                SELECT d.doc_id, d.version, d.title, d.lead, d.text, d.published_at, d.content_hash,
+                       d.fetched_at, now()
+                FROM documents d JOIN incoming_docs i USING (doc_id)
+                WHERE d.content_hash <> i.content_hash
+                """
+            )
+            columns = ", ".join(_NAMES)
+            con.execute(
+                f"""
+                INSERT INTO documents ({columns}, updated_at, version)
+                SELECT {columns}, fetched_at, 1 FROM incoming_docs
+                ON CONFLICT (doc_id) DO UPDATE SET
+                    title = excluded.title,
+                    lead = excluded.lead,
+                    text = excluded.text,
+                    byline = excluded.byline,
+                    published_at = coalesce(excluded.published_at, documents.published_at),
+                    fetched_at = excluded.fetched_at,
+                    updated_at = excluded.fetched_at,
+                    language = excluded.language,
+                    content_hash = excluded.content_hash,
+                    version = documents.version + 1
+                WHERE documents.content_hash <> excluded.content_hash
+                """
+            )
     finally:
         con.unregister("incoming_docs")
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)

@@ -16,6 +16,8 @@ from typing import Iterator, Sequence
 
 import duckdb
 
+from store.db import transaction
+
 # ---------------------------------------------------------------------------------------------
 # Retention (DuckDB, writer connection)
 
@@ -35,8 +37,7 @@ def drop_old_text(con: duckdb.DuckDBPyConnection, cutoff: dt.datetime, kinds: Se
     """
     if not kinds:
         return RetentionCounts()
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             """
             CREATE OR REPLACE TEMP TABLE retention_targets AS
@@ -58,10 +59,6 @@ def drop_old_text(con: duckdb.DuckDBPyConnection, cutoff: dt.datetime, kinds: Se
             """
         ).fetchall()
         con.execute("DROP TABLE retention_targets")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return RetentionCounts(documents=_affected(documents), versions=_affected(versions))
 
 
