@@ -42,14 +42,29 @@ LEVEL_MEANING = {
 
 # ---------------------------------------------------------------- the database
 
-def database_path(environ: Mapping[str, str] | None = None, config: Path | str | None = None) -> Path:
-    """`DULUN_DB` if set, else the settings' database (`dulun.toml`, `DULUN_DB_PATH`, defaults)."""
-    from dulun.settings import load_settings
+def database_path(environ: Mapping[str, str] | None = None, config: Path | str | None = None,
+                  start: Path | None = None) -> Path:
+    """`DULUN_DB` if set, else the settings' database (`dulun.toml`, `DULUN_DB_PATH`, defaults).
+
+    Jupyter runs a kernel in the notebook's folder (`notebooks/`), while `dulun.toml` and the
+    default `data/` sit at the project root; so, like git finding its repository, the config
+    file and a relative database path are looked for in the working folder and then upwards.
+    """
+    from dulun.settings import CONFIG_ENV, load_settings
 
     environ = os.environ if environ is None else environ
     if environ.get(DB_ENV):
         return Path(environ[DB_ENV]).expanduser()
-    return load_settings(config, environ=environ).database
+    start = Path.cwd() if start is None else Path(start)
+    folders = [start, *start.parents]
+    if config is None and not environ.get(CONFIG_ENV):
+        config = next((f / "dulun.toml" for f in folders if (f / "dulun.toml").is_file()), None)
+    path = load_settings(config, environ=environ).database
+    if path.is_absolute():
+        return path
+    if config is not None:  # relative paths in a config file mean: next to that file
+        folders.insert(0, Path(config).resolve().parent)
+    return next((f / path for f in folders if (f / path).is_file()), folders[0] / path)
 
 
 def read(db_path: Path, query: Callable, *args, **kwargs):

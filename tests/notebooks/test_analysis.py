@@ -25,6 +25,17 @@ def test_database_path_prefers_DULUN_DB_then_the_settings(tmp_path):
     assert analysis.database_path({"DULUN_DATA_DIR": str(tmp_path)}) == tmp_path / "dulun.duckdb"
 
 
+def test_from_the_notebooks_folder_the_project_database_and_config_are_found(tmp_path, empty_db):
+    # Jupyter starts kernels in notebooks/; `make demo` leaves data/dulun.duckdb at the root.
+    project = tmp_path / "project"
+    (project / "notebooks").mkdir(parents=True)
+    (project / "data").mkdir()
+    (project / "data" / "dulun.duckdb").write_bytes(empty_db.read_bytes())
+    assert analysis.database_path({}, start=project / "notebooks") == project / "data" / "dulun.duckdb"
+    (project / "dulun.toml").write_text('db_path = "store/main.duckdb"\n', encoding="utf-8")
+    assert analysis.database_path({}, start=project / "notebooks") == project / "store" / "main.duckdb"
+
+
 def test_a_missing_database_is_one_clear_sentence(tmp_path):
     from dulun.errors import UserError
 
