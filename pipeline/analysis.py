@@ -32,11 +32,11 @@ ALL = "(all)"
 NO_PROVINCE = "(none)"
 LEVELS = ("new", "rising", "persistent", "cooling")
 LEVEL_COLORS = {"new": "#d62728", "rising": "#ff7f0e", "persistent": "#9467bd", "cooling": "#1f77b4"}
-LEVEL_MEANING = {
-    "new": "flagged this week with no flag in the weeks before",
-    "rising": "flagged and higher than the week before",
-    "persistent": "flagged again, at a similar height, several weeks running",
-    "cooling": "flagged before, now coming down",
+LEVEL_MEANING = {  # as `dulun hotspots` sets them (pipeline/hotspots.py)
+    "new": "flagged, and the cell had no stories at all in its history",
+    "rising": "flagged, and not flagged the week before",
+    "persistent": "flagged this week and the week before",
+    "cooling": "flagged the week before, not any more",
 }
 
 
@@ -269,8 +269,9 @@ def explain_week(timeline: pd.DataFrame, week: str, topic: str, province: str,
     else:
         mean = row["trailing_mean"] if pd.notna(row["trailing_mean"]) else 0.0
         p = float(poisson.sf(row["stories"] - 1, max(mean, 0.5))) if row["stories"] else 1.0
-        lines.append(f"No hot-spot row is stored for this week; recomputed here, the previous weeks averaged "
-                     f"{mean:.2f} stories, and at least {row['stories']} would have p = {p:.2g} (Poisson, mean floored at 0.5).")
+        lines.append(f"No hot-spot row is stored for this week. As a rough check recomputed here, the previous weeks "
+                     f"averaged {mean:.2f} stories, and at least {row['stories']} would have p = {p:.2g} (plain Poisson, "
+                     f"mean floored at 0.5; `dulun hotspots` uses a fuller model with a national prior).")
     level = row["level"]
     if isinstance(level, str) and level:
         lines.append(f"Level: {level} ({LEVEL_MEANING.get(level, 'as set by dulun hotspots')}).")

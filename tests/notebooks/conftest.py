@@ -118,8 +118,9 @@ def synthetic_rows(seed: int = 7) -> tuple[list[Document], list[dict]]:
 
 
 def _hotspots(con) -> pd.DataFrame:
-    """Hot-spot rows the way `dulun hotspots` shapes them: each cell-week against the mean of
-    its previous 8 weeks, Poisson tail probability, flagged at p <= 0.001 with >= 3 stories."""
+    """A simpler stand-in for `dulun hotspots`' rows (same columns, same flag rule): each
+    cell-week against the mean of its previous 8 weeks, Poisson tail probability, flagged at
+    p <= 0.001 with >= 3 stories; a flagged cell with no earlier story is `new`."""
     from scipy.stats import poisson
 
     cells = con.execute(

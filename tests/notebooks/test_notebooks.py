@@ -52,9 +52,21 @@ def test_notebooks_never_touch_authors_or_bylines():
         assert "author_hash" not in text and "byline" not in text, path.name
 
 
-def test_python3_kernel_runs_this_interpreter():
+@pytest.fixture(scope="session")
+def jupyter_path(tmp_path_factory) -> str:
+    """A `python3` kernelspec that starts THIS interpreter, first on JUPYTER_PATH: a user-level
+    python3 kernelspec (~/.local/share/jupyter) pointing at another Python must not run the tests."""
+    from ipykernel.kernelspec import write_kernel_spec
+
+    root = tmp_path_factory.mktemp("jupyter")
+    write_kernel_spec(root / "kernels" / "python3")
+    return str(root)
+
+
+def test_python3_kernel_runs_this_interpreter(jupyter_path, monkeypatch):
     from jupyter_client.manager import KernelManager
 
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path)
     manager = KernelManager(kernel_name="python3")
     command = manager.format_kernel_cmd()
     assert command[0] == sys.executable, f"kernelspec {manager.kernel_spec.resource_dir} starts {command[0]}"
@@ -70,10 +82,11 @@ def database(request, synthetic_db, empty_db):
     return request.param, {"synthetic": synthetic_db, "empty": empty_db}[request.param]
 
 
-def execute(path: Path, db: Path, workdir: Path, monkeypatch) -> nbformat.NotebookNode:
+def execute(path: Path, db: Path, workdir: Path, jupyter_path: str, monkeypatch) -> nbformat.NotebookNode:
     """Run every cell in a fresh kernel that sees DULUN_DB and this checkout; raises on any error."""
     from nbclient import NotebookClient
 
+    monkeypatch.setenv("JUPYTER_PATH", jupyter_path)
     monkeypatch.setenv("DULUN_DB", str(db))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
@@ -93,9 +106,9 @@ def text_of(nb: nbformat.NotebookNode) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_top_to_bottom(path, database, tmp_path, monkeypatch):
+def test_notebook_runs_top_to_bottom(path, database, tmp_path, jupyter_path, monkeypatch):
     kind, db = database
-    nb = execute(path, db, tmp_path, monkeypatch)
+    nb = execute(path, db, tmp_path, jupyter_path, monkeypatch)
     out = text_of(nb)
     assert f"Reading {db}" in out
     if kind == "empty":
