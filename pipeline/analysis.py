@@ -29,7 +29,8 @@ from store import analysis as queries
 
 DB_ENV = "DULUN_DB"
 ALL = "(all)"
-NO_PROVINCE = "(none)"
+NO_PROVINCE = "(none)"  # what document_topic_places puts for a document with no province
+NO_TOPIC = "(none)"
 LEVELS = ("new", "rising", "persistent", "cooling")
 LEVEL_COLORS = {"new": "#d62728", "rising": "#ff7f0e", "persistent": "#9467bd", "cooling": "#1f77b4"}
 LEVEL_MEANING = {  # as `dulun hotspots` sets them (pipeline/hotspots.py)
@@ -280,16 +281,20 @@ def explain_week(timeline: pd.DataFrame, week: str, topic: str, province: str,
     return "\n".join(lines)
 
 
-def cell_stories(db_path: Path, topic: str, province: str, week: str) -> pd.DataFrame:
-    """The week's stories in the cell: headline, documents, sources and kinds per story."""
-    docs = read(db_path, queries.cell_documents, topic, province, [week])
+def cell_stories(db_path: Path, topic: str, province: str, weeks: list[str] | str) -> pd.DataFrame:
+    """The cell's stories in the given weeks, newest week first, then the most carried: headline,
+    documents, outlets and kinds per story (a story is a cluster of documents on one event)."""
+    weeks = [weeks] if isinstance(weeks, str) else list(weeks)
+    docs = read(db_path, queries.cell_documents, topic, province, weeks)
+    columns = ["iso_week", "story", "first_seen", "documents", "sources", "kinds"]
     if docs.empty:
-        return pd.DataFrame(columns=["story", "first seen", "documents", "sources", "kinds"])
-    stories = docs.groupby("story_id").agg(
+        return pd.DataFrame(columns=columns)
+    stories = docs.groupby(["iso_week", "story_id"]).agg(
         story=("title", "first"), first_seen=("published_at", "min"), documents=("doc_id", "nunique"),
         sources=("source", lambda s: ", ".join(sorted(set(s)))), kinds=("kind", lambda s: ", ".join(sorted(set(s)))),
-    )
-    return stories.sort_values(["documents", "first_seen"], ascending=[False, True]).reset_index(drop=True)
+    ).reset_index()
+    stories = stories.sort_values(["iso_week", "documents", "first_seen"], ascending=[False, False, True])
+    return stories[columns].reset_index(drop=True)
 
 
 def cell_sources(db_path: Path, topic: str, province: str, weeks: list[str]) -> pd.DataFrame:
@@ -449,12 +454,12 @@ def confusion_table(truth: list[list[str]], predicted: list[list[str]]) -> pd.Da
     given; "(none)" on either side for a document with no topic. The diagonal is agreement."""
     pairs = Counter()
     for true, pred in zip(truth, predicted):
-        for t in (true or [NO_PROVINCE]):
-            for p in (pred or [NO_PROVINCE]):
+        for t in (true or [NO_TOPIC]):
+            for p in (pred or [NO_TOPIC]):
                 pairs[(t, p)] += 1
     if not pairs:
         return pd.DataFrame()
-    topics = sorted({t for t, _ in pairs} | {p for _, p in pairs}, key=lambda t: (t == NO_PROVINCE, t))
+    topics = sorted({t for t, _ in pairs} | {p for _, p in pairs}, key=lambda t: (t == NO_TOPIC, t))
     table = pd.DataFrame(0, index=pd.Index(topics, name="true"), columns=pd.Index(topics, name="given"))
     for (t, p), n in pairs.items():
         table.loc[t, p] = n

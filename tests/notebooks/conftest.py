@@ -81,7 +81,7 @@ def synthetic_rows(seed: int = 7) -> tuple[list[Document], list[dict]]:
     docs, enrich = [], []
     fetched = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 
-    def add(week, topic, province, title, body, story, source=None, second_topic=None):
+    def add(week, topic, province, title, body, story, source=None, second_topic=None, also_province=None):
         source = source or rng.choice(list(SOURCES))
         kind, default_province = SOURCES[source]
         url = f"https://tin.example.vn/{source}/{len(docs):04d}.html"
@@ -97,7 +97,8 @@ def synthetic_rows(seed: int = 7) -> tuple[list[Document], list[dict]]:
             scores[rng.choice(list(TEMPLATES))] = round(rng.uniform(0.45, 0.55), 3)
         docs.append(doc)
         enrich.append({"doc_id": doc.doc_id, "content_hash": doc.content_hash, "topics": topics,
-                       "scores": json.dumps(scores), "provinces": [province] if province else [],
+                       "scores": json.dumps(scores),
+                       "provinces": [p for p in (province, also_province) if p],
                        "story_id": story})
 
     for week in range(WEEKS):
@@ -111,6 +112,10 @@ def synthetic_rows(seed: int = 7) -> tuple[list[Document], list[dict]]:
                         add(week, topic, province, title.format(p=province), body.format(p=province), story,
                             second_topic=second)
         add(week, "labor", None, "Thị trường lao động cả nước", "Số liệu lao động việc làm quý ba.", f"s-{week}-national")
+    # One story naming two provinces: each province's cell counts it, the topic's total once.
+    add(WEEKS - 1, "safety", "Quảng Ninh", "Bão số 9 đổ bộ Quảng Ninh và Hải Phòng, nhiều nhà tốc mái",
+        "Bão gây mưa lớn, cây đổ, nhiều nhà tốc mái ở Quảng Ninh và Hải Phòng.", "storm-9",
+        source="tin-thu-do", also_province="Hải Phòng")
     for i, (title, body) in enumerate(PLANTED):
         for j, source in enumerate(["bao-cang", "nguoi-lao-dong-online", "dien-dan-dan-sinh", "tin-thu-do"][: 2 + i % 3]):
             add(WEEKS - 1, "labor", "Hải Phòng", title, body, f"planted-{i}", source=source)

@@ -62,6 +62,13 @@ def test_topic_totals_count_distinct_stories_and_cells_add_up(synthetic_db):
     assert cells[["documents", "stories", "sources"]].iloc[0].tolist() == [14, 5, 4]
 
 
+def test_a_story_naming_two_provinces_counts_in_each_but_once_for_its_topic(synthetic_db):
+    counts = analysis.weekly_counts(synthetic_db, ["2026-W47"]).set_index(["topic", "province"])
+    cells = counts.loc[("safety", "Hải Phòng"), "stories"] + counts.loc[("safety", "Quảng Ninh"), "stories"]
+    others = counts.loc[[("safety", p) for p in counts.loc["safety"].index if p not in ("Hải Phòng", "Quảng Ninh", "(all)")], "stories"].sum()
+    assert counts.loc[("safety", "(all)"), "stories"] == cells + others - 1
+
+
 def test_heatmap_has_topics_by_provinces_and_the_flag_is_stored(synthetic_db):
     weeks = analysis.last_weeks(synthetic_db, 8)
     matrix = analysis.heatmap_matrix(analysis.weekly_counts(synthetic_db, weeks), weeks)
@@ -92,6 +99,8 @@ def test_stories_and_sources_of_the_week(synthetic_db):
     stories = analysis.cell_stories(synthetic_db, *PLANTED)
     assert len(stories) == 5 and stories["documents"].sum() == 14
     assert stories.iloc[0]["story"] == "Hải Phòng: công nhân khu công nghiệp ngừng việc đòi nợ lương"
+    history = analysis.cell_stories(synthetic_db, "labor", "Hải Phòng", ELEVEN_WEEKS)
+    assert list(history["iso_week"]) == ["2026-W47"] * 5 + ["2026-W41", "2026-W37"]
     sources = analysis.cell_sources(synthetic_db, "labor", "Hải Phòng", ELEVEN_WEEKS)
     assert sources.loc["2026-W47"].sum() == 14 and (sources.loc["2026-W47"] > 0).sum() == 4
 
