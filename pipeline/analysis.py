@@ -493,21 +493,65 @@ class LabelReview:
     per_topic: pd.DataFrame
 
 
-def label_review(db_path: Path) -> LabelReview:
-    """The model's current topics against analysts' labels; explains itself when there are none."""
+EXPECTED_FILE_NAME = "expected.json"  # the demo site's manifest, looked for next to the database
+
+
+def label_review(db_path: Path, expected_file: Path | None = None) -> LabelReview:
+    """The model's current topics against analysts' labels. With no labels, against the demo
+    site's intended topics when its manifest is given (or lies next to the database), else an
+    explanation and nothing to score."""
     labels = read(db_path, queries.analyst_labels)
     if labels.empty:
+        expected_file = Path(expected_file) if expected_file else Path(db_path).parent / EXPECTED_FILE_NAME
+        if expected_file.is_file():
+            return _review_against_expected(db_path, expected_file)
         return LabelReview(0, "There are no analyst labels in this database yet (the `labels` table is empty), "
                               "so the model cannot be scored here. Below, the rules and the model are compared "
                               "on the stored documents instead.", pd.DataFrame(), pd.DataFrame())
     unenriched = int(labels["model_topics"].isna().sum())
     labels = labels[labels["model_topics"].notna()]
-    truth = [as_topics(v) for v in labels["label_topics"]]
-    given = [as_topics(v) for v in labels["model_topics"]]
     message = f"{len(labels)} labeled documents have a current enrichment"
     message += f" ({unenriched} more are not enriched yet)." if unenriched else "."
-    return LabelReview(len(labels), message, confusion_table(truth, given),
+    return _review(message, [as_topics(v) for v in labels["label_topics"]],
+                   [as_topics(v) for v in labels["model_topics"]])
+
+
+def _review(message: str, truth: list[list[str]], given: list[list[str]]) -> LabelReview:
+    return LabelReview(len(truth), message, confusion_table(truth, given),
                        per_topic_agreement(truth, given, ("label", "model")))
+
+
+def url_key(url: str) -> str:
+    """Path and query of the canonical URL: the demo site's port changes from run to run."""
+    from urllib.parse import urlsplit
+
+    from store.records import canonical_url
+
+    parts = urlsplit(canonical_url(url))
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def expected_topics(path: Path) -> dict[str, list[str]]:
+    """URL key -> intended topics, from the demo site's manifest (forum posts take their thread's)."""
+    manifest = json.loads(Path(path).read_text(encoding="utf-8"))
+    found = {}
+    for item in manifest.get("items", []):
+        topics = sorted(item.get("topics") or [])
+        found[url_key(item["url"])] = topics
+        for post in item.get("posts") or []:
+            found[url_key(post["url"])] = topics
+    return found
+
+
+def _review_against_expected(db_path: Path, expected_file: Path) -> LabelReview:
+    intended = expected_topics(expected_file)
+    docs = read(db_path, queries.enriched_documents)
+    keys = docs["url"].map(url_key) if not docs.empty else pd.Series(dtype=str)
+    matched = docs[keys.isin(intended)]
+    message = (f"There are no analyst labels; the model is scored instead against the demo site's intended "
+               f"topics ({expected_file}), matched by URL for {len(matched)} of {len(docs)} enriched documents.")
+    return _review(message, [intended[url_key(u)] for u in matched["url"]],
+                   [as_topics(v) for v in matched["topics"]])
 
 
 def least_sure(db_path: Path, top: int = 15, threshold: float = 0.5) -> pd.DataFrame:

@@ -121,7 +121,7 @@ def enriched_documents(con: duckdb.DuckDBPyConnection, with_text: bool = False) 
     text_columns = ", d.lead, d.text" if with_text else ""
     return con.execute(
         f"""
-        SELECT d.doc_id, d.source, d.kind, d.title, d.published_at,
+        SELECT d.doc_id, d.source, d.kind, d.url, d.title, d.published_at,
                e.topics, e.scores, e.provinces, e.model_version{text_columns}
         FROM documents d JOIN current_enrichments e USING (doc_id)
         ORDER BY d.published_at, d.doc_id

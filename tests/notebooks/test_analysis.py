@@ -1,6 +1,7 @@
 """The helpers behind the notebooks, read straight from a real DuckDB file (see conftest.py)."""
 from __future__ import annotations
 
+import json
 import re
 import sys
 import types
@@ -148,6 +149,27 @@ def test_without_labels_the_review_explains_and_points_to_rules_vs_model(unlabel
     review = analysis.label_review(unlabeled_db)
     assert review.labeled == 0 and "no analyst labels" in review.message
     assert review.confusion.empty
+
+
+def test_without_labels_the_demo_sites_intended_topics_stand_in(unlabeled_db, tmp_path):
+    # The demo site's expected.json: items by URL (another port than at crawl time), forum
+    # posts inherit their thread's topics.
+    import store
+
+    with store.open_reader(unlabeled_db) as db:
+        first, second = [row[0] for row in db.con.execute("SELECT url FROM documents ORDER BY url LIMIT 2").fetchall()]
+    elsewhere = lambda url: url.replace("https://tin.example.vn", "http://127.0.0.1:8123")  # noqa: E731
+    manifest = {"items": [
+        {"url": elsewhere(first), "topics": ["labor"], "provinces": []},
+        {"url": "http://127.0.0.1:8123/thread/1/", "topics": ["safety"], "posts": [{"url": elsewhere(second)}]},
+        {"url": "http://127.0.0.1:8123/not-crawled.html", "topics": ["land"]},
+    ]}
+    expected = tmp_path / "expected.json"
+    expected.write_text(json.dumps(manifest), encoding="utf-8")
+    assert analysis.expected_topics(expected)[analysis.url_key(second)] == ["safety"]
+    review = analysis.label_review(unlabeled_db, expected)
+    assert review.labeled == 2 and "intended topics" in review.message
+    assert review.confusion.values.sum() >= 2
 
 
 def test_least_sure_lists_the_closest_calls_first(synthetic_db):
