@@ -25,13 +25,14 @@ import numpy as np
 import pandas as pd
 
 import store
+from dulun.settings import CONFIG_ENV, load_settings
+from dulun.timeutil import parse_iso_week, week_label
 from store import analysis as queries
 
 DB_ENV = "DULUN_DB"
 ALL = "(all)"
 NO_PROVINCE = "(none)"  # what document_topic_places puts for a document with no province
 NO_TOPIC = "(none)"
-LEVELS = ("new", "rising", "persistent", "cooling")
 LEVEL_COLORS = {"new": "#d62728", "rising": "#ff7f0e", "persistent": "#9467bd", "cooling": "#1f77b4"}
 LEVEL_MEANING = {  # as `dulun hotspots` sets them (pipeline/hotspots.py)
     "new": "flagged, and the cell had no stories at all in its history",
@@ -51,8 +52,6 @@ def database_path(environ: Mapping[str, str] | None = None, config: Path | str |
     default `data/` sit at the project root; so, like git finding its repository, the config
     file and a relative database path are looked for in the working folder and then upwards.
     """
-    from dulun.settings import CONFIG_ENV, load_settings
-
     environ = os.environ if environ is None else environ
     if environ.get(DB_ENV):
         return Path(environ[DB_ENV]).expanduser()
@@ -86,16 +85,12 @@ def overview(db_path: Path) -> pd.DataFrame:
 # ---------------------------------------------------------------- ISO weeks
 
 def week_monday(label: str) -> dt.date:
-    from dulun.timeutil import parse_iso_week
-
     year, week = parse_iso_week(label)
     return dt.date.fromisocalendar(year, week, 1)
 
 
 def week_range(first: str, last: str) -> list[str]:
     """Every ISO week from first to last inclusive, also those with no documents."""
-    from dulun.timeutil import week_label
-
     day, end, weeks = week_monday(first), week_monday(last), []
     while day <= end:
         weeks.append(week_label(day))
@@ -109,8 +104,7 @@ def last_weeks(db_path: Path, count: int, until: str | None = None) -> list[str]
     if not weeks:
         return []
     last = until or weeks[-1]
-    first = (week_monday(last) - dt.timedelta(weeks=count - 1))
-    return week_range(f"{first.isocalendar()[0]}-W{first.isocalendar()[1]:02d}", last)
+    return week_range(week_label(week_monday(last) - dt.timedelta(weeks=count - 1)), last)
 
 
 # ---------------------------------------------------------------- notebook 1: trends
@@ -163,6 +157,7 @@ def plot_trends(table: pd.DataFrame, flags: pd.DataFrame, by: str, columns: Iter
     """Small multiples of weekly stories, one panel per topic or province, hot-spot levels as
     coloured markers (labelled with the other dimension: the province or the topic flagged)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     columns = list(columns) if columns is not None else list(table.columns)
     if not columns:
@@ -177,6 +172,7 @@ def plot_trends(table: pd.DataFrame, flags: pd.DataFrame, by: str, columns: Iter
         series = table[name] if name in table.columns else pd.Series(0, index=table.index)
         ax.plot(x, series.values, color="0.35", linewidth=1.2)
         ax.set_ylim(0, max(1, series.max()) * 1.25)  # room above the peak for a marker's label
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of stories
         ax.set_title(str(name), fontsize=9)
         for _, flag in flags[(flags[by] == name) & flags["iso_week"].isin(position)].iterrows():
             xi = position[flag["iso_week"]]
@@ -184,9 +180,10 @@ def plot_trends(table: pd.DataFrame, flags: pd.DataFrame, by: str, columns: Iter
             ax.annotate(str(flag[other]), (xi, series.iloc[xi]), fontsize=6, xytext=(2, 3), textcoords="offset points")
     for ax in axes.flat[len(columns):]:
         ax.set_visible(False)
-    for ax in axes[-1]:
-        ax.set_xticks(x[:: max(1, len(x) // 4)])
-        ax.set_xticklabels([w[-3:] for w in table.index[:: max(1, len(x) // 4)]], fontsize=7)
+    step = max(1, len(x) // 4)
+    for ax in axes.flat[: len(columns)]:  # every panel labels its weeks: the last row may be short
+        ax.set_xticks(x[::step], [w[-3:] for w in table.index[::step]], fontsize=7)
+        ax.tick_params(labelbottom=True)
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=lvl) for lvl, c in LEVEL_COLORS.items()]
     fig.suptitle(title, fontsize=11)
     fig.tight_layout(rect=(0, 0.06, 1, 1))

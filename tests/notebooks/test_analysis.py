@@ -8,7 +8,6 @@ import types
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from pipeline import analysis
