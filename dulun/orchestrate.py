@@ -6,6 +6,7 @@ which opens and releases the single writer itself.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -116,6 +117,8 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
     with serve_demo_site() as site:
         console.print(f"fixture site serving at {site.base_url}", highlight=False)
         step("crawl", lambda: crawl(settings, sources_file=site.sources_file, now=now))
+        # What the fixture meant each item to be about: notebook 3 scores the model against it.
+        shutil.copyfile(site.expected_file, settings.database.parent / "demo_expected.json")
     step("model", lambda: ensure_model(settings))
     step("enrich", lambda: enrich_pending(settings, now=now))
     # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.

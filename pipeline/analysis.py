@@ -490,7 +490,7 @@ class LabelReview:
     per_topic: pd.DataFrame
 
 
-EXPECTED_FILE_NAME = "expected.json"  # the demo site's manifest, looked for next to the database
+EXPECTED_FILE_NAME = "demo_expected.json"  # the demo site's manifest, which `dulun demo` writes next to the database
 
 
 def label_review(db_path: Path, expected_file: Path | None = None) -> LabelReview:
