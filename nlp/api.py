@@ -78,7 +78,8 @@ def train(settings, weak: int = 0, now: dt.datetime | None = None, include_label
 
 def load_enricher(settings, version: str | None = None) -> Enricher:
     version = version or ensure_model(settings)
-    return Enricher(RuleSet.load(settings.nlp.rules_file), Gazetteer.load(), TopicModel.load(settings.model_dir, version))
+    return Enricher(RuleSet.load(settings.nlp.rules_file), Gazetteer.load(), TopicModel.load(settings.model_dir, version),
+                    model_weight=settings.nlp.model_weight)
 
 
 def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = False) -> EnrichSummary:

@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from typing import TextIO
 
-from nlp.model import TopicModel, current_version
 from nlp.topic_rules import TOPICS
 from store import open_writer
 from store import nlp as nlp_store
@@ -41,8 +40,10 @@ def parse_answer(answer: str) -> list[str] | None | str:
 
 
 def label_session(settings, count: int, answers: TextIO, out: TextIO, now: dt.datetime | None = None) -> int:
-    version = current_version(settings.model_dir)
-    thresholds = TopicModel.load(settings.model_dir, version).thresholds if version else {}
+    from nlp.topic_rules import RuleSet
+
+    rules = RuleSet.load(settings.nlp.rules_file)
+    thresholds = {t: r.threshold for t, r in rules.rules.items()}
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         candidates = nlp_store.uncertain_candidates(store.con, CANDIDATE_POOL)
     candidates.sort(key=lambda c: (uncertainty(c["scores"], thresholds), c["doc_id"]))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from nlp.enrich import BODY_CHARS, features_for
+from nlp.enrich import PLACE_CONTEXT_CHARS, RULE_BODY_CHARS, features_for
 from nlp.model import TopicModel, model_version
 from nlp.normalize import normalize_document
 from nlp.provinces import Gazetteer
@@ -53,7 +53,7 @@ def weak_labels(docs: list[dict], rules: RuleSet, gazetteer: Gazetteer, limit: i
         if n.language != "vi":
             continue
         places = gazetteer.find(n.title, n.lead, n.text)
-        probs = rules.probabilities(rules.raw_scores(n.head, n.text[:BODY_CHARS * 3], bool(places)))
+        probs = rules.probabilities(rules.raw_scores(n.head, n.text[:RULE_BODY_CHARS], bool(places)))
         top = max(probs.values())
         if top >= WEAK_TOPIC_PROB:
             positive.append({**doc, "topics": [t for t, p in probs.items() if p >= WEAK_TOPIC_PROB]})
@@ -67,8 +67,8 @@ def train_model(rules: RuleSet, gazetteer: Gazetteer, data: TrainingData, now: d
     feats = []
     for item in data.items:
         n = normalize_document(item.get("title"), item.get("sapo"), item.get("text"))
-        places = gazetteer.find(n.title, n.lead, n.text)
-        f, _ = features_for(n, rules, bool(places))
+        vn_place = bool(gazetteer.mentions(f"{n.head}\n{n.text[:PLACE_CONTEXT_CHARS]}"))
+        f, _ = features_for(n, rules, vn_place)
         feats.append(f)
     model = TopicModel.fit(feats, [it["topics"] for it in data.items])
     now = now or dt.datetime.now(dt.timezone.utc)

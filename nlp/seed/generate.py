@@ -47,6 +47,16 @@ OFFICIAL = ["nguyên chủ tịch UBND xã", "phó giám đốc sở", "cán b�
 # Each topic: (titles, leads). Slots: {p} province, {u} local unit, {n} number, {m} money, {o} official.
 T: dict[str, tuple[list[str], list[str]]] = {
     "land": ([
+        "Vướng giải phóng mặt bằng, dự án đường vành đai ì ạch",
+        "Người dân chưa nhận tiền đền bù vẫn bị ép giao đất",
+        "Hàng trăm hộ dân chờ cấp giấy chứng nhận quyền sử dụng đất",
+        "Lấn chiếm đất công để xây nhà, trồng cây",
+        "Công ty chây ì trả lại đất cho địa phương",
+        "Thu hồi đất của dân giá rẻ, giao cho doanh nghiệp giá cao",
+        "Vụ tranh chấp đất giữa nông trường và người dân chưa có hồi kết",
+        "GPMB chậm, nhà đầu tư đề nghị gia hạn dự án",
+        "Dân cắm chốt giữ đất, phản đối mức giá đền bù",
+        "Đo đạc sai diện tích, người dân mất hàng trăm mét vuông đất",
         "Người dân {u} bức xúc vì giá bồi thường thu hồi đất quá thấp",
         "{p}: Cưỡng chế thu hồi đất làm dự án, nhiều hộ dân phản đối",
         "Dự án chậm giải phóng mặt bằng, {n} hộ dân sống tạm bợ nhiều năm",
@@ -78,6 +88,12 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Hàng loạt lô đất được phân lô bán nền khi chưa được chuyển mục đích sử dụng đất.",
     ]),
     "labor": ([
+        "Nhà máy đóng cửa, hàng trăm công nhân mất việc không được trợ cấp",
+        "Người lao động bị trừ lương vô lý, công ty bị thanh tra",
+        "Hàng nghìn lao động chưa nhận lương, thưởng Tết",
+        "Công nhân ngất xỉu hàng loạt trong xưởng may",
+        "Doanh nghiệp FDI chấm dứt hợp đồng hàng loạt với lao động lớn tuổi",
+        "Liên đoàn Lao động khởi kiện doanh nghiệp nợ bảo hiểm",
         "Hàng nghìn công nhân đình công đòi tăng lương",
         "Công ty nợ lương, công nhân ngừng việc tập thể",
         "{n} công nhân bị nợ lương nhiều tháng, chủ doanh nghiệp bỏ trốn",
@@ -102,6 +118,14 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Nhiều công nhân bị công ty chấm dứt hợp đồng lao động mà không được báo trước, không nhận trợ cấp thôi việc.",
     ]),
     "complaints": ([
+        "Gửi đơn khắp nơi, người dân vẫn chưa nhận được hồi âm",
+        "Đối thoại với dân về vụ khiếu nại kéo dài hơn 10 năm",
+        "Người tố cáo bị trù dập, đe dọa",
+        "Dân vây trụ sở xã phản đối chủ trương thu tiền",
+        "Bạn đọc phản ánh: Khu dân cư mù mịt bụi, chính quyền chưa vào cuộc",
+        "Thanh tra tỉnh kết luận đơn tố cáo của công dân là đúng một phần",
+        "Người dân bức xúc, đồng loạt ký đơn kiến nghị gửi huyện",
+        "Giải quyết khiếu nại chậm, chủ tịch huyện bị phê bình",
         "Người dân gửi đơn khiếu nại kéo dài nhiều năm chưa được giải quyết",
         "Bạn đọc phản ánh: Đường làng ngập bùn, chính quyền làm ngơ",
         "Chủ tịch tỉnh tiếp công dân, giải quyết đơn thư khiếu nại",
@@ -124,6 +148,13 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Thanh tra tỉnh cho biết đang rà soát toàn bộ các vụ khiếu nại, tố cáo tồn đọng, phức tạp.",
     ]),
     "environment": ([
+        "Sông chuyển màu đen kịt, dân ven sông khốn khổ",
+        "Lâm tặc tàn phá rừng đầu nguồn",
+        "Cát tặc lộng hành, bờ sông sạt lở nghiêm trọng",
+        "Trại lợn xả thải ra kênh thủy lợi",
+        "Bụi than phủ kín khu dân cư gần cảng",
+        "Dân vây nhà máy rác vì mùi hôi thối",
+        "Khai thác đá gây ô nhiễm, nứt nhà dân",
         "Nhà máy xả thải ra sông, người dân khốn khổ vì mùi hôi",
         "Cá chết hàng loạt trên sông, nghi do nước thải công nghiệp",
         "Bãi rác quá tải, hàng nghìn hộ dân sống chung với ô nhiễm",
@@ -149,6 +180,13 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Hàng chục ha rừng phòng hộ bị chặt phá để lấy gỗ và lấn chiếm đất trồng cây.",
     ]),
     "construction": ([
+        "Nhà hàng xây dựng trái phép trên đất nông nghiệp tồn tại nhiều năm",
+        "Phường buông lỏng để dân lấn chiếm kênh xây nhà",
+        "Chung cư chưa nghiệm thu phòng cháy đã cho dân vào ở",
+        "Cư dân chung cư tố chủ đầu tư chiếm dụng quỹ bảo trì",
+        "Khu nghỉ dưỡng xây trái phép giữa rừng phòng hộ bị cưỡng chế",
+        "Quán xá lấn chiếm lòng lề đường, người đi bộ không có lối đi",
+        "Ra quân xử lý vi phạm trật tự đô thị trên các tuyến phố",
         "Công trình xây dựng không phép ngang nhiên mọc lên giữa phố",
         "Biệt thự xây sai phép trên đất nông nghiệp ở {u}",
         "Lấn chiếm vỉa hè tràn lan, người đi bộ phải xuống lòng đường",
@@ -171,6 +209,14 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Dự án nằm trong quy hoạch treo nhiều năm khiến người dân không thể xây dựng, sửa chữa nhà cửa.",
     ]),
     "corruption": ([
+        "Nguyên giám đốc sở bị truy tố vì gây thất thoát ngân sách",
+        "Cán bộ thuế bị bắt quả tang nhận tiền của doanh nghiệp",
+        "Xe công sử dụng sai mục đích, lãnh đạo bị kiểm điểm",
+        "Chủ tịch xã lập khống hồ sơ chiếm đoạt tiền hỗ trợ",
+        "Kiểm toán chỉ ra hàng nghìn tỷ đồng sai phạm",
+        "Cựu lãnh đạo tập đoàn nhà nước hầu tòa vì sai phạm",
+        "Trụ sở, nhà công vụ xây xong bỏ không gây lãng phí",
+        "Dùng văn bằng giả để được bổ nhiệm, cán bộ bị cách chức",
         "Khởi tố {o} về tội nhận hối lộ",
         "Bắt tạm giam {o} vì tham ô tài sản",
         "Thanh tra phát hiện sai phạm gây thất thoát {m}",
@@ -195,6 +241,14 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Công trình xây xong nhưng không sử dụng, bỏ hoang nhiều năm gây lãng phí lớn tiền ngân sách nhà nước.",
     ]),
     "infrastructure": ([
+        "Đường cao tốc thi công ẩu, dân ven đường chịu khổ",
+        "Vướng mặt bằng, dự án giao thông trọng điểm chậm tiến độ",
+        "Cầu dân sinh hư hỏng, người dân liều mình qua lại",
+        "Hệ thống thoát nước quá tải, mưa là ngập",
+        "Đường mới nâng cấp đã sụt lún, nứt toác",
+        "Nhà máy xử lý nước thải hàng trăm tỷ đắp chiếu",
+        "Sân bay, cảng biển đầu tư dàn trải, kém hiệu quả",
+        "Tuyến metro đội vốn gấp ba lần",
         "Dự án chậm tiến độ nhiều năm, đội vốn hàng nghìn tỷ",
         "Quốc lộ xuống cấp nghiêm trọng, ổ gà chi chít",
         "Tài xế phản đối trạm thu phí BOT đặt sai vị trí",
@@ -220,6 +274,14 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Chất lượng công trình kém, chỉ sau một thời gian ngắn đưa vào sử dụng đã xuống cấp.",
     ]),
     "safety": ([
+        "Xe tải mất lái lao vào nhà dân, ba người thương vong",
+        "Tai nạn liên hoàn trên cao tốc, nhiều ô tô hư hỏng",
+        "Cháy kho hàng, khói đen bốc cao hàng trăm mét",
+        "Nước lũ cuốn trôi người đi đường",
+        "Sạt lở taluy vùi lấp quốc lộ, giao thông tê liệt",
+        "Ngư dân mất tích khi ra khơi gặp bão",
+        "Sét đánh khiến hai nông dân tử vong",
+        "Thuyền chở khách bị lật, nhiều người rơi xuống nước",
         "Cháy lớn tại xưởng gỗ, thiệt hại hàng tỷ đồng",
         "Tai nạn giao thông nghiêm trọng, {n} người tử vong",
         "Xe khách lật trên đèo, nhiều hành khách bị thương",
@@ -247,6 +309,13 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Hai em nhỏ rủ nhau ra sông tắm thì không may bị đuối nước.",
     ]),
     "health": ([
+        "Bệnh viện tuyến tỉnh quá tải, bệnh nhân nằm hành lang",
+        "Gia đình bệnh nhân tố bác sĩ tắc trách",
+        "Phát hiện hàng tấn mỡ bẩn dùng để chế biến thực phẩm",
+        "Sốt xuất huyết có nguy cơ bùng phát thành dịch lớn",
+        "Thiếu thuốc điều trị cho bệnh nhân bảo hiểm y tế",
+        "Hàng trăm người nhập viện sau khi ăn bánh mì",
+        "Thuốc tân dược giả tràn lan tại các quầy thuốc",
         "Hàng chục công nhân nhập viện nghi ngộ độc thực phẩm",
         "Sốt xuất huyết gia tăng, bệnh viện quá tải",
         "Ổ dịch tay chân miệng bùng phát ở {p}",
@@ -272,6 +341,13 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Nhiều bệnh nhân có thẻ bảo hiểm y tế phản ánh phải tự mua thuốc ngoài do bệnh viện thiếu thuốc.",
     ]),
     "education": ([
+        "Học sinh phải đóng tiền sửa trường, phụ huynh phản ứng",
+        "Giáo viên mầm non thiếu trầm trọng ở các khu công nghiệp",
+        "Lùm xùm thu chi quỹ phụ huynh đầu năm",
+        "Đề thi có sai sót, Bộ Giáo dục xin lỗi thí sinh",
+        "Nữ sinh bị đánh hội đồng, nhà trường xử lý ra sao?",
+        "Thiếu phòng học, trẻ mầm non học nhờ nhà văn hóa",
+        "Tiêu cực trong tuyển dụng giáo viên",
         "Phụ huynh bức xúc vì lạm thu đầu năm học",
         "Trường học thu hàng chục khoản ngoài quy định",
         "Thiếu giáo viên trầm trọng, học sinh học ghép lớp",
@@ -296,6 +372,13 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Kỳ thi tốt nghiệp THPT năm nay xảy ra sự cố với đề thi, Bộ GD&ĐT đã vào cuộc làm rõ.",
     ]),
     "livelihood": ([
+        "Giá xăng tăng kéo theo giá hàng hóa leo thang",
+        "Người nghèo chật vật với hóa đơn tiền điện mùa nắng nóng",
+        "Nông dân đổ bỏ rau vì giá rẻ như cho",
+        "Chính sách hỗ trợ người nghèo chưa đến được tay người dân",
+        "Thu nhập giảm, công nhân thắt lưng buộc bụng",
+        "Người dân vùng lũ thiếu lương thực, nước sạch",
+        "Nhà ở xã hội ít, giá cao, người lao động khó mua",
         "Giá điện tăng, hóa đơn tiền điện nhiều hộ dân tăng vọt",
         "Giá xăng tăng lần thứ {n} liên tiếp, người lao động chật vật",
         "Giá thịt lợn lao dốc, người chăn nuôi thua lỗ nặng",
@@ -320,6 +403,13 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Hàng trăm hộ dân thiếu đói sau mùa mưa lũ đang chờ gạo cứu trợ.",
     ]),
     "public_order": ([
+        "Nhóm thanh niên mang hung khí truy sát nhau trên phố",
+        "Đối tượng nghiện ma túy cướp taxi",
+        "Phá đường dây đánh bạc tiền tỷ qua mạng",
+        "Băng nhóm đòi nợ thuê khủng bố gia đình con nợ",
+        "Bắt giữ nghi phạm sát hại người phụ nữ",
+        "Trộm đột nhập nhà dân lấy tài sản giá trị lớn",
+        "Triệt xóa tụ điểm mua bán ma túy trong khu dân cư",
         "Bắt băng nhóm cướp giật tài sản trên đường phố",
         "Trộm chó hoành hành, người dân mất ngủ",
         "Triệt phá đường dây cho vay nặng lãi, tín dụng đen",
@@ -390,6 +480,36 @@ MULTI = [
     (["environment", "public_order"], [
         "Bắt nhóm khai thác cát trái phép chống người thi hành công vụ",
     ], ["Lực lượng chức năng bắt giữ các đối tượng khai thác cát trái phép trên sông, thu giữ nhiều phương tiện."]),
+    (["land", "infrastructure"], [
+        "Vướng mặt bằng, cao tốc chậm tiến độ nhiều năm",
+        "Chưa giải phóng xong mặt bằng, dự án đường vành đai đội vốn",
+        "Dân chưa nhận đền bù, công trình cầu thi công dang dở",
+    ], ["Do vướng mắc trong công tác bồi thường, giải phóng mặt bằng, dự án giao thông phải lùi tiến độ, tổng mức đầu tư tăng mạnh."]),
+    (["complaints", "corruption"], [
+        "Người dân tố cáo lãnh đạo xã chiếm đoạt tiền hỗ trợ",
+        "Đơn tố cáo cán bộ nhận tiền chạy việc được xác minh là đúng",
+        "Dân gửi đơn tố cáo chủ tịch xã sai phạm trong quản lý đất",
+    ], ["Sau khi nhận được đơn tố cáo của người dân, thanh tra huyện vào cuộc và phát hiện nhiều sai phạm của cán bộ xã."]),
+    (["land", "environment"], [
+        "Lấn chiếm đất rừng phòng hộ để trồng keo",
+        "Doanh nghiệp san lấp đất trái phép, phá nát rừng ngập mặn",
+    ], ["Hàng chục ha đất rừng bị người dân và doanh nghiệp lấn chiếm, chặt phá để sản xuất trái phép."]),
+    (["construction", "complaints"], [
+        "Cư dân chung cư gửi đơn kêu cứu vì chủ đầu tư chiếm phí bảo trì",
+        "Người dân phản ánh công trình xây dựng không phép gây nứt nhà",
+    ], ["Nhiều lần làm đơn phản ánh về công trình xây dựng sai phép nhưng chính quyền phường vẫn chưa xử lý."]),
+    (["safety", "public_order"], [
+        "Phóng hỏa đốt nhà vì mâu thuẫn, hai người chết cháy",
+        "Nghi phạm gây ra vụ cháy khiến nhiều người thương vong bị bắt",
+    ], ["Cơ quan công an xác định vụ cháy do đối tượng cố ý phóng hỏa sau khi mâu thuẫn với gia đình nạn nhân."]),
+    (["education", "public_order"], [
+        "Bắt nhóm thanh niên xông vào trường hành hung học sinh",
+        "Thầy giáo bị bắt vì dâm ô nhiều học sinh",
+    ], ["Công an đã khởi tố vụ án, tạm giữ đối tượng để điều tra hành vi xâm hại học sinh tại trường học."]),
+    (["health", "corruption"], [
+        "Sai phạm đấu thầu thiết bị y tế, giám đốc bệnh viện bị bắt",
+        "Thổi giá vật tư y tế, nhiều lãnh đạo sở y tế bị khởi tố",
+    ], ["Cơ quan điều tra xác định các bị can đã nâng khống giá thiết bị y tế, gây thiệt hại cho ngân sách nhà nước."]),
     (["public_order", "corruption"], [
         "Trưởng công an xã bảo kê cho sới bạc bị bắt",
     ], ["Cơ quan điều tra xác định cán bộ công an đã nhận tiền để bảo kê cho đường dây đánh bạc."]),
@@ -438,10 +558,28 @@ NONE_TITLES = [
     "Việt Nam và Nhật Bản tăng cường hợp tác kinh tế", "Đại hội đại biểu Đảng bộ tỉnh {p} nhiệm kỳ mới",
     "Kỷ niệm ngày thành lập tỉnh {p}", "Trao giải cuộc thi viết về người tốt việc tốt", "Lễ hội truyền thống thu hút du khách",
     "Tọa đàm về phát triển văn hóa đọc", "Gặp mặt doanh nhân nhân ngày Doanh nhân Việt Nam",
+    # human-interest and miscellaneous items that merely mention hospitals, schools, police, roads
+    "Chàng trai khuyết tật vượt khó trở thành lập trình viên", "Bác sĩ trẻ tình nguyện lên vùng cao khám bệnh",
+    "Học sinh giỏi quốc gia được tuyên dương", "Ngày hội đọc sách thu hút đông đảo học sinh", "Trường đại học kỷ niệm 50 năm thành lập",
+    "Công an tỉnh {p} tổ chức hội thao", "Chiến sĩ cảnh sát giao thông giúp cụ bà qua đường", "Thông xe tuyến cao tốc mới, rút ngắn thời gian di chuyển",
+    "Khánh thành bệnh viện đa khoa mới với trang thiết bị hiện đại", "Hội nghị tổng kết công tác phòng chống tham nhũng năm",
+    "Bộ trưởng tiếp xúc cử tri tại {p}", "Tăng trưởng kinh tế quý III đạt 7%", "Xuất khẩu gạo tăng mạnh sang châu Phi",
+    "Ra mắt sách về lịch sử Đảng bộ tỉnh", "Mùa lúa chín vàng trên ruộng bậc thang", "Giá xe ô tô giảm mạnh cuối năm",
+    "Chuyện tình cảm động của cặp vợ chồng già", "Người mẫu khoe dáng tại tuần lễ thời trang", "Giải bóng chuyền nữ quốc tế khai mạc",
+    "Đoàn khách quốc tế thăm quan làng nghề truyền thống", "Sân bay đón lượng khách kỷ lục dịp lễ", "Festival biển thu hút du khách",
+    "Ca sĩ tổ chức đêm nhạc gây quỹ từ thiện", "Hãng xe giới thiệu mẫu xe điện mới", "Startup Việt gọi vốn thành công triệu USD",
+    "Kiều bào về quê ăn Tết", "Câu chuyện về người thầy giáo tận tụy ở vùng cao", "Nữ bác sĩ được vinh danh thầy thuốc ưu tú",
+    "Hội nghị về chuyển đổi số trong doanh nghiệp", "Doanh nhân trẻ chia sẻ kinh nghiệm khởi nghiệp",
+    "Nữ sinh đoạt giải thưởng khoa học quốc tế", "Ngân hàng ra mắt thẻ tín dụng mới",
+    "Siêu mẫu vướng tin đồn ly hôn", "Nam ca sĩ bị tố đạo nhạc", "Giá vé máy bay Tết tăng nhẹ", "Công bố quy hoạch phát triển du lịch tỉnh {p}",
     # crime in fiction, celebrity lawsuits between private parties
     "Phim hành động về băng nhóm tội phạm gây sốt phòng vé", "Ca sĩ kiện công ty quản lý vì vi phạm hợp đồng",
 ]
 NONE_LEADS = [
+    "Chương trình nhằm tôn vinh những tấm gương tiêu biểu, góp phần lan tỏa tinh thần tích cực trong cộng đồng.",
+    "Theo báo cáo, các chỉ tiêu kinh tế - xã hội đều đạt và vượt kế hoạch đề ra.",
+    "Buổi gặp mặt diễn ra trong không khí ấm cúng, thân mật.",
+    "Đây là dịp để các bên trao đổi kinh nghiệm, tăng cường hợp tác và kết nối.",
     "Sự kiện thu hút đông đảo người hâm mộ và được đánh giá là thành công ngoài mong đợi.",
     "Theo ban tổ chức, chương trình năm nay có nhiều điểm mới, hứa hẹn mang lại trải nghiệm thú vị.",
     "Kết quả kinh doanh khả quan giúp cổ phiếu của doanh nghiệp tăng trần trong phiên giao dịch sáng nay.",
@@ -456,6 +594,9 @@ NONE_LEADS = [
 
 # Same events abroad: no topic (the taxonomy counts only issues in Vietnam).
 ABROAD = [
+    "Quan chức {f} bị cách chức vì tham nhũng", "Lở đất ở {f} vùi lấp cả ngôi làng", "{f} đối mặt khủng hoảng giá lương thực",
+    "Học sinh {f} bị bạo lực học đường gây phẫn nộ", "Băng đảng ma túy {f} đấu súng với cảnh sát", "Dịch sốt xuất huyết hoành hành ở {f}",
+    "Xe tải đâm xe buýt ở {f}, hàng chục người thương vong", "Chính phủ {f} cưỡng chế di dời dân để làm đường",
     "Động đất mạnh ở {f}, hàng trăm người thiệt mạng", "Cháy rừng dữ dội tại {f}, hàng nghìn người sơ tán",
     "Công nhân {f} đình công đòi tăng lương", "Lũ lụt nghiêm trọng ở {f} khiến nhiều người chết",
     "Cảnh sát {f} bắt băng nhóm buôn ma túy xuyên quốc gia", "Quan chức {f} bị bắt vì nhận hối lộ",
@@ -494,6 +635,8 @@ def _fill(template: str, rng: random.Random) -> tuple[str, str | None]:
 
 
 def _with_place(text: str, place: str, rng: random.Random) -> str:
+    if rng.random() < 0.3:
+        text = f"{rng.choice(['Ngày', 'Sáng', 'Chiều', 'Tối'])} {rng.randint(1, 28)}/{rng.randint(1, 12)}, {text[0].lower()}{text[1:]}"
     style = rng.random()
     if style < 0.45:
         return f"{place.upper() if rng.random() < 0.1 else place} - {text}"
