@@ -1,0 +1,53 @@
+"""Metrics with exactly the definitions of shared/eval/score.py (pinned by a test against it)."""
+from __future__ import annotations
+
+import unicodedata
+
+from nlp.topic_rules import TOPICS
+
+
+def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def place_key(name: str) -> str:
+    s = unicodedata.normalize("NFC", name).lower().strip()
+    for prefix in ("thành phố ", "tp. ", "tp ", "tỉnh "):
+        if s.startswith(prefix):
+            s = s[len(prefix):]
+    return s
+
+
+def score(gold_rows: list[dict], pred_rows: list[dict]) -> dict:
+    pred = {str(p["id"]): p for p in pred_rows}
+    per, TP, FP, FN = {}, 0, 0, 0
+    for t in TOPICS:
+        tp = fp = fn = 0
+        for g in gold_rows:
+            hit = t in (pred.get(str(g["id"]), {}).get("topics") or [])
+            gold = t in g["topics"]
+            tp += hit and gold
+            fp += hit and not gold
+            fn += (not hit) and gold
+        TP, FP, FN = TP + tp, FP + fp, FN + fn
+        p, r, f = _prf(tp, fp, fn)
+        per[t] = {"precision": p, "recall": r, "f1": f, "support": tp + fn}
+    present = [v["f1"] for v in per.values() if v["support"]]
+    none_pred = [g for g in gold_rows if not pred.get(str(g["id"]), {}).get("topics")]
+    ptp = pfp = pfn = 0
+    for g in gold_rows:
+        if not g["topics"]:
+            continue
+        gp = {place_key(x) for x in g.get("provinces") or []}
+        pp = {place_key(x) for x in pred.get(str(g["id"]), {}).get("provinces") or []}
+        ptp, pfp, pfn = ptp + len(gp & pp), pfp + len(pp - gp), pfn + len(gp - pp)
+    return {
+        "micro_f1": _prf(TP, FP, FN)[2],
+        "macro_f1": sum(present) / max(1, len(present)),
+        "per_topic": per,
+        "none_precision": (sum(1 for g in none_pred if not g["topics"]) / len(none_pred)) if none_pred else 0.0,
+        "province_f1": _prf(ptp, pfp, pfn)[2],
+        "missing_predictions": sum(1 for g in gold_rows if str(g["id"]) not in pred),
+    }

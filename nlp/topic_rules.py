@@ -1,0 +1,162 @@
+"""Stage 3a: analyst-editable topic rules (YAML), the way media monitors define categories.
+
+Every phrase of every topic is compiled into ONE regular expression, so a document is scanned
+once whatever the number of rules. The format is documented at the top of the YAML file.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from dulun.errors import UserError
+from nlp.normalize import fix_tone_marks
+
+TOPICS = ("land", "labor", "complaints", "environment", "construction", "corruption",
+          "infrastructure", "safety", "health", "education", "livelihood", "public_order")
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    topic: str
+    phrases: dict[str, float]
+    required: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    bias: float = 4.0
+    scale: float = 1.5
+    threshold: float = 0.5
+    head_boost: float = 2.0
+    max_hits: int = 3
+
+    def probability(self, score: float) -> float:
+        return 1.0 / (1.0 + math.exp(-(score - self.bias) / self.scale))
+
+
+@dataclass
+class RuleSet:
+    rules: dict[str, TopicRule]
+    abroad_phrases: tuple[str, ...] = ()
+    abroad_factor: float = 1.0
+    source: str = ""
+    _pattern: re.Pattern | None = field(default=None, repr=False)
+    _index: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> "RuleSet":
+        if path is None:
+            text = resources.files("nlp").joinpath("rules", "topics.yaml").read_text(encoding="utf-8")
+            source = "nlp/rules/topics.yaml"
+        else:
+            try:
+                text = Path(path).read_text(encoding="utf-8")
+            except FileNotFoundError:
+                raise UserError(f"Topic rules file {path} does not exist.") from None
+            source = str(path)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise UserError(f"Topic rules file {source} is not valid YAML: {exc}.") from None
+        return cls.from_dict(data, source)
+
+    @classmethod
+    def from_dict(cls, data: dict, source: str = "(dict)") -> "RuleSet":
+        if not isinstance(data, dict) or not isinstance(data.get("topics"), dict):
+            raise UserError(f"Topic rules file {source} needs a `topics:` mapping.")
+        defaults = data.get("defaults") or {}
+        rules = {}
+        for topic, spec in data["topics"].items():
+            if topic not in TOPICS:
+                raise UserError(f"Topic rules file {source} names unknown topic `{topic}`; use one of {', '.join(TOPICS)}.")
+            rules[topic] = _topic_rule(topic, spec or {}, defaults, source)
+        abroad = data.get("abroad") or {}
+        ruleset = cls(
+            rules=rules,
+            abroad_phrases=tuple(_norm(p) for p in abroad.get("phrases", [])),
+            abroad_factor=float(abroad.get("factor", 1.0)),
+            source=source,
+        )
+        ruleset._compile()
+        return ruleset
+
+    def _compile(self) -> None:
+        index: dict[str, list[tuple[str, str, float]]] = {}
+        for rule in self.rules.values():
+            for phrase, weight in rule.phrases.items():
+                index.setdefault(phrase, []).append((rule.topic, "phrase", weight))
+            for phrase in rule.required:
+                index.setdefault(phrase, []).append((rule.topic, "required", 0.0))
+            for phrase in rule.exclude:
+                index.setdefault(phrase, []).append((rule.topic, "exclude", 0.0))
+        for phrase in self.abroad_phrases:
+            index.setdefault(phrase, []).append(("*", "abroad", 0.0))
+        alternatives = sorted(index, key=len, reverse=True)
+        # Whole syllables only: "bão" must not fire inside "bảo" (different letters anyway) or
+        # "cháy" inside a longer word; \w covers Vietnamese letters.
+        self._pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)")
+        self._index = index
+
+    def raw_scores(self, head: str, body: str, has_vn_place: bool = True) -> dict[str, float]:
+        """Topic -> rule score (before the logistic), for the model's features and for `scores`."""
+        hits: dict[tuple[str, str], int] = {}
+        scores = {t: 0.0 for t in TOPICS}
+        required_seen: set[str] = set()
+        excluded: dict[str, int] = {}
+        abroad_in_head = False
+        for part, text in (("head", head.lower()), ("body", body.lower())):
+            for match in self._pattern.finditer(text):
+                for topic, kind, weight in self._index[match.group(1)]:
+                    if kind == "abroad":
+                        abroad_in_head |= part == "head"
+                    elif kind == "required":
+                        required_seen.add(topic)
+                    elif kind == "exclude":
+                        if part == "head":
+                            excluded[topic] = excluded.get(topic, 0) + 1
+                    else:
+                        rule = self.rules[topic]
+                        key = (topic, match.group(1))
+                        hits[key] = hits.get(key, 0) + 1
+                        if hits[key] <= rule.max_hits:
+                            scores[topic] += weight * (rule.head_boost if part == "head" else 1.0)
+        for topic, rule in self.rules.items():
+            if rule.required and topic not in required_seen:
+                scores[topic] = 0.0
+            scores[topic] *= 0.5 ** excluded.get(topic, 0)
+            if abroad_in_head and not has_vn_place:
+                scores[topic] *= self.abroad_factor
+        return scores
+
+    def probabilities(self, raw: dict[str, float]) -> dict[str, float]:
+        return {t: (self.rules[t].probability(s) if t in self.rules else 0.0) for t, s in raw.items()}
+
+    def decide(self, probs: dict[str, float]) -> list[str]:
+        return [t for t in TOPICS if t in self.rules and probs[t] >= self.rules[t].threshold]
+
+
+def _norm(phrase: str) -> str:
+    return fix_tone_marks(" ".join(str(phrase).lower().split()))
+
+
+def _topic_rule(topic: str, spec: dict, defaults: dict, source: str) -> TopicRule:
+    try:
+        phrases = {_norm(p): float(w) for p, w in (spec.get("phrases") or {}).items()}
+    except (TypeError, ValueError, AttributeError):
+        raise UserError(f"Topic rules file {source}: `{topic}.phrases` must map phrases to numeric weights.") from None
+    if not phrases:
+        raise UserError(f"Topic rules file {source}: topic `{topic}` has no phrases.")
+    value = lambda key, cast: cast(spec.get(key, defaults.get(key, TopicRule.__dataclass_fields__[key].default)))
+    return TopicRule(
+        topic=topic,
+        phrases=phrases,
+        required=tuple(_norm(p) for p in spec.get("required") or ()),
+        exclude=tuple(_norm(p) for p in spec.get("exclude") or ()),
+        bias=value("bias", float),
+        scale=value("scale", float),
+        threshold=value("threshold", float),
+        head_boost=value("head_boost", float),
+        max_hits=value("max_hits", int),
+    )

@@ -1,0 +1,166 @@
+"""The NLP stage's SQL: pending documents, enrichments, story signatures, models, labels.
+
+Every write is set-based: rows go in as an Arrow table and one INSERT ... SELECT.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import duckdb
+import pyarrow as pa
+
+
+def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    # DuckDB 2 refuses register() while an earlier statement's result is unfinished (e.g. after
+    # a fetchone() in the migration check); running one fully fetched statement closes it.
+    con.execute("SELECT 1").fetchall()
+    con.register(name, table)
+
+
+def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
+    """Documents with no enrichment describing their current content, oldest id first."""
+    rows = con.execute(
+        """
+        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source
+        FROM documents d
+        LEFT JOIN current_enrichments e ON e.doc_id = d.doc_id
+        WHERE e.doc_id IS NULL
+        ORDER BY d.published_at NULLS LAST, d.doc_id
+        LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    keys = ("doc_id", "title", "lead", "text", "default_province", "content_hash", "source")
+    return [dict(zip(keys, row)) for row in rows]
+
+
+def count_pending(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute(
+        "SELECT count(*) FROM documents d LEFT JOIN current_enrichments e ON e.doc_id = d.doc_id WHERE e.doc_id IS NULL"
+    ).fetchone()[0]
+
+
+def write_enrichments(con: duckdb.DuckDBPyConnection, rows: list[dict], enriched_at: dt.datetime) -> int:
+    if not rows:
+        return 0
+    table = pa.table({
+        "doc_id": [r["doc_id"] for r in rows],
+        "model_version": [r["model_version"] for r in rows],
+        "content_hash": [r["content_hash"] for r in rows],
+        "language": [r["language"] for r in rows],
+        "topics": pa.array([r["topics"] for r in rows], type=pa.list_(pa.string())),
+        "scores": [json.dumps(r["scores"], ensure_ascii=False) for r in rows],
+        "provinces": pa.array([r["provinces"] for r in rows], type=pa.list_(pa.string())),
+        "story_id": [r["story_id"] for r in rows],
+    })
+    _register(con, "nlp_new_enrichments", table)
+    try:
+        con.execute(
+            """
+            INSERT OR REPLACE INTO enrichments
+            SELECT doc_id, model_version, content_hash, language, topics, CAST(scores AS JSON),
+                   provinces, story_id, ? FROM nlp_new_enrichments
+            """,
+            [enriched_at],
+        )
+    finally:
+        con.unregister("nlp_new_enrichments")
+    return len(rows)
+
+
+def recent_signatures(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> list[tuple[str, str, str, bytes]]:
+    """(doc_id, story_id, text_key, signature bytes) of documents indexed since `since`, oldest first."""
+    return con.execute(
+        "SELECT doc_id, story_id, text_key, signature FROM nlp_story_signatures WHERE indexed_at >= ? ORDER BY indexed_at, doc_id",
+        [since],
+    ).fetchall()
+
+
+def write_signatures(con: duckdb.DuckDBPyConnection, rows: list[dict], indexed_at: dt.datetime) -> None:
+    if not rows:
+        return
+    table = pa.table({
+        "doc_id": [r["doc_id"] for r in rows],
+        "story_id": [r["story_id"] for r in rows],
+        "text_key": [r["text_key"] for r in rows],
+        "signature": pa.array([r["signature"] for r in rows], type=pa.binary()),
+    })
+    _register(con, "nlp_new_signatures", table)
+    try:
+        con.execute(
+            "INSERT OR REPLACE INTO nlp_story_signatures SELECT doc_id, story_id, text_key, signature, ? FROM nlp_new_signatures",
+            [indexed_at],
+        )
+    finally:
+        con.unregister("nlp_new_signatures")
+
+
+def record_model(con: duckdb.DuckDBPyConnection, version: str, path: str, provenance: dict, created_at: dt.datetime) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO models VALUES (?, ?, ?, CAST(? AS JSON))",
+        [version, created_at, path, json.dumps(provenance, ensure_ascii=False)],
+    )
+
+
+def labeled_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Analysts' labels with the text they describe (documents whose text retention kept)."""
+    rows = con.execute(
+        """
+        SELECT l.doc_id, d.title, d.lead, d.text, l.topics, coalesce(l.provinces, [])
+        FROM labels l JOIN documents d USING (doc_id)
+        ORDER BY l.labeled_at, l.doc_id
+        """
+    ).fetchall()
+    return [dict(zip(("id", "title", "sapo", "text", "topics", "provinces"), r)) for r in rows]
+
+
+def unlabeled_sample(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
+    """Crawled documents with text and no analyst label, for weak supervision."""
+    rows = con.execute(
+        """
+        SELECT d.doc_id, d.title, d.lead, d.text FROM documents d
+        LEFT JOIN labels l USING (doc_id)
+        WHERE l.doc_id IS NULL AND d.text IS NOT NULL
+        ORDER BY d.doc_id LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    return [dict(zip(("id", "title", "sapo", "text"), r)) for r in rows]
+
+
+def uncertain_candidates(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
+    """Enriched, unlabeled Vietnamese documents with their scores (the caller ranks uncertainty)."""
+    rows = con.execute(
+        """
+        SELECT d.doc_id, d.title, d.lead, d.text, e.scores, e.topics, e.provinces
+        FROM documents d JOIN current_enrichments e USING (doc_id)
+        LEFT JOIN labels l USING (doc_id)
+        WHERE l.doc_id IS NULL AND coalesce(e.language, 'vi') = 'vi'
+        ORDER BY e.enriched_at DESC, d.doc_id LIMIT ?
+        """,
+        [limit],
+    ).fetchall()
+    keys = ("doc_id", "title", "lead", "text", "scores", "topics", "provinces")
+    out = []
+    for row in rows:
+        item = dict(zip(keys, row))
+        item["scores"] = json.loads(item["scores"]) if isinstance(item["scores"], str) else (item["scores"] or {})
+        out.append(item)
+    return out
+
+
+def write_labels(con: duckdb.DuckDBPyConnection, rows: list[dict], labeled_at: dt.datetime) -> int:
+    if not rows:
+        return 0
+    table = pa.table({
+        "doc_id": [r["doc_id"] for r in rows],
+        "topics": pa.array([r["topics"] for r in rows], type=pa.list_(pa.string())),
+        "provinces": pa.array([r.get("provinces") for r in rows], type=pa.list_(pa.string())),
+    })
+    _register(con, "nlp_new_labels", table)
+    try:
+        con.execute("INSERT OR REPLACE INTO labels SELECT doc_id, topics, provinces, ? FROM nlp_new_labels", [labeled_at])
+    finally:
+        con.unregister("nlp_new_labels")
+    return len(rows)

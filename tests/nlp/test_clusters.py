@@ -1,0 +1,28 @@
+"""Stage 6: one story republished by many outlets is one story."""
+from nlp.clusters import StoryIndex, signature
+
+STORY = ("Hàng nghìn công nhân ngừng việc vì bị nợ lương. Sáng 16/11, hàng nghìn công nhân Công ty TNHH giày da "
+         "tại khu công nghiệp đã đồng loạt ngừng việc, yêu cầu công ty trả lương tháng 10 và đóng bảo hiểm xã hội. "
+         "Liên đoàn lao động thành phố đã có mặt để đối thoại với người lao động.")
+REWRITE = STORY.replace("Sáng 16/11", "Sáng nay").replace("đã có mặt", "có mặt") + " Vụ việc đang được giải quyết."
+OTHER = ("Đội tuyển bóng đá giành chiến thắng 3-0 trong trận giao hữu tối qua trên sân Mỹ Đình, "
+         "huấn luyện viên hài lòng với lối chơi của các cầu thủ trẻ trong đợt tập trung này.")
+
+
+def test_republications_join_the_first_story_and_other_news_does_not():
+    index = StoryIndex(threshold=0.5)
+    assert index.assign("a", signature(STORY)) == ("a", 0.0)
+    story, similarity = index.assign("b", signature(REWRITE))
+    assert story == "a" and similarity >= 0.5
+    assert index.assign("c", signature(OTHER))[0] == "c"
+
+
+def test_signatures_are_stable_across_processes():
+    import subprocess, sys
+    code = "from nlp.clusters import signature; print(signature('một hai ba bốn năm').tolist()[:4])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == str(signature("một hai ba bốn năm").tolist()[:4])
+
+
+def test_empty_text_has_a_signature():
+    assert len(signature("")) == 64

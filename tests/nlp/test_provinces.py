@@ -1,0 +1,54 @@
+"""Stage 5: places, old-to-new province mapping and the classic traps."""
+from nlp.provinces import choose_provinces
+
+
+def places(gazetteer, text):
+    return [p for p, _ in gazetteer.mentions(text)]
+
+
+def test_old_provinces_map_to_the_34_current_units(gazetteer):
+    assert len(gazetteer.provinces) == 34
+    assert gazetteer.current_unit("Hải Dương") == "Hải Phòng"
+    assert gazetteer.current_unit("tỉnh Bình Dương") == "Hồ Chí Minh"
+    assert gazetteer.current_unit("Thừa Thiên Huế") == "Huế"
+    assert gazetteer.current_unit("Thanh Hoá") == "Thanh Hóa"  # either tone convention
+
+
+def test_press_short_forms(gazetteer):
+    assert places(gazetteer, "Người dân TP.HCM và Sài Gòn") == ["Hồ Chí Minh", "Hồ Chí Minh"]
+    assert places(gazetteer, "Tỉnh Bà Rịa - Vũng Tàu, Đắc Lắc") == ["Hồ Chí Minh", "Đắk Lắk"]
+
+
+def test_districts_and_communes_need_their_administrative_word(gazetteer):
+    assert places(gazetteer, "Người dân huyện Củ Chi phản ánh") == ["Hồ Chí Minh"]
+    assert places(gazetteer, "Cháy lớn ở TP Vinh") == ["Nghệ An"]
+    assert places(gazetteer, "Ông Quỳnh Lưu cho biết") == []
+
+
+def test_a_place_inside_a_person_name_is_not_a_place(gazetteer):
+    assert places(gazetteer, "Ông Nguyễn Thái Bình, trú tại Nghệ An") == ["Nghệ An"]
+
+
+def test_streets_newspapers_and_the_pacific_are_not_places(gazetteer):
+    assert places(gazetteer, "Cửa hàng trên đường Hà Nội, theo báo Hà Nội mới") == []
+    assert places(gazetteer, "Bão hình thành trên Thái Bình Dương") == []
+    assert places(gazetteer, "Số 5 Điện Biên Phủ") == []
+
+
+def test_lower_case_common_words_are_not_places(gazetteer):
+    assert places(gazetteer, "vì hòa bình và long an của đất nước") == []
+
+
+def test_mixed_old_and_new_names_count_as_one_unit(gazetteer):
+    scores = gazetteer.find("Công nhân Hải Dương đình công", "Tại Hải Phòng (Hải Dương cũ), công nhân ngừng việc", "")
+    assert choose_provinces(scores) == ["Hải Phòng"]
+
+
+def test_the_main_place_wins_over_passing_mentions(gazetteer):
+    scores = gazetteer.find("Sạt lở ở Quảng Nam", "Mưa lớn gây sạt lở tại huyện Nam Trà My",
+                            "Đoàn công tác từ Hà Nội đã vào thăm hỏi. " * 1)
+    assert choose_provinces(scores) == ["Đà Nẵng"]
+
+
+def test_no_place_no_province():
+    assert choose_provinces({}) == []
