@@ -38,6 +38,14 @@ _TOPIC_PLACE_ROWS = """
 """
 
 
+def _register(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
+    """Register a frame for one set-based statement. DuckDB 2 refuses while an earlier
+    statement's result is unfinished (fetchone() leaves it so, e.g. in migrations), so a trivial
+    fully-fetched query closes it first."""
+    con.execute("SELECT 1").fetchall()
+    con.register(name, frame)
+
+
 def vn_midnight(day: dt.date) -> dt.datetime:
     from dulun.timeutil import VN
 
@@ -95,7 +103,7 @@ def replace_hotspots(con: duckdb.DuckDBPyConnection, iso_week: str, rows: pd.Dat
     """Recomputing a week replaces it: delete + insert in one transaction."""
     columns = ["iso_week", "week_start", "topic", "province", "documents", "stories", "sources",
                "baseline", "score", "p_value", "level", "computed_at"]
-    con.register("incoming_hotspots", rows[columns])
+    _register(con, "incoming_hotspots", rows[columns])
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute("DELETE FROM hotspots WHERE iso_week = ?", [iso_week])
@@ -132,7 +140,7 @@ def weekly_story_series(
         return {}
     first = last_week_start - dt.timedelta(weeks=weeks - 1)
     wanted = pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells]})
-    con.register("wanted_cells", wanted)
+    _register(con, "wanted_cells", wanted)
     try:
         rows = con.execute(
             f"""
@@ -167,7 +175,7 @@ def top_stories(
     params = {"start": start, "end": end, "n": per_group}
     if cells is not None:
         wanted = pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells]})
-        con.register("wanted_cells", wanted)
+        _register(con, "wanted_cells", wanted)
         group = "topic, province"
         rows_sql = f"SELECT r.* FROM ({_TOPIC_PLACE_ROWS}) r JOIN wanted_cells w USING (topic, province)"
     else:
@@ -329,7 +337,7 @@ def recent_alert_keys(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> pd.
 def existing_alert_keys(con: duckdb.DuckDBPyConnection, keys: Sequence[str]) -> set[str]:
     if not keys:
         return set()
-    con.register("wanted_keys", pa.table({"alert_key": list(keys)}))
+    _register(con, "wanted_keys", pa.table({"alert_key": list(keys)}))
     try:
         return {r[0] for r in con.execute("SELECT a.alert_key FROM alerts a JOIN wanted_keys USING (alert_key)").fetchall()}
     finally:
@@ -341,8 +349,8 @@ def insert_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, outbox: 
     already exists is skipped (the same rule, topic, province and period is never sent twice)."""
     if alerts.empty:
         return 0
-    con.register("incoming_alerts", alerts)
-    con.register("incoming_outbox", outbox)
+    _register(con, "incoming_alerts", alerts)
+    _register(con, "incoming_outbox", outbox)
     try:
         con.execute("BEGIN TRANSACTION")
         added = con.execute(
@@ -385,7 +393,12 @@ def record_deliveries(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> 
     """One batched update of the outbox after a delivery round (status, attempts, next try, error)."""
     if results.empty:
         return
-    con.register("delivery_results", results)
+    results = results.assign(
+        next_attempt_at=pd.to_datetime(results["next_attempt_at"], utc=True),
+        sent_at=pd.to_datetime(results["sent_at"], utc=True),
+        last_error=results["last_error"].astype(object),
+    )
+    _register(con, "delivery_results", results)
     try:
         con.execute(
             """
@@ -419,7 +432,7 @@ def _insert_enrichments_for_tests(con: duckdb.DuckDBPyConnection, enrichments: S
         "provinces": [list(e.provinces) for e in enrichments],
         "story_id": [e.story_id for e in enrichments],
     })
-    con.register("incoming_enrichments", frame)
+    _register(con, "incoming_enrichments", frame)
     try:
         con.execute(
             """INSERT INTO enrichments SELECT doc_id, model_version, content_hash, language,
@@ -433,7 +446,7 @@ def _insert_enrichments_for_tests(con: duckdb.DuckDBPyConnection, enrichments: S
 def insert_synthetic_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, model_version: str = "sim") -> None:
     """Synthetic documents and their enrichments from a frame with columns doc_id, source,
     published_at (tz-aware), topic, province, story_id: one document per row (the simulator)."""
-    con.register("sim_items", items)
+    _register(con, "sim_items", items)
     try:
         con.execute("BEGIN TRANSACTION")
         con.execute(

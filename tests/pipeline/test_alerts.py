@@ -1,0 +1,347 @@
+"""Alerts for flagged topics: rules, outbox first, delivery by file, e-mail (a real local SMTP
+server with STARTTLS and AUTH) and webhook (a real local HTTP receiver checking the HMAC),
+never twice, retried with backoff, given up with a reason, secrets never logged."""
+from __future__ import annotations
+
+import datetime as dt
+import email
+import hashlib
+import hmac
+import json
+import logging
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from dulun.errors import UserError
+from dulun.settings import AlertSettings, Settings
+from pipeline.alerts import alert_key, run_alerts
+from pipeline.alerts.rules import load_rules
+from pipeline.hotspots import run_hotspots
+from store import open_reader
+from store.status import status_report
+
+SMTP_USER, SMTP_PASSWORD = "bantin", "mat-khau-rat-bi-mat-42"
+WEBHOOK_SECRET = "khoa-ky-hmac-9f1c"
+ENV = {"DULUN_SMTP_USER": SMTP_USER, "DULUN_SMTP_PASSWORD": SMTP_PASSWORD, "DULUN_WEBHOOK_SECRET": WEBHOOK_SECRET}
+
+
+# ---------------------------------------------------------------- fixtures
+
+@pytest.fixture
+def hot_db(timeline_db, now):
+    run_hotspots(timeline_db, now=now)
+    return timeline_db
+
+
+def _with_rules(settings: Settings, tmp_path: Path, text: str, **alert_fields) -> Settings:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text, encoding="utf-8")
+    fields = {"rules_file": rules, **alert_fields}
+    return settings.model_copy(update={"alerts": settings.alerts.model_copy(update=fields)})
+
+
+def _outbox(settings):
+    with open_reader(settings.database) as store:
+        return store.con.execute(
+            "SELECT o.channel, o.status, o.attempts, o.next_attempt_at, o.last_error, a.rule, a.topic, a.province, a.period "
+            "FROM alert_outbox o JOIN alerts a USING (alert_key) ORDER BY o.channel"
+        ).df()
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "smtp.crt", tmp_path / "smtp.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """aiosmtpd on 127.0.0.1 requiring STARTTLS before AUTH, accepting one user."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    received, logins = [], []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER \
+            and auth_data.password.decode() == SMTP_PASSWORD
+        logins.append(ok)
+        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
+
+    with socket.socket() as probe:  # a free port (the controller connects to itself to start)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
+                            auth_require_tls=True, authenticator=authenticator, auth_required=True)
+    controller.start()
+    try:
+        yield {"port": port, "cert": cert, "received": received, "logins": logins}
+    finally:
+        controller.stop()
+
+
+def _receiver(fail_first: int = 0):
+    """A webhook receiver on 127.0.0.1 that checks the HMAC; answers 503 to the first `fail_first` posts."""
+    state = {"posts": [], "bad_signatures": 0, "calls": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            state["calls"] += 1
+            expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+            if not hmac.compare_digest(expected, self.headers.get("X-Dulun-Signature", "")):
+                state["bad_signatures"] += 1
+                self.send_response(401)
+            elif state["calls"] <= fail_first:
+                self.send_response(503)
+            else:
+                state["posts"].append(json.loads(body))
+                self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, state
+
+
+@pytest.fixture
+def webhook():
+    server, state = _receiver()
+    yield {"url": f"http://127.0.0.1:{server.server_port}/hook", **{"state": state}}
+    server.shutdown()
+
+
+@pytest.fixture
+def flaky_webhook():
+    server, state = _receiver(fail_first=2)
+    yield {"url": f"http://127.0.0.1:{server.server_port}/hook", "state": state}
+    server.shutdown()
+
+
+LABOR_RULE = """
+  - name: lao-dong
+    topics: [labor]
+    min_stories: 3
+    levels: [new, rising, persistent]
+    channels: [{channels}]
+"""
+
+
+# ---------------------------------------------------------------- tests
+
+def test_default_rules_deliver_the_labor_rise_to_the_file_channel_once(hot_db, now):
+    summary = run_alerts(hot_db, now=now, environ={})
+    assert (summary.period, summary.created, summary.sent) == ("2026-W47", 1, 1)
+    [json_file] = sorted(hot_db.alert_outbox_dir.glob("*.json"))
+    payload = json.loads(json_file.read_text(encoding="utf-8"))
+    assert (payload["topic_name"], payload["province"], payload["stories"], payload["documents"]) == \
+        ("Lao động, đình công, nợ lương", "Hải Phòng", 6, 10)
+    assert payload["change"]["expected_stories"] < 1 and payload["change"]["ratio"] > 5
+    assert len(payload["headlines"]) == 5 and all(h["links"] for h in payload["headlines"])
+    assert payload["alert_key"] == alert_key("lao-dong-dinh-cong", "labor", "Hải Phòng", "2026-W47")
+    text = json_file.with_suffix(".txt").read_text(encoding="utf-8")
+    assert "Hải Phòng" in text and "https://bao-a.example.vn/tin/280.html" in text
+
+    again = run_alerts(hot_db, now=now + dt.timedelta(days=2), environ={})
+    assert (again.created, again.sent) == (0, 0)
+    assert len(list(hot_db.alert_outbox_dir.glob("*.json"))) == 1
+    assert _outbox(hot_db).status.tolist() == ["sent"]
+
+
+def test_email_goes_through_starttls_and_auth_and_the_password_is_never_logged(hot_db, now, tmp_path, smtp_server, caplog):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-email:
+    type: email
+    host: 127.0.0.1
+    port: {smtp_server['port']}
+    starttls: true
+    from: dulun@localhost
+    to: [ban-thuong-truc@localhost]
+    ca_file: {smtp_server['cert']}
+rules:{LABOR_RULE.format(channels='board-email')}""")
+    with caplog.at_level(logging.DEBUG):
+        summary = run_alerts(settings, now=now, environ=ENV)
+    assert summary.sent == 1, summary.errors
+    assert smtp_server["logins"] == [True]
+    [envelope] = smtp_server["received"]
+    message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
+    assert "Hải Phòng" in str(message["Subject"]) and "Lao động" in str(message["Subject"])
+    assert "https://bao-a.example.vn/tin/280.html" in message.get_content()
+    assert SMTP_PASSWORD not in caplog.text
+
+
+def test_a_wrong_smtp_password_fails_visibly_without_showing_it(hot_db, now, tmp_path, smtp_server, caplog):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-email: {{type: email, host: 127.0.0.1, port: {smtp_server['port']}, to: [a@localhost], ca_file: {smtp_server['cert']}}}
+rules:{LABOR_RULE.format(channels='board-email')}""")
+    wrong = {**ENV, "DULUN_SMTP_PASSWORD": "sai-mat-khau-xyz"}
+    with caplog.at_level(logging.DEBUG):
+        summary = run_alerts(settings, now=now, environ=wrong)
+    assert summary.failed == 1 and summary.pending == 1
+    row = _outbox(settings).iloc[0]
+    assert row.status == "pending" and "SMTPAuthenticationError" in row.last_error
+    assert "sai-mat-khau-xyz" not in caplog.text and "sai-mat-khau-xyz" not in row.last_error
+
+
+def test_webhook_is_a_signed_json_post(hot_db, now, tmp_path, webhook):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-webhook: {{type: webhook, url: "{webhook['url']}"}}
+rules:{LABOR_RULE.format(channels='board-webhook')}""")
+    summary = run_alerts(settings, now=now, environ=ENV)
+    assert summary.sent == 1 and webhook["state"]["bad_signatures"] == 0
+    [post] = webhook["state"]["posts"]
+    assert (post["topic"], post["province"], post["period"], post["level"]) == ("labor", "Hải Phòng", "2026-W47", "rising")
+
+
+def test_a_receiver_that_fails_twice_gets_it_on_the_third_try_with_growing_waits(hot_db, now, tmp_path, flaky_webhook):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-webhook: {{type: webhook, url: "{flaky_webhook['url']}"}}
+rules:{LABOR_RULE.format(channels='board-webhook')}""", retry_base_s=60.0, max_attempts=5)
+    first = run_alerts(settings, now=now, environ=ENV)
+    assert (first.created, first.failed, first.pending) == (1, 1, 1)
+    row = _outbox(settings).iloc[0]
+    assert row.attempts == 1 and "HTTP 503" in row.last_error
+    assert row.next_attempt_at.to_pydatetime() == now + dt.timedelta(seconds=60)
+    with open_reader(settings.database) as store:  # `dulun status` shows it waiting, with its error
+        assert [(c, s) for c, s, *_ in status_report(store.con).outbox] == [("webhook:board-webhook", "pending")]
+
+    too_soon = run_alerts(settings, now=now + dt.timedelta(seconds=30), environ=ENV)
+    assert (too_soon.sent, too_soon.failed) == (0, 0)  # backoff: not due yet
+    second = run_alerts(settings, now=now + dt.timedelta(seconds=61), environ=ENV)
+    assert second.failed == 1
+    row = _outbox(settings).iloc[0]
+    assert row.attempts == 2 and row.next_attempt_at.to_pydatetime() == now + dt.timedelta(seconds=61 + 120)
+    third = run_alerts(settings, now=now + dt.timedelta(seconds=200), environ=ENV)
+    assert third.sent == 1 and third.pending == 0
+    assert len(flaky_webhook["state"]["posts"]) == 1 and flaky_webhook["state"]["calls"] == 3
+    assert _outbox(settings).iloc[0].status == "sent"
+
+
+def test_an_unreachable_receiver_is_given_up_with_a_reason_after_max_attempts(hot_db, now, tmp_path):
+    settings = _with_rules(hot_db, tmp_path, """
+channels:
+  board-webhook: {type: webhook, url: "http://127.0.0.1:9/hook"}
+rules:""" + LABOR_RULE.format(channels="board-webhook"), retry_base_s=0.0, max_attempts=3, send_timeout_s=2.0)
+    for i in range(4):
+        run_alerts(settings, now=now + dt.timedelta(minutes=i), environ=ENV)
+    row = _outbox(settings).iloc[0]
+    assert row.status == "gave_up" and row.attempts == 3
+    assert row.last_error.startswith("gave up after 3 attempts: webhook http://127.0.0.1:9/hook unreachable")
+
+
+def test_a_missing_secret_is_a_clear_delivery_error(hot_db, now, tmp_path, webhook):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-webhook: {{type: webhook, url: "{webhook['url']}", secret_env: DULUN_HOOK_KEY}}
+rules:{LABOR_RULE.format(channels='board-webhook')}""")
+    summary = run_alerts(settings, now=now, environ={})
+    assert summary.errors == ["webhook:board-webhook: environment variable DULUN_HOOK_KEY is not set (the webhook signing key)"]
+
+
+def test_quiet_hours_hold_delivery_until_they_end(hot_db, tmp_path):
+    settings = _with_rules(hot_db, tmp_path, """
+channels: {board-file: {type: file}}
+rules:
+  - {name: lao-dong, topics: [labor], quiet_hours: "22:00-06:00", channels: [board-file]}
+""")
+    night = dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    held = run_alerts(settings, now=night, environ={})
+    assert (held.created, held.sent, held.pending) == (1, 0, 1)
+    assert _outbox(settings).iloc[0].next_attempt_at.to_pydatetime() == night.replace(day=24, hour=6, minute=0)
+    morning = run_alerts(settings, now=night.replace(day=24, hour=6, minute=5), environ={})
+    assert morning.sent == 1
+
+
+def test_keywords_provinces_and_thresholds_select_cells(hot_db, now, tmp_path):
+    def created(rule: str) -> int:
+        settings = _with_rules(hot_db, tmp_path, "channels: {f: {type: file}}\nrules:\n" + rule)
+        return run_alerts(settings, now=now, environ={}).created
+
+    assert created('  - {name: a, topics: [labor], keywords: ["NỢ LƯƠNG"], channels: [f]}') == 1
+    assert created('  - {name: b, topics: [labor], keywords: ["biểu tình"], channels: [f]}') == 0
+    assert created('  - {name: c, topics: [labor], provinces: ["Hà Nội"], channels: [f]}') == 0
+    assert created('  - {name: d, topics: [labor], min_stories: 7, channels: [f]}') == 0
+    assert created('  - {name: e, topics: [labor], levels: [persistent], channels: [f]}') == 0
+    assert created('  - {name: g, topics: [land, labor], min_score: 3, channels: [f]}') == 1
+
+
+def test_cooldown_skips_a_new_period_for_the_same_place(hot_db, now, tmp_path):
+    settings = _with_rules(hot_db, tmp_path, """
+channels: {f: {type: file}}
+rules:
+  - {name: lao-dong, topics: [labor], cooldown_hours: 200, channels: [f]}
+""")
+    assert run_alerts(settings, now=now, environ={}).created == 1
+    with open_reader(settings.database) as store:
+        stored = store.con.execute("SELECT period FROM alerts").fetchall()
+    assert stored == [("2026-W47",)]
+    # W47 alerted; an identical W47 the next day is the same key, never a second alert.
+    assert run_alerts(settings, now=now + dt.timedelta(days=1), environ={}).created == 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("rules: []", "`rules` List should have at least 1 item"),
+    ("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topics: [labour], channels: [f]}",
+     "Alert rule `lao-dong` in .*: unknown topic `labour`"),
+    ("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topics: [labor], channels: [email]}",
+     "Alert rule `lao-dong` in .*: channel `email` is not defined"),
+    ("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topics: [labor], quiet_hours: '10pm', channels: [f]}",
+     "Alert rule `lao-dong` in .*: `quiet_hours` Value error, use \"HH:MM-HH:MM\""),
+    ("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topics: [labor], min_stories: 0, channels: [f]}",
+     "Alert rule `lao-dong` .*`min_stories` Input should be greater than or equal to 1"),
+    ("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topic: [labor], channels: [f]}",
+     "Alert rule `lao-dong` .*`topic` unknown field"),
+    ("channels: {m: {type: email, to: [nobody]}}\nrules:\n  - {name: x, topics: [labor], channels: [m]}",
+     "Alert channel `m` .*`to` Value error, not an e-mail address"),
+    ("rules: [unclosed", "not valid YAML"),
+])
+def test_bad_rules_are_user_errors_naming_the_rule(tmp_path, text, message):
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(UserError, match=message):
+        load_rules(path)
+
+
+def test_the_shipped_rules_are_valid():
+    rules = load_rules(None)
+    assert {"labor", "land", "environment", "public_order"} <= {t for r in rules.rules for t in r.topics}
+    assert all(rules.channels[c].type == "file" for r in rules.rules for c in r.channels)
