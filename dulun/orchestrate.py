@@ -5,6 +5,7 @@ which opens and releases the single writer itself.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 from dataclasses import dataclass, field
@@ -78,7 +79,19 @@ def _describe(summary: object) -> str:
         return "; ".join(_describe(s) for s in summary) or "nothing to do"
     if hasattr(summary, "describe"):
         return summary.describe()
+    if dataclasses.is_dataclass(summary):
+        # Only what happened: zero counts and empty maps are noise on a terminal.
+        fields = {k: v for k, v in dataclasses.asdict(summary).items() if v not in (0, 0.0, None, {}, [], "")}
+        return " ".join(f"{k}={_short(v)}" for k, v in fields.items())
     return str(summary)
+
+
+def _short(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, dict):
+        return ",".join(f"{k}:{v}" for k, v in value.items())
+    return str(value)
 
 
 def demo_settings(settings: Settings) -> Settings:
