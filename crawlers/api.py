@@ -56,12 +56,8 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
     if now.tzinfo is None:
         raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
     with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
-        config_path, result_path = Path(tmp) / "config.json", Path(tmp) / "result.json"
-        config_path.write_text(json.dumps(_child_config(settings, chosen, now), ensure_ascii=False), encoding="utf-8")
-        code = subprocess.call(
-            [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
-            env=_child_env(),
-        )
+        child, result_path = start_child(settings, chosen, now, Path(tmp))
+        code = child.wait()
         result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
     if "user_error" in result:
         raise UserError(result["user_error"])
@@ -69,6 +65,17 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
         reason = result.get("error") or f"exit code {code}"
         raise RuntimeError(f"The crawl process failed ({reason}); see the log above.")
     return read_summaries(settings, result["runs"])
+
+
+def start_child(settings: Settings, sources: list[Source], now: dt.datetime, workdir: Path) -> tuple[subprocess.Popen, Path]:
+    """Launch the crawl child; returns the process and where it will write its result."""
+    config_path, result_path = workdir / "config.json", workdir / "result.json"
+    config_path.write_text(json.dumps(_child_config(settings, sources, now), ensure_ascii=False), encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
+        env=_child_env(),
+    )
+    return child, result_path
 
 
 def read_summaries(settings: Settings, runs: dict[str, int]) -> list[CrawlSummary]:

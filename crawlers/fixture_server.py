@@ -8,6 +8,7 @@ huge bodies.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
 import threading
@@ -108,9 +109,15 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
                     return self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
                 return self.send_body(b"<h1>404</h1>", "text/html", status=404)
             body = server.localize(target.read_bytes())
+            # Conditional GET as real feeds do it: a strong ETag and a Last-Modified.
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                return self.send_body(b"", "text/plain", status=304, headers={"ETag": etag})
             kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "text/html; charset=utf-8"
             extra = dict(server.headers.get("*", {}))
             extra.update(server.headers.get(parts.path, {}))
+            extra.setdefault("ETag", etag)
+            extra.setdefault("Last-Modified", "Sun, 22 Nov 2026 03:00:00 GMT")
             self.send_body(body, extra.pop("Content-Type", kind), headers=extra)
 
         def send_body(self, body: bytes, content_type: str, status: int = 200, headers: dict | None = None):
