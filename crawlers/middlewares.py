@@ -9,11 +9,12 @@
 """
 from __future__ import annotations
 
-import asyncio
 import time
 from email.utils import parsedate_to_datetime
 
 from scrapy import Request
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
@@ -121,7 +122,9 @@ class BackoffWaitMiddleware(_CrawlerAware):
         if not_before:
             delay = not_before - time.monotonic()
             if delay > 0:
-                await asyncio.sleep(delay)
+                from twisted.internet import reactor  # the running one, installed by Scrapy
+
+                await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
         return None
 
 
