@@ -33,6 +33,7 @@ class SiteServer:
     real_hosts: list[str] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
+    user_agents: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -106,6 +107,7 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self):
             parts = urlsplit(self.path)
             server.count(parts.path)
+            server.user_agents.add(self.headers.get("User-Agent", ""))
             route = server.routes.get(parts.path)
             if route is not None:
                 route(self)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.utils.defer import maybe_deferred_to_future
@@ -41,6 +42,16 @@ class _CrawlerAware:
     def state(self):
         spider = self.crawler.spider if self.crawler is not None else None
         return getattr(spider, "state", None)
+
+
+class LocalHostMiddleware(_CrawlerAware):
+    """Requests to hosts we own skip AutoThrottle (their slot has no delay in DOWNLOAD_SLOTS)."""
+
+    def process_request(self, request: Request, spider=None):
+        hosts = self.crawler.settings.getlist("DULUN_UNTHROTTLED_HOSTS")
+        if urlsplit(request.url).hostname in hosts:
+            request.meta["autothrottle_dont_adjust_delay"] = True
+        return None
 
 
 class SeenUrlMiddleware(_CrawlerAware):

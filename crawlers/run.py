@@ -42,6 +42,9 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "AUTOTHROTTLE_START_DELAY": max(crawl.download_delay, 1.0),
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": float(crawl.concurrency_per_domain),
+        "DOWNLOAD_SLOTS": {
+            host: {"delay": 0.0, "concurrency": crawl.concurrency_per_domain} for host in crawl.unthrottled_hosts
+        },
         "DOWNLOAD_TIMEOUT": crawl.timeout_s,
         "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": crawl.max_bytes // 2,
@@ -50,6 +53,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "RETRY_HTTP_CODES": [429, 500, 502, 503, 504, 522, 524, 408],
         "RETRY_GIVE_UP_LOG_LEVEL": "INFO",  # every give-up is recorded in fetch_failures anyway
         "DULUN_RETRY_BACKOFF_S": crawl.retry_backoff_s,
+        "DULUN_UNTHROTTLED_HOSTS": list(crawl.unthrottled_hosts),
         "REDIRECT_MAX_TIMES": crawl.max_redirects,
         "COOKIES_ENABLED": False,
         "TELNETCONSOLE_ENABLED": False,
@@ -62,6 +66,7 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
             "crawlers.middlewares.BackoffRetryMiddleware": 550,
             "crawlers.middlewares.SeenUrlMiddleware": 120,  # after robots (100): robots failures stay visible
             "crawlers.middlewares.BackoffWaitMiddleware": 130,
+            "crawlers.middlewares.LocalHostMiddleware": 140,
             "crawlers.middlewares.ConditionalGetMiddleware": 560,
             "crawlers.middlewares.PageCountMiddleware": 940,
         },
@@ -93,6 +98,9 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
         context = CrawlContext(con=store.con, now=now, salt=salt,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
         process = CrawlerProcess(scrapy_settings(crawl))
+        # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
+        # that follows fails the same way and is recorded with its cause in fetch_failures.
+        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         for source in sources:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
         process.start()

@@ -40,6 +40,7 @@ def test_second_run_skips_stored_articles_and_gets_304_for_an_unchanged_feed(tmp
     assert second["vietnamnet-thoi-su"].skipped_seen == 3
     assert {p: n for p, n in listing_server.hits.items() if p.endswith(".html")} == article_hits
     assert all(n == 1 for n in article_hits.values())
+    assert server.user_agents == {"dulun/0.1 (public-issue monitoring; +https://github.com/dulun-project/dulun)"}
     assert len(documents(settings)) == 5
     with open_reader(settings.database) as store:
         validators = store.con.execute("SELECT source, etag IS NOT NULL, last_modified FROM http_validators").fetchall()
