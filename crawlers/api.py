@@ -48,6 +48,19 @@ def resolve_sources(settings: Settings, sources: list[str] | None = None, source
     return chosen
 
 
+def due_sources(settings: Settings, now: dt.datetime | None = None, sources_file: Path | None = None) -> list[str]:
+    """Sources whose `interval_minutes` has passed since their last run started (or never ran):
+    what an unattended scheduler should crawl now."""
+    now = now or dt.datetime.now(VN)
+    entries = load_sources(sources_file or settings.crawl.sources_file)
+    last: dict[str, dt.datetime] = {}
+    if settings.database.is_file():
+        with open_reader(settings.database) as store:
+            last = crawl_store.last_started_runs(store.con)
+    return [s.name for s in entries
+            if s.name not in last or now - last[s.name] >= dt.timedelta(minutes=s.interval_minutes)]
+
+
 def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Path | None = None,
           now: dt.datetime | None = None, base: str | None = None) -> list[CrawlSummary]:
     """Crawl the named sources (default: all in the file) and return one summary per source."""

@@ -24,6 +24,8 @@ Examples:
   dulun crawl --source vnexpress-thoi-su --source voz-diem-bao
 
   dulun crawl --sources-file my-sources.yaml --source my-portal
+
+  dulun crawl --due                             # only sources whose polling interval has passed
 """
 
 EXTRACT_HELP = """Extract one saved article page and print JSON (title, published, lead, text, byline...).
@@ -44,11 +46,18 @@ def crawl_command(
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Source name (repeatable). Default: all."),
     sources_file: Optional[Path] = typer.Option(None, "--sources-file", help="Sources YAML. Default: settings, else the packaged crawlers/sources.yaml."),
     base: Optional[str] = typer.Option(None, "--base", help="Replace {base} in start URLs (a local or mirror site), e.g. http://127.0.0.1:8000."),
+    due: bool = typer.Option(False, "--due", help="Only sources whose interval_minutes has passed since their last run."),
 ) -> None:
-    from crawlers.api import crawl
+    from crawlers.api import crawl, due_sources
     from dulun.cli import state
 
     settings = state(ctx).settings
+    if due:
+        due_names = due_sources(settings, sources_file=sources_file)
+        source = [n for n in (source or due_names) if n in due_names]
+        if not source:
+            console.print("No source is due yet.")
+            return
     with console.status("Crawling..."):
         summaries = crawl(settings, sources=source or None, sources_file=sources_file, base=base)
     print_summaries(summaries)

@@ -236,7 +236,7 @@ class ForumSpider(SourceSpider):
             item = self.post_item(post, response.url, thread_title, (page - 1) * 1000 + index)
             if item is not None:
                 yield item
-        if selectors.next_page and page < selectors.max_thread_pages:
+        if selectors.next_page and page < (selectors.max_thread_pages or selectors.max_pages):
             following = page_sel.css(selectors.next_page).get()
             if following:
                 yield scrapy.Request(urljoin(response.url, following.strip()), callback=self.parse_thread,

@@ -56,3 +56,23 @@ def test_a_run_with_every_page_failing_is_recorded_as_failed(tmp_path):
         summary = crawl(settings, sources_file=write_sources(tmp_path / "s.yaml", [entry]), now=NOW)[0]
     assert summary.status == "failed"
     assert summary.failures == {"http_404": 1}
+
+
+@pytest.mark.slow
+def test_sources_are_due_again_only_after_their_interval(tmp_path):
+    import datetime as dt
+
+    from crawlers.api import due_sources
+
+    server, entry = _serve("tuoitre-thoi-su")
+    try:
+        settings = fast_settings(tmp_path)
+        sources_file = write_sources(tmp_path / "s.yaml", [dict(entry, interval_minutes=30),
+                                                           dict(entry, name="tuoitre-copy", interval_minutes=30)])
+        assert due_sources(settings, NOW, sources_file) == ["tuoitre-thoi-su", "tuoitre-copy"]  # never ran
+        crawl(settings, sources=["tuoitre-thoi-su"], sources_file=sources_file, now=NOW)
+    finally:
+        server.stop()
+    real_now = dt.datetime.now(dt.timezone.utc)
+    assert due_sources(settings, real_now, sources_file) == ["tuoitre-copy"]
+    assert due_sources(settings, real_now + dt.timedelta(minutes=31), sources_file) == ["tuoitre-thoi-su", "tuoitre-copy"]
