@@ -33,6 +33,8 @@ EXTRACT_HELP = """Extract one saved article page and print JSON (title, publishe
 Example:
 
   dulun extract saved/article.html --url https://vnexpress.net/some-story-4851234.html
+
+  dulun extract saved/article.html --url https://vnexpress.net/x-1.html --source vnexpress-thoi-su
 """
 
 
@@ -76,13 +78,17 @@ def extract_command(
     file: Path = typer.Argument(..., help="A saved HTML page."),
     url: str = typer.Option(..., "--url", help="The page's address (resolves relative links, helps metadata)."),
     content_type: Optional[str] = typer.Option(None, "--content-type", help="The Content-Type header it was served with, if known."),
+    source: Optional[str] = typer.Option(None, "--source", help="Use this source's selectors (from the sources file)."),
+    sources_file: Optional[Path] = typer.Option(None, "--sources-file", help="Sources YAML for --source."),
 ) -> None:
     from crawlers.extract import decode_html, extract_article
+    from crawlers.sources import load_sources, select_sources
 
     if not file.is_file():
         raise UserError(f"No file at {file}; give the path of a saved HTML page.")
+    selectors = select_sources(load_sources(sources_file), [source])[0].selectors if source else None
     decoded = decode_html(file.read_bytes(), content_type)
-    result = extract_article(decoded.text, url)
+    result = extract_article(decoded.text, url, selectors)
     result.encoding = decoded.encoding
     if decoded.repaired:
         result.notes.append("encoding_repaired")

@@ -93,7 +93,10 @@ class SourceSpider(scrapy.Spider):
         elif self.too_old(published):
             return
         yield {
-            "url": response.url,
+            # The link as listed, not where it redirected: next run's seen-check asks about the
+            # listed link, so storing it under that URL is what keeps a redirected page from
+            # being fetched again on every run.
+            "url": (response.meta.get("redirect_urls") or [response.url])[0],
             "title": title,
             "lead": found.lead,
             "text": found.text,

@@ -79,3 +79,11 @@ def test_dulun_extract_of_a_missing_file_is_one_sentence(tmp_path):
     run = subprocess.run([sys.executable, "-m", "dulun", "extract", str(tmp_path / "nope.html"), "--url", "https://x.vn/a"],
                          capture_output=True, text=True)
     assert run.returncode == 2 and "No file at" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_dulun_extract_can_use_a_sources_selectors():
+    page = FIXTURES / "vietnamnet-thoi-su" / "site" / "giao-vien-hop-dong-o-quang-ngai-cho-luong-tu-thang-9-2450877.html"
+    out = subprocess.run([sys.executable, "-m", "dulun", "extract", str(page), "--url", "https://vietnamnet.vn/a-2450877.html",
+                          "--source", "vietnamnet-thoi-su"], capture_output=True, text=True, check=True).stdout
+    data = json.loads(out)
+    assert data["published"] == "2026-11-21T16:40:00+07:00" and data["byline"] == "Hà Nguyên"

@@ -76,3 +76,23 @@ def test_sources_are_due_again_only_after_their_interval(tmp_path):
     real_now = dt.datetime.now(dt.timezone.utc)
     assert due_sources(settings, real_now, sources_file) == ["tuoitre-copy"]
     assert due_sources(settings, real_now + dt.timedelta(minutes=31), sources_file) == ["tuoitre-thoi-su", "tuoitre-copy"]
+
+
+@pytest.mark.slow
+def test_a_redirected_article_is_not_fetched_again_next_run(tmp_path):
+    page = ('<html><head><meta charset="utf-8"><title>Bài mới</title></head><body><h1>Bài mới</h1>'
+            '<p>Nội dung sau chuyển hướng, ngày 22/11/2026 08:00.</p></body></html>').encode()
+    with SiteServer() as server:
+        server.routes.update({
+            "/rss.xml": lambda h: h.send_body(b'<rss><channel><item><title>x</title><link>/cu.html</link></item></channel></rss>', "application/rss+xml"),
+            "/cu.html": lambda h: h.send_body(b"", "text/html", status=301, headers={"Location": "/moi.html"}),
+            "/moi.html": lambda h: h.send_body(page, "text/html; charset=utf-8"),
+        })
+        entry = {"name": "moved", "spider": "feed", "kind": "press", "start_urls": [f"{server.base}/rss.xml"],
+                 "allowed_domains": ["127.0.0.1"]}
+        settings = fast_settings(tmp_path)
+        sources_file = write_sources(tmp_path / "s.yaml", [entry])
+        crawl(settings, sources_file=sources_file, now=NOW)
+        second = crawl(settings, sources_file=sources_file, now=NOW)[0]
+    assert [d["url"] for d in documents(settings)] == [f"{server.base}/cu.html"]
+    assert second.skipped_seen == 1 and server.hits["/moi.html"] == 1

@@ -110,3 +110,15 @@ def test_a_killed_crawl_keeps_what_it_stored_and_the_next_run_resumes_without_du
     with open_reader(settings.database) as store:
         statuses = [r[0] for r in store.con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
     assert statuses == ["interrupted", "ok"]
+
+
+@pytest.mark.slow
+def test_a_crawl_waits_for_the_writer_lock_then_says_so(tmp_path):
+    from dulun.errors import UserError
+    from store import open_writer
+
+    settings = fast_settings(tmp_path).model_copy(update={"lock_timeout_s": 0.5})
+    sources_file = write_sources(tmp_path / "s.yaml", [_feed_source("locked", "http://127.0.0.1:9")])
+    with open_writer(settings.database):
+        with pytest.raises(UserError, match="Another dulun process"):
+            crawl(settings, sources_file=sources_file, now=NOW)

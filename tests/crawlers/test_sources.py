@@ -67,3 +67,17 @@ def test_unknown_source_name_lists_the_known_ones():
     sources = parse_sources({"sources": [GOOD]})
     with pytest.raises(UserError, match="Unknown source nope; known sources: demo-feed"):
         select_sources(sources, ["nope"])
+
+
+def test_base_placeholder_is_filled_or_refused(tmp_path):
+    from crawlers.api import resolve_sources
+    from dulun.settings import Settings
+
+    sources_file = tmp_path / "s.yaml"
+    sources_file.write_text("sources:\n  - name: demo-feed\n    spider: feed\n    kind: press\n"
+                            "    start_urls: ['{base}/rss.xml']\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path)
+    filled = resolve_sources(settings, None, sources_file, base="http://127.0.0.1:9000")
+    assert filled[0].start_urls == ["http://127.0.0.1:9000/rss.xml"]
+    with pytest.raises(UserError, match="pass a base URL"):
+        resolve_sources(settings, None, sources_file)
