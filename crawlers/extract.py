@@ -172,6 +172,11 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     result.text = _without_lead(result.text, result.lead)
     if result.published is None:
         result.notes.append("no_date")
+    if _LEGACY_FONT.search(html or ""):
+        # TCVN3 (.VnTime) and VNI (VNI-Times) text is Vietnamese only when drawn in that font;
+        # as characters it is mojibake. It is not converted (no verified tables here): it is
+        # flagged so `dulun status` shows which pages need it.
+        result.notes.append("legacy_font_encoding")
     return result
 
 
@@ -252,6 +257,7 @@ def _first_date(values) -> dt.datetime | None:
     return None
 
 
+_LEGACY_FONT = re.compile(r"""font-family\s*:\s*["']?(\.Vn[A-Za-z]+|VNI-[A-Za-z]+)|<font[^>]+face=["']?(\.Vn|VNI-)""", re.IGNORECASE)
 _DATE_PLACES = "time, [class*='date'], [class*='time'], [class*='publish']"
 
 

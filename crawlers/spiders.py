@@ -92,6 +92,8 @@ class SourceSpider(scrapy.Spider):
             self.state.fail(response.url, "no_date", "stored without a publication time")
         elif self.too_old(published):
             return
+        if "legacy_font_encoding" in found.notes:
+            self.state.fail(response.url, "legacy_font_encoding", "TCVN3/VNI font text stored unconverted")
         yield {
             # The link as listed, not where it redirected: next run's seen-check asks about the
             # listed link, so storing it under that URL is what keeps a redirected page from

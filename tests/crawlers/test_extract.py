@@ -87,3 +87,9 @@ def test_dulun_extract_can_use_a_sources_selectors():
                           "--source", "vietnamnet-thoi-su"], capture_output=True, text=True, check=True).stdout
     data = json.loads(out)
     assert data["published"] == "2026-11-21T16:40:00+07:00" and data["byline"] == "Hà Nguyên"
+
+
+def test_tcvn3_or_vni_font_text_is_flagged_not_silently_stored_as_if_fine():
+    html = '<html><body><h1>Tin</h1><p style="font-family:.VnTime">Th\xadêng m\xb9i</p></body></html>'
+    assert "legacy_font_encoding" in extract_article(html, "https://x.vn/a").notes
+    assert "legacy_font_encoding" not in extract_article("<p style='font-family:Arial'>Chữ</p>", "https://x.vn/a").notes
