@@ -144,3 +144,55 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
 
 def site_dir(name: str) -> Path:
     return FIXTURES / name / "site"
+
+
+def localize_entry(source, base: str) -> dict:
+    """A source entry pointed at a local server: scheme+host of each start URL replaced."""
+    import re
+
+    entry = source.model_dump(mode="json", exclude_none=True)
+    entry["start_urls"] = [re.sub(r"^https?://[^/]+", base, url) for url in source.start_urls]
+    entry["allowed_domains"] = ["127.0.0.1"]
+    return entry
+
+
+def real_hosts(source) -> list[str]:
+    return [h for d in source.allowed_domains for h in (d, f"www.{d}")]
+
+
+def serve_fixture_sources(sources_file: Path) -> dict[str, SiteServer]:
+    """Serve every shipped source's fixture on its own port and write a sources file for them."""
+    import yaml
+
+    from crawlers.sources import load_sources
+
+    servers, entries = {}, []
+    for source in load_sources():
+        servers[source.name] = SiteServer(site_dir(source.name), real_hosts(source)).start()
+        entries.append(localize_entry(source, servers[source.name].base))
+    sources_file.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return servers
+
+
+def main() -> None:
+    """`python -m crawlers.fixture_server [SOURCES_OUT]`: serve the fixtures until Ctrl-C.
+
+    Then, in another shell: `dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
+    """
+    import sys
+    import time
+
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "fixture-sources.yaml").resolve()
+    servers = serve_fixture_sources(out)
+    print(f"Serving {len(servers)} fixture sites; sources file: {out}")
+    print(f"Try: dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        for server in servers.values():
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

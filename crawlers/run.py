@@ -101,6 +101,9 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
         # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
         # that follows fails the same way and is recorded with its cause in fetch_failures.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+        # Extraction libraries warn about every odd page; the crawl records those per page already.
+        for chatty in ("trafilatura", "htmldate", "justext"):
+            logging.getLogger(chatty).setLevel(logging.ERROR)
         for source in sources:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
         process.start()
