@@ -48,6 +48,19 @@ def resolve_sources(settings: Settings, sources: list[str] | None = None, source
     return chosen
 
 
+def due_sources(settings: Settings, now: dt.datetime | None = None, sources_file: Path | None = None) -> list[str]:
+    """Sources whose `interval_minutes` has passed since their last run started (or never ran):
+    what an unattended scheduler should crawl now."""
+    now = now or dt.datetime.now(VN)
+    entries = load_sources(sources_file or settings.crawl.sources_file)
+    last: dict[str, dt.datetime] = {}
+    if settings.database.is_file():
+        with open_reader(settings.database) as store:
+            last = crawl_store.last_started_runs(store.con)
+    return [s.name for s in entries
+            if s.name not in last or now - last[s.name] >= dt.timedelta(minutes=s.interval_minutes)]
+
+
 def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Path | None = None,
           now: dt.datetime | None = None, base: str | None = None) -> list[CrawlSummary]:
     """Crawl the named sources (default: all in the file) and return one summary per source."""
@@ -56,12 +69,8 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
     if now.tzinfo is None:
         raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
     with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
-        config_path, result_path = Path(tmp) / "config.json", Path(tmp) / "result.json"
-        config_path.write_text(json.dumps(_child_config(settings, chosen, now), ensure_ascii=False), encoding="utf-8")
-        code = subprocess.call(
-            [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
-            env=_child_env(),
-        )
+        child, result_path = start_child(settings, chosen, now, Path(tmp))
+        code = child.wait()
         result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
     if "user_error" in result:
         raise UserError(result["user_error"])
@@ -69,6 +78,17 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
         reason = result.get("error") or f"exit code {code}"
         raise RuntimeError(f"The crawl process failed ({reason}); see the log above.")
     return read_summaries(settings, result["runs"])
+
+
+def start_child(settings: Settings, sources: list[Source], now: dt.datetime, workdir: Path) -> tuple[subprocess.Popen, Path]:
+    """Launch the crawl child; returns the process and where it will write its result."""
+    config_path, result_path = workdir / "config.json", workdir / "result.json"
+    config_path.write_text(json.dumps(_child_config(settings, sources, now), ensure_ascii=False), encoding="utf-8")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
+        env=_child_env(),
+    )
+    return child, result_path
 
 
 def read_summaries(settings: Settings, runs: dict[str, int]) -> list[CrawlSummary]:

@@ -159,6 +159,7 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
         parse_vn_datetime(_css_text(sel, _get(selectors, "published")))
         or _first_date(sel.css(q).get() for q in _DATE_META)
         or parse_vn_datetime(ld.get("datePublished"))
+        or _date_in_page(sel)
     )
     result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(_ld_author(ld)) or nfc(_meta(sel, "author"))
     result.canonical_url = _canonical(sel, url)
@@ -171,6 +172,11 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     result.text = _without_lead(result.text, result.lead)
     if result.published is None:
         result.notes.append("no_date")
+    if _LEGACY_FONT.search(html or ""):
+        # TCVN3 (.VnTime) and VNI (VNI-Times) text is Vietnamese only when drawn in that font;
+        # as characters it is mojibake. It is not converted (no verified tables here): it is
+        # flagged so `dulun status` shows which pages need it.
+        result.notes.append("legacy_font_encoding")
     return result
 
 
@@ -248,6 +254,19 @@ def _first_date(values) -> dt.datetime | None:
         parsed = parse_vn_datetime(value)
         if parsed:
             return parsed
+    return None
+
+
+_LEGACY_FONT = re.compile(r"""font-family\s*:\s*["']?(\.Vn[A-Za-z]+|VNI-[A-Za-z]+)|<font[^>]+face=["']?(\.Vn|VNI-)""", re.IGNORECASE)
+_DATE_PLACES = "time, [class*='date'], [class*='time'], [class*='publish']"
+
+
+def _date_in_page(sel: Selector) -> dt.datetime | None:
+    """A Vietnamese date printed in a date-ish element ("Cập nhật: 20/11/2026 10:15")."""
+    for element in sel.css(_DATE_PLACES)[:12]:
+        found = parse_vn_datetime(element.attrib.get("datetime")) or parse_vn_datetime(node_text(element))
+        if found:
+            return found
     return None
 
 

@@ -3,7 +3,7 @@
 Causes: http_<status>, timeout, robots, redirect_loop, too_large, connection, data_loss,
 offsite, parse_error, empty_body, download_error. Notes that are not failures (the page was
 stored, but something was off) use: no_date, encoding_repaired, duplicate_link,
-malformed_markup.
+malformed_markup, legacy_font_encoding.
 """
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as tx_error
 
-NOTE_CAUSES = frozenset({"no_date", "encoding_repaired", "duplicate_link", "malformed_markup", "not_modified"})
+NOTE_CAUSES = frozenset({"no_date", "encoding_repaired", "duplicate_link", "malformed_markup", "not_modified",
+                         "legacy_font_encoding"})
 
 
 class AlreadyStored(IgnoreRequest):

@@ -17,6 +17,7 @@ from crawlers.extract import decode_html, nfc
 from crawlers.vndate import parse_vn_datetime
 
 _MAX_GUNZIP = 50 * 1024 * 1024
+_BARE_AMPERSAND = re.compile(rb"&(?!#?[A-Za-z0-9]+;)")
 
 
 @dataclass
@@ -72,9 +73,12 @@ def _parse(body: bytes, content_type: str | None):
     data = text.encode("utf-8")
     malformed = False
     try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError:
         malformed = True
+        # The commonest breakage is a bare "&" in a title; escaping it keeps the character that
+        # lxml's recovery would silently drop. Whatever is still broken is then recovered.
+        data = _BARE_AMPERSAND.sub(b"&amp;", data)
         parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, encoding="utf-8")
         try:
             root = etree.fromstring(data, parser)

@@ -8,8 +8,10 @@ huge bodies.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import mimetypes
+import socket
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -31,6 +33,7 @@ class SiteServer:
     real_hosts: list[str] = field(default_factory=list)
     routes: dict[str, Route] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
+    user_agents: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -95,9 +98,16 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format, *args):  # tests stay quiet
             pass
 
+        def setup(self):
+            super().setup()
+            # Headers and body go out as separate writes; without this, Nagle + delayed ACK
+            # add ~40 ms to every keep-alive response and the benchmark measures the kernel.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def do_GET(self):
             parts = urlsplit(self.path)
             server.count(parts.path)
+            server.user_agents.add(self.headers.get("User-Agent", ""))
             route = server.routes.get(parts.path)
             if route is not None:
                 route(self)
@@ -108,9 +118,15 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
                     return self.send_body(b"User-agent: *\nAllow: /\n", "text/plain")
                 return self.send_body(b"<h1>404</h1>", "text/html", status=404)
             body = server.localize(target.read_bytes())
+            # Conditional GET as real feeds do it: a strong ETag and a Last-Modified.
+            etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                return self.send_body(b"", "text/plain", status=304, headers={"ETag": etag})
             kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "text/html; charset=utf-8"
             extra = dict(server.headers.get("*", {}))
             extra.update(server.headers.get(parts.path, {}))
+            extra.setdefault("ETag", etag)
+            extra.setdefault("Last-Modified", "Sun, 22 Nov 2026 03:00:00 GMT")
             self.send_body(body, extra.pop("Content-Type", kind), headers=extra)
 
         def send_body(self, body: bytes, content_type: str, status: int = 200, headers: dict | None = None):
@@ -128,3 +144,55 @@ def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
 
 def site_dir(name: str) -> Path:
     return FIXTURES / name / "site"
+
+
+def localize_entry(source, base: str) -> dict:
+    """A source entry pointed at a local server: scheme+host of each start URL replaced."""
+    import re
+
+    entry = source.model_dump(mode="json", exclude_none=True)
+    entry["start_urls"] = [re.sub(r"^https?://[^/]+", base, url) for url in source.start_urls]
+    entry["allowed_domains"] = ["127.0.0.1"]
+    return entry
+
+
+def real_hosts(source) -> list[str]:
+    return [h for d in source.allowed_domains for h in (d, f"www.{d}")]
+
+
+def serve_fixture_sources(sources_file: Path) -> dict[str, SiteServer]:
+    """Serve every shipped source's fixture on its own port and write a sources file for them."""
+    import yaml
+
+    from crawlers.sources import load_sources
+
+    servers, entries = {}, []
+    for source in load_sources():
+        servers[source.name] = SiteServer(site_dir(source.name), real_hosts(source)).start()
+        entries.append(localize_entry(source, servers[source.name].base))
+    sources_file.write_text(yaml.safe_dump({"sources": entries}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return servers
+
+
+def main() -> None:
+    """`python -m crawlers.fixture_server [SOURCES_OUT]`: serve the fixtures until Ctrl-C.
+
+    Then, in another shell: `dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
+    """
+    import sys
+    import time
+
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "fixture-sources.yaml").resolve()
+    servers = serve_fixture_sources(out)
+    print(f"Serving {len(servers)} fixture sites; sources file: {out}")
+    print(f"Try: dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        for server in servers.values():
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -9,11 +9,13 @@
 """
 from __future__ import annotations
 
-import asyncio
 import time
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
@@ -40,6 +42,16 @@ class _CrawlerAware:
     def state(self):
         spider = self.crawler.spider if self.crawler is not None else None
         return getattr(spider, "state", None)
+
+
+class LocalHostMiddleware(_CrawlerAware):
+    """Requests to hosts we own skip AutoThrottle (their slot has no delay in DOWNLOAD_SLOTS)."""
+
+    def process_request(self, request: Request, spider=None):
+        hosts = self.crawler.settings.getlist("DULUN_UNTHROTTLED_HOSTS")
+        if urlsplit(request.url).hostname in hosts:
+            request.meta["autothrottle_dont_adjust_delay"] = True
+        return None
 
 
 class SeenUrlMiddleware(_CrawlerAware):
@@ -121,7 +133,9 @@ class BackoffWaitMiddleware(_CrawlerAware):
         if not_before:
             delay = not_before - time.monotonic()
             if delay > 0:
-                await asyncio.sleep(delay)
+                from twisted.internet import reactor  # the running one, installed by Scrapy
+
+                await maybe_deferred_to_future(task.deferLater(reactor, delay, lambda: None))
         return None
 
 

@@ -37,7 +37,7 @@ class Selectors(BaseModel):
     post_time: str | None = None
     post_body: str | None = None
     post_link: str | None = None  # optional: the post's permalink, relative to post
-    max_thread_pages: int = Field(3, ge=1, le=1000)  # optional: pages followed inside a thread
+    max_thread_pages: int | None = Field(None, ge=1, le=1000)  # optional: pages inside a thread (default: max_pages)
 
 
 class JsonFields(BaseModel):

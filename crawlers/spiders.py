@@ -92,8 +92,13 @@ class SourceSpider(scrapy.Spider):
             self.state.fail(response.url, "no_date", "stored without a publication time")
         elif self.too_old(published):
             return
+        if "legacy_font_encoding" in found.notes:
+            self.state.fail(response.url, "legacy_font_encoding", "TCVN3/VNI font text stored unconverted")
         yield {
-            "url": response.url,
+            # The link as listed, not where it redirected: next run's seen-check asks about the
+            # listed link, so storing it under that URL is what keeps a redirected page from
+            # being fetched again on every run.
+            "url": (response.meta.get("redirect_urls") or [response.url])[0],
             "title": title,
             "lead": found.lead,
             "text": found.text,
@@ -236,7 +241,7 @@ class ForumSpider(SourceSpider):
             item = self.post_item(post, response.url, thread_title, (page - 1) * 1000 + index)
             if item is not None:
                 yield item
-        if selectors.next_page and page < selectors.max_thread_pages:
+        if selectors.next_page and page < (selectors.max_thread_pages or selectors.max_pages):
             following = page_sel.css(selectors.next_page).get()
             if following:
                 yield scrapy.Request(urljoin(response.url, following.strip()), callback=self.parse_thread,

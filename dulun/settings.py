@@ -40,6 +40,9 @@ class CrawlSettings(Section):
     concurrent_requests: int = Field(16, ge=1, le=64)  # across all domains; per domain stays 1-2
     flush_items: int = Field(20, ge=1)  # documents per store batch: a kill loses at most one batch
     flush_seconds: float = Field(2.0, gt=0)  # ...or this much time, whichever comes first
+    # Hosts you own (the demo and fixture servers): crawled without delay or throttling.
+    # Politeness protects other people's sites; every other host keeps the delays above.
+    unthrottled_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost"])
     log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")  # Scrapy's own log in the crawl child
 
     @property

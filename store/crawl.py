@@ -106,3 +106,10 @@ def run_rows(con: duckdb.DuckDBPyConnection, run_ids: Sequence[int]) -> list[tup
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def last_started_runs(con: duckdb.DuckDBPyConnection) -> dict[str, dt.datetime]:
+    """When each source's latest completed (ok or failed) run started: the polling clock."""
+    return dict(con.execute(
+        "SELECT source, max(started_at) FROM crawl_runs WHERE status IN ('ok', 'failed') GROUP BY source"
+    ).fetchall())

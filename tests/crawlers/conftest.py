@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crawlers.fixture_server import FIXTURES, SiteServer, site_dir
+from crawlers.fixture_server import FIXTURES, localize_entry, real_hosts, serve_fixture_sources
 from crawlers.sources import Source, load_sources
 from dulun.settings import Settings
 from store import open_reader
@@ -25,16 +25,8 @@ def fast_settings(data_dir: Path, **crawl) -> Settings:
     return Settings(data_dir=data_dir, crawl=options)
 
 
-def real_hosts(source: Source) -> list[str]:
-    return [h for d in source.allowed_domains for h in (d, f"www.{d}")]
-
-
 def localized(source: Source, base: str) -> dict:
-    """The entry pointed at the local server: scheme+host of each start URL replaced."""
-    entry = source.model_dump(mode="json", exclude_none=True)
-    entry["start_urls"] = [re.sub(r"^https?://[^/]+", base, url) for url in source.start_urls]
-    entry["allowed_domains"] = ["127.0.0.1"]
-    return entry
+    return localize_entry(source, base)
 
 
 def local_url(url: str, source: Source, base: str) -> str:
@@ -72,11 +64,8 @@ class FixtureSites:
 
     def __init__(self, workdir: Path):
         self.sources = {s.name: s for s in load_sources()}
-        self.servers = {name: SiteServer(site_dir(name), real_hosts(s)).start() for name, s in self.sources.items()}
-        self.sources_file = write_sources(
-            workdir / "sources.local.yaml",
-            [localized(s, self.servers[name].base) for name, s in self.sources.items()],
-        )
+        self.sources_file = workdir / "sources.local.yaml"
+        self.servers = serve_fixture_sources(self.sources_file)
 
     def local(self, name: str, url: str) -> str:
         return local_url(url, self.sources[name], self.servers[name].base)

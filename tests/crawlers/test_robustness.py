@@ -1,0 +1,124 @@
+"""The crawl survives every kind of bad page, counts each with its cause, and loses nothing."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from crawlers.api import crawl, resolve_sources, start_child
+from store import open_reader
+
+from .conftest import NOW, documents, failures, fast_settings, write_sources
+from .trouble_site import make_trouble_site, many_articles_site
+
+TIMEOUT_S = 2.0
+
+
+def _feed_source(name: str, base: str) -> dict:
+    return {"name": name, "spider": "feed", "kind": "press", "start_urls": [f"{base}/feed.rss"],
+            "allowed_domains": ["127.0.0.1"], "selectors": {"body": "div.body"}}
+
+
+@pytest.fixture(scope="module")
+def trouble_crawl(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("trouble")
+    with make_trouble_site(TIMEOUT_S) as site:
+        settings = fast_settings(tmp, timeout_s=TIMEOUT_S, retries=1, max_bytes=5 * 1024 * 1024)
+        sources_file = write_sources(tmp / "sources.yaml", [_feed_source("trouble", site.base)])
+        summaries = crawl(settings, sources_file=sources_file, now=NOW)
+        yield settings, summaries[0], site, sources_file
+
+
+@pytest.mark.slow
+def test_every_failure_is_counted_with_its_cause_and_the_crawl_finishes(trouble_crawl):
+    settings, summary, _, _ = trouble_crawl
+    causes = {}
+    for failure in failures(settings, "trouble"):
+        causes[failure["cause"]] = causes.get(failure["cause"], 0) + 1
+    assert summary.status == "ok"
+    assert causes.get("http_404") == 1
+    assert causes.get("http_500") == 1
+    assert causes.get("timeout") == 1
+    assert causes.get("redirect_loop") == 1
+    assert causes.get("too_large") == 2  # declared 50 MB, and 50 MB streamed without a length
+    assert causes.get("empty_body") == 1
+    assert causes.get("robots") == 1
+    # Stored, but with a note that says what was off:
+    assert causes.get("no_date") == 1
+    assert causes.get("duplicate_link") == 1
+    assert causes.get("encoding_repaired", 0) >= 2  # the feed's declaration, and the article's header
+    assert causes.get("malformed_markup") == 1  # the feed's broken XML, recovered
+    assert summary.pages_failed == 8  # the seven above, robots included, and both too_large
+
+
+@pytest.mark.slow
+def test_good_and_recoverable_pages_are_all_stored(trouble_crawl):
+    settings, summary, site, _ = trouble_crawl
+    stored = {d["url"].rsplit("/", 1)[-1]: d for d in documents(settings, "trouble")}
+    assert set(stored) == {"ok-1.html", "ok-2.html", "flaky.html", "throttled.html", "malformed.html",
+                           "wrong-encoding.html", "no-date.html"}
+    assert summary.items_stored == 7
+    assert stored["no-date.html"]["published_at"] is None
+    assert stored["wrong-encoding.html"]["title"] == "Nguồn nước sạch"
+    assert "thiếu nước sinh hoạt" in stored["wrong-encoding.html"]["text"]
+    assert "lồng nhau sai" in stored["malformed.html"]["text"]
+    assert site.hits["/ok-1.html"] == 1  # listed twice, fetched once
+    assert site.hits["/flaky.html"] == 2 and site.hits["/throttled.html"] == 2  # retried after 503 / 429
+    assert "/private/secret.html" not in site.hits  # robots.txt obeyed
+
+
+@pytest.mark.slow
+def test_status_shows_each_cause(trouble_crawl, tmp_path):
+    settings, _, _, _ = trouble_crawl
+    env = dict(os.environ, DULUN_DATA_DIR=str(settings.data_dir), COLUMNS="200")
+    out = subprocess.run([sys.executable, "-m", "dulun", "status"], capture_output=True, text=True, env=env, check=True).stdout
+    for cause in ("http_404", "http_500", "timeout", "redirect_loop", "too_large", "robots", "empty_body", "no_date"):
+        assert cause in out
+
+
+@pytest.mark.slow
+def test_a_killed_crawl_keeps_what_it_stored_and_the_next_run_resumes_without_duplicates(tmp_path):
+    count = 60
+    settings = fast_settings(tmp_path, flush_items=5, flush_seconds=0.3, concurrency_per_domain=1)
+    with many_articles_site(count, delay_s=0.05) as site:
+        sources_file = write_sources(tmp_path / "sources.yaml", [_feed_source("many", site.base)])
+        sources = resolve_sources(settings, None, sources_file)
+        child, _ = start_child(settings, sources, NOW, tmp_path)
+        deadline = time.monotonic() + 60
+        while sum(n for p, n in site.hits.items() if p.startswith("/bai-")) < 25:
+            assert time.monotonic() < deadline and child.poll() is None, "crawl ended before it could be killed"
+            time.sleep(0.02)
+        child.send_signal(signal.SIGKILL)  # no cleanup at all: the hardest way to die
+        child.wait()
+
+        kept = documents(settings, "many")
+        assert 0 < len(kept) < count
+        assert all(d["title"] and d["text"] for d in kept)
+        hits_before = dict(site.hits)
+
+        summary = crawl(settings, sources_file=sources_file, now=NOW)[0]
+        after = documents(settings, "many")
+        assert len(after) == count == len({d["url"] for d in after})
+        assert summary.skipped_seen == len(kept)
+        for doc in kept:  # what was stored before the kill is not fetched again
+            path = "/" + doc["url"].rsplit("/", 1)[-1]
+            assert site.hits[path] == hits_before[path]
+    with open_reader(settings.database) as store:
+        statuses = [r[0] for r in store.con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
+    assert statuses == ["interrupted", "ok"]
+
+
+@pytest.mark.slow
+def test_a_crawl_waits_for_the_writer_lock_then_says_so(tmp_path):
+    from dulun.errors import UserError
+    from store import open_writer
+
+    settings = fast_settings(tmp_path).model_copy(update={"lock_timeout_s": 0.5})
+    sources_file = write_sources(tmp_path / "s.yaml", [_feed_source("locked", "http://127.0.0.1:9")])
+    with open_writer(settings.database):
+        with pytest.raises(UserError, match="Another dulun process"):
+            crawl(settings, sources_file=sources_file, now=NOW)
