@@ -59,8 +59,11 @@ def weak_labels(docs: list[dict], rules: RuleSet, gazetteer: Gazetteer, limit: i
             positive.append({**doc, "topics": [t for t, p in probs.items() if p >= WEAK_TOPIC_PROB]})
         elif top <= WEAK_NONE_PROB:
             negative.append({**doc, "topics": []})
-    random.Random(7).shuffle(negative)
-    return (positive + negative[:len(positive)])[:limit]
+    rng = random.Random(7)
+    rng.shuffle(positive)
+    rng.shuffle(negative)
+    half = limit // 2
+    return positive[:half] + negative[:limit - min(half, len(positive))]
 
 
 def train_model(rules: RuleSet, gazetteer: Gazetteer, data: TrainingData, now: dt.datetime | None = None) -> TopicModel:

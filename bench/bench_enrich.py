@@ -1,0 +1,129 @@
+"""Enrichment throughput on the real 2017 corpus: the pipeline path vs the naive baseline, same run.
+
+    PYTHONPATH=$PWD python -m bench.bench_enrich --docs 4000 --baseline-docs 300
+
+Pipeline path: `nlp.api.enrich_pending` over documents stored in a fresh DuckDB file (normalise,
+tokenize what the classifier reads, rules + model, provinces, story clusters, batched writes),
+on `--workers` forked processes.
+Naive baseline: one process, one document at a time: underthesea over the whole text, the model
+called per document, places, signature (no store at all, which flatters the baseline).
+Also reports dev-set macro-F1 of both paths (when ../shared/eval/dev.jsonl exists) so a speed-up
+that costs quality shows, and peak memory (max RSS of the parent and of the largest worker).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("DULUN_SHARED") or REPO.parent / "shared")
+
+
+def read_corpus(limit: int) -> list[dict]:
+    path = shared_dir() / "corpus" / "baomoi-2017.jsonl.gz"
+    if not path.is_file():
+        sys.exit(f"bench_enrich: the corpus {path} is absent (set DULUN_SHARED); nothing to measure.")
+    rows = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= limit:
+                break
+    return rows
+
+
+def store_corpus(settings, rows: list[dict]) -> None:
+    from store import open_writer
+    from store.documents import upsert_documents
+    from store.records import Document
+
+    now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    docs = [Document(url=f"https://baomoi.example/{r['id']}.html", source="baomoi-2017", kind="press",
+                     title=r.get("title"), lead=r.get("sapo"), text=r.get("text"), fetched_at=now, published_at=now)
+            for r in rows]
+    with open_writer(settings.database) as store:
+        store.con.execute("SELECT 1").fetchall()
+        upsert_documents(store.con, docs)
+
+
+def naive_baseline(enricher_full, rows: list[dict]) -> float:
+    """One document at a time, underthesea over the whole text; returns docs/s."""
+    from nlp.enrich import DocInput
+
+    started = time.perf_counter()
+    for r in rows:
+        enricher_full.enrich([DocInput(str(r["id"]), r.get("title") or "", r.get("sapo") or "", r.get("text") or "")])
+    return len(rows) / (time.perf_counter() - started)
+
+
+def dev_macro_f1(enricher, workers: int, batch: int) -> float | None:
+    from nlp.api import run_parallel
+    from nlp.enrich import DocInput
+    from nlp.evaluate import score
+
+    path = shared_dir() / "eval" / "dev.jsonl"
+    if not path.is_file():
+        return None
+    gold = [json.loads(l) for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    inputs = [DocInput(str(g["id"]), g.get("title") or "", g.get("sapo") or "", g.get("text") or "") for g in gold]
+    results = run_parallel(enricher, inputs, workers, batch)
+    return score(gold, [{"id": r.id, "topics": r.topics, "provinces": r.provinces} for r in results])["macro_f1"]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=4000, help="corpus documents for the pipeline path")
+    parser.add_argument("--baseline-docs", type=int, default=300, help="corpus documents for the naive baseline")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None, help="also write the JSON report here")
+    args = parser.parse_args(argv)
+
+    from dataclasses import replace
+
+    from dulun.settings import Settings
+    from nlp.api import enrich_pending, load_enricher
+
+    rows = read_corpus(max(args.docs, args.baseline_docs))
+    with tempfile.TemporaryDirectory(prefix="dulun-bench-") as tmp:
+        settings = Settings.model_validate({"data_dir": tmp, "nlp": {"workers": args.workers}})
+        enricher = load_enricher(settings)           # trains from the seed set (not timed)
+        store_corpus(settings, rows[:args.docs])     # not timed: the crawler's work
+
+        naive = replace(enricher, body_chars=None)   # whole text through underthesea
+        baseline_rate = naive_baseline(naive, rows[:args.baseline_docs])
+
+        summary = enrich_pending(settings)
+        report = {
+            "documents": summary.documents,
+            "workers": args.workers,
+            "pipeline_docs_per_s": round(summary.docs_per_s, 1),
+            "baseline_docs_per_s": round(baseline_rate, 1),
+            "speedup": round(summary.docs_per_s / baseline_rate, 2),
+            "stories": summary.stories_new, "joined_existing_story": summary.stories_joined,
+            "not_vietnamese": summary.not_vietnamese,
+            "peak_rss_mb_parent": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "peak_rss_mb_largest_worker": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            "dev_macro_f1_pipeline": dev_macro_f1(enricher, args.workers, settings.nlp.batch_size),
+            "dev_macro_f1_baseline": dev_macro_f1(naive, 1, 1),
+            "cpu_count": os.cpu_count(),
+        }
+    print(json.dumps(report, indent=1))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(report, indent=1), encoding="utf-8")
+    return report
+
+
+if __name__ == "__main__":
+    main()
