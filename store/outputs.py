@@ -67,12 +67,26 @@ def hotspot_cell_stats(
     trailing totals for the prior. One query over all cells; the result is small."""
     start = vn_midnight(week_start - dt.timedelta(weeks=baseline_weeks + 1))
     end = vn_midnight(week_start + dt.timedelta(weeks=1))
+    # Lean on purpose (this is the 5-million-row path): only the columns counted, the week index
+    # computed before unnesting, one join, and documents = count(*) because each document's
+    # topics and provinces are made distinct before they are unnested.
     sql = f"""
-    WITH rows AS ({_TOPIC_PLACE_ROWS}),
+    WITH cur AS (
+        SELECT e.topics, e.provinces, coalesce(e.story_id, e.doc_id) AS story, d.source,
+               CAST(date_diff('day', CAST(date_trunc('week', CAST(d.published_at AS DATE)) AS DATE), $ws) / 7 AS INTEGER) AS back
+        FROM enrichments e
+        JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
+        WHERE d.published_at >= $start AND d.published_at < $end
+        QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1
+    ),
+    by_topic AS (SELECT story, source, back, provinces,
+                        unnest(CASE WHEN len(topics) < 2 THEN topics ELSE list_distinct(topics) END) AS topic FROM cur),
+    rows AS (SELECT story, source, back, topic,
+                    unnest(CASE WHEN len(provinces) < 2 THEN provinces ELSE list_distinct(provinces) END) AS province
+             FROM by_topic),
     weekly AS (
-        SELECT topic, province,
-               CAST(date_diff('day', CAST(date_trunc('week', published_day) AS DATE), $ws) / 7 AS INTEGER) AS back,
-               count(DISTINCT doc_id) AS documents,
+        SELECT topic, province, back,
+               count(*) AS documents,
                count(DISTINCT story) AS stories,
                count(DISTINCT source) AS sources
         FROM rows GROUP BY ALL
