@@ -67,12 +67,26 @@ def hotspot_cell_stats(
     trailing totals for the prior. One query over all cells; the result is small."""
     start = vn_midnight(week_start - dt.timedelta(weeks=baseline_weeks + 1))
     end = vn_midnight(week_start + dt.timedelta(weeks=1))
+    # Lean on purpose (this is the 5-million-row path): only the columns counted, the week index
+    # computed before unnesting, one join, and documents = count(*) because each document's
+    # topics and provinces are made distinct before they are unnested.
     sql = f"""
-    WITH rows AS ({_TOPIC_PLACE_ROWS}),
+    WITH cur AS (
+        SELECT e.topics, e.provinces, coalesce(e.story_id, e.doc_id) AS story, d.source,
+               CAST(date_diff('day', CAST(date_trunc('week', CAST(d.published_at AS DATE)) AS DATE), $ws) / 7 AS INTEGER) AS back
+        FROM enrichments e
+        JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
+        WHERE d.published_at >= $start AND d.published_at < $end
+        {{newest_only}}
+    ),
+    by_topic AS (SELECT story, source, back, provinces,
+                        unnest(CASE WHEN len(topics) < 2 THEN topics ELSE list_distinct(topics) END) AS topic FROM cur),
+    rows AS (SELECT story, source, back, topic,
+                    unnest(CASE WHEN len(provinces) < 2 THEN provinces ELSE list_distinct(provinces) END) AS province
+             FROM by_topic),
     weekly AS (
-        SELECT topic, province,
-               CAST(date_diff('day', CAST(date_trunc('week', published_day) AS DATE), $ws) / 7 AS INTEGER) AS back,
-               count(DISTINCT doc_id) AS documents,
+        SELECT topic, province, back,
+               count(*) AS documents,
                count(DISTINCT story) AS stories,
                count(DISTINCT source) AS sources
         FROM rows GROUP BY ALL
@@ -96,7 +110,18 @@ def hotspot_cell_stats(
            sum(hist_sum) OVER (PARTITION BY t) AS all_hist
     FROM stats
     """
+    sql = sql.replace("{newest_only}", "" if _single_model_version(con) else _NEWEST_ONLY)
     return con.execute(sql, {"start": start, "end": end, "ws": week_start, "b": baseline_weeks}).df()
+
+
+_NEWEST_ONLY = "QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1"
+
+
+def _single_model_version(con: duckdb.DuckDBPyConnection) -> bool:
+    """With one model version, the (doc_id, model_version) key allows one enrichment per document,
+    so "the newest enrichment" needs no ranking: skipping the window function is most of the
+    cost at millions of rows. A second model version brings the ranking back."""
+    return con.execute("SELECT count(DISTINCT model_version) <= 1 FROM enrichments").fetchall()[0][0]
 
 
 def replace_hotspots(con: duckdb.DuckDBPyConnection, iso_week: str, rows: pd.DataFrame) -> None:
@@ -475,10 +500,11 @@ def insert_synthetic_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, 
 def generate_synthetic_corpus(
     con: duckdb.DuckDBPyConnection, n_docs: int, first_day: dt.date, days: int,
     topics: Sequence[str], provinces: Sequence[str], n_sources: int = 200, seed: float = 0.42,
+    reenriched_share: float = 0.0,
 ) -> None:
     """`n_docs` documents with enrichments made in SQL with range() (the 5-million-row benchmark).
     Provinces get skewed volumes (a few big cities carry most items); about one document in three
-    shares a story with another."""
+    shares a story with another. `reenriched_share` of them get a second, newer enrichment."""
     con.execute("SELECT setseed(?)", [seed])
     params = {
         "n": n_docs, "first": vn_midnight(first_day), "secs": days * 86400,
@@ -513,6 +539,15 @@ def generate_synthetic_corpus(
             SELECT doc_id, 'synth', 'h' || doc_id, [topic], [province], story_id, published_at FROM synth
             """
         )
+        if reenriched_share > 0:  # a newer model re-tagged some documents: the newest must win
+            con.execute(
+                """
+                INSERT INTO enrichments (doc_id, model_version, content_hash, topics, provinces, story_id, enriched_at)
+                SELECT doc_id, 'synth-2', 'h' || doc_id, [topic], [province], story_id, published_at + INTERVAL 1 DAY
+                FROM synth WHERE random() < $share
+                """,
+                {"share": reenriched_share},
+            )
         con.execute("DROP TABLE synth")
         con.execute("COMMIT")
     except Exception:

@@ -66,3 +66,24 @@ def test_detector_on_a_simulated_timeline_finds_planted_bursts_with_few_false_al
     assert score.planted >= 70
     assert score.recall >= 0.9
     assert score.false_alarms_per_100 <= 1.0
+
+
+def test_only_the_newest_enrichment_of_the_current_content_counts(timeline_db, now):
+    """A second model re-tags the Hải Phòng strike items as `land`: the labor rise is gone,
+    a land rise appears (old enrichments stay stored but no longer count)."""
+    from store.outputs import _insert_enrichments_for_tests
+    from store.records import Enrichment
+
+    with open_writer(timeline_db.database) as store:
+        rows = store.con.execute(
+            "SELECT e.doc_id, e.content_hash, e.story_id FROM enrichments e "
+            "WHERE list_contains(e.topics, 'labor') AND list_contains(e.provinces, 'Hải Phòng')"
+        ).fetchall()
+        _insert_enrichments_for_tests(store.con, [
+            Enrichment(doc_id=d, model_version="test-2", content_hash=h, topics=["land"], scores={"land": 0.8},
+                       provinces=["Hải Phòng"], story_id=s) for d, h, s in rows
+        ])
+    run_hotspots(timeline_db, week="2026-W47", now=now)
+    rows = _week(timeline_db, "2026-W47").set_index(["topic", "province"])
+    assert ("labor", "Hải Phòng") not in rows.index
+    assert rows.loc[("land", "Hải Phòng")].level in ("rising", "new")
