@@ -72,6 +72,17 @@ def node_text(sel) -> str | None:
     return re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split())) or None
 
 
+def select(sel, query: str):
+    """An entry's selector: XPath when it starts like one (`//a[@class='x']/@href`), else CSS."""
+    query = query.strip()
+    return sel.xpath(query) if query.startswith(("/", "(", "./")) else sel.css(query)
+
+
+def is_value_query(query: str) -> bool:
+    """Does the selector pick values (`::attr(x)`, `::text`, `/@href`, `text()`) rather than elements?"""
+    return "::" in query or bool(re.search(r"(/@[\w:-]+|text\(\))\s*$", query.strip()))
+
+
 def drop_element(element) -> None:
     """Remove an lxml element but keep its tail text (lxml's `remove` would drop it too)."""
     parent = element.getparent()
@@ -214,19 +225,19 @@ def _css_text(sel: Selector, query: str | None) -> str | None:
     if not query:
         return None
     try:
-        found = sel.css(query)
+        found = select(sel, query)
     except Exception:  # a bad selector in an entry must not stop the crawl
         return None
     if not found:
         return None
-    if "::" in query:
+    if is_value_query(query):
         return " ".join(v for v in found.getall() if v.strip()) or None
     return node_text(found[0])
 
 
 def _blocks_text(sel: Selector, query: str) -> str | None:
     try:
-        roots = sel.css(query)
+        roots = select(sel, query)
     except Exception:
         return None
     if not roots:

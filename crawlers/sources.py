@@ -20,7 +20,8 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class Selectors(BaseModel):
-    """CSS selectors (Scrapy/parsel syntax, `::attr(x)` and `::text` allowed)."""
+    """CSS selectors (parsel syntax, `::attr(x)` and `::text` allowed) or XPath (starting with
+    `/`, `./` or `(`, e.g. `//h3[@class='title']/a/@href`)."""
 
     model_config = ConfigDict(extra="forbid")
     title: str | None = None

@@ -17,7 +17,7 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawlers.extract import decode_html, drop_element, extract_article, nfc, nfc_text
+from crawlers.extract import decode_html, drop_element, extract_article, is_value_query, nfc, nfc_text, select
 from crawlers.failures import AlreadyStored, classify
 from crawlers.feeds import parse_xml_document
 from crawlers.sources import Source
@@ -192,12 +192,12 @@ class ListingSpider(SourceSpider):
         if not _is_text(response):
             self.state.fail(response.url, "parse_error", "listing page is not HTML")
             return
-        for href in response.css(selectors.links).getall():
+        for href in select(response, selectors.links).getall():
             request = self.article_request(urljoin(response.url, href.strip()))
             if request is not None:
                 yield request
         if selectors.next_page and page < selectors.max_pages:
-            following = response.css(selectors.next_page).get()
+            following = select(response, selectors.next_page).get()
             if following:
                 yield scrapy.Request(urljoin(response.url, following.strip()), callback=self.parse_start,
                                      errback=self.on_error, cb_kwargs={"page": page + 1})
@@ -214,12 +214,12 @@ class ForumSpider(SourceSpider):
             self.state.fail(response.url, "parse_error", "thread list is not HTML")
             return
         if selectors.threads:
-            for href in response.css(selectors.threads).getall():
+            for href in select(response, selectors.threads).getall():
                 url = urljoin(response.url, href.strip())
                 if self.state.first_time_scheduled(url):
                     yield scrapy.Request(url, callback=self.parse_thread, errback=self.on_error)
             if selectors.next_page and page < selectors.max_pages:
-                following = response.css(selectors.next_page).get()
+                following = select(response, selectors.next_page).get()
                 if following:
                     yield scrapy.Request(urljoin(response.url, following.strip()), callback=self.parse_start,
                                          errback=self.on_error, cb_kwargs={"page": page + 1})
@@ -234,7 +234,7 @@ class ForumSpider(SourceSpider):
         decoded = decode_html(response.body, _content_type(response))
         page_sel = scrapy.Selector(text=decoded.text)
         thread_title = nfc(page_sel.css("h1").xpath("string()").get()) or nfc(page_sel.css("title::text").get())
-        posts = page_sel.css(selectors.post or "article")
+        posts = select(page_sel, selectors.post or "article")
         if not posts:
             self.state.fail(response.url, "parse_error", "no posts found in the thread page")
         for index, post in enumerate(posts, start=1):
@@ -242,7 +242,7 @@ class ForumSpider(SourceSpider):
             if item is not None:
                 yield item
         if selectors.next_page and page < (selectors.max_thread_pages or selectors.max_pages):
-            following = page_sel.css(selectors.next_page).get()
+            following = select(page_sel, selectors.next_page).get()
             if following:
                 yield scrapy.Request(urljoin(response.url, following.strip()), callback=self.parse_thread,
                                      errback=self.on_error, cb_kwargs={"page": page + 1})
@@ -250,7 +250,7 @@ class ForumSpider(SourceSpider):
     def post_item(self, post: scrapy.Selector, thread_url: str, thread_title: str | None, index: int) -> dict | None:
         selectors = self.source.selectors
         body_query = selectors.post_body or "*"
-        body = post.css(body_query)
+        body = select(post, body_query)
         text = _post_text(body[0]) if body else None
         if not text:
             return None
@@ -384,10 +384,10 @@ def _first(sel: scrapy.Selector, query: str | None) -> str | None:
     match = re.fullmatch(r"::attr\(([\w:-]+)\)", query.strip())
     if match:
         return sel.attrib.get(match[1])
-    found = sel.css(query)
+    found = select(sel, query)
     if not found:
         return None
-    return found.get() if "::" in query else found[0].xpath("string()").get()
+    return found.get() if is_value_query(query) else found[0].xpath("string()").get()
 
 
 def _post_text(body: scrapy.Selector) -> str | None:

@@ -78,3 +78,28 @@ def _check_authors(stored: dict, expected: dict, sites, name: str) -> None:
     for raw in expected.get("raw_names_never_stored", []):
         for doc in stored.values():
             assert raw not in " ".join(str(v) for v in doc.values() if v is not None)
+
+
+@pytest.mark.slow
+def test_selectors_may_be_xpath_instead_of_css(fixture_sites, tmp_path):
+    from crawlers.api import crawl
+
+    from .conftest import NOW, fast_settings, localized, write_sources
+
+    source = fixture_sites.sources["vietnamnet-thoi-su"]
+    entry = localized(source, fixture_sites.servers[source.name].base)
+    entry["name"] = "vietnamnet-xpath"
+    entry["selectors"] = {
+        "links": "//h3[contains(@class, 'vnn-title')]/a/@href",
+        "next_page": "//li[contains(@class, 'pagination__list-item--next')]/a/@href",
+        "max_pages": 3,
+        "title": "//h1[@class='content-detail-title']",
+        "published": "//div[@class='bread-crumb-detail__time']/text()",
+        "body": "//div[@id='maincontent']",
+    }
+    settings = fast_settings(tmp_path)
+    summary = crawl(settings, sources_file=write_sources(tmp_path / "s.yaml", [entry]), now=NOW)[0]
+    assert summary.items_stored == 3 and summary.pages_failed == 0
+    docs = {d["title"]: d for d in documents(settings)}
+    assert docs["Hải Phòng tạm dừng cấp phép khai thác cát trên sông Cấm"]["published_at"] == dt.datetime.fromisoformat("2026-11-22T19:00:00+07:00")
+    assert "tàu hút cát" in docs["Hải Phòng tạm dừng cấp phép khai thác cát trên sông Cấm"]["text"]
