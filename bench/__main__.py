@@ -32,8 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     comparisons = []
     for name in names:
         module = importlib.import_module(f"bench.bench_{name}")
-        comparisons.extend(module.run(args))
-    report(comparisons)
+        if hasattr(module, "run"):
+            comparisons.extend(module.run(args))
+        else:
+            # Stage benchmarks with their own options print and save their own JSON report.
+            module.main([])
+    if comparisons:
+        report(comparisons)
     return 0
 
 
