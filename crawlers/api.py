@@ -62,14 +62,16 @@ def due_sources(settings: Settings, now: dt.datetime | None = None, sources_file
 
 
 def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Path | None = None,
-          now: dt.datetime | None = None, base: str | None = None) -> list[CrawlSummary]:
-    """Crawl the named sources (default: all in the file) and return one summary per source."""
+          now: dt.datetime | None = None, base: str | None = None, proxy: str | None = None) -> list[CrawlSummary]:
+    """Crawl the named sources (default: all in the file) and return one summary per source.
+
+    `proxy` sends every request through that HTTP proxy (the demo reaches its fixture site so)."""
     chosen = resolve_sources(settings, sources, sources_file, base)
     now = now or dt.datetime.now(VN)
     if now.tzinfo is None:
         raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
     with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
-        child, result_path = start_child(settings, chosen, now, Path(tmp))
+        child, result_path = start_child(settings, chosen, now, Path(tmp), proxy=proxy)
         code = child.wait()
         result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
     if "user_error" in result:
@@ -80,13 +82,14 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
     return read_summaries(settings, result["runs"])
 
 
-def start_child(settings: Settings, sources: list[Source], now: dt.datetime, workdir: Path) -> tuple[subprocess.Popen, Path]:
+def start_child(settings: Settings, sources: list[Source], now: dt.datetime, workdir: Path,
+                proxy: str | None = None) -> tuple[subprocess.Popen, Path]:
     """Launch the crawl child; returns the process and where it will write its result."""
     config_path, result_path = workdir / "config.json", workdir / "result.json"
     config_path.write_text(json.dumps(_child_config(settings, sources, now), ensure_ascii=False), encoding="utf-8")
     child = subprocess.Popen(
         [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
-        env=_child_env(),
+        env=_child_env(proxy),
     )
     return child, result_path
 
@@ -112,8 +115,13 @@ def _child_config(settings: Settings, sources: list[Source], now: dt.datetime) -
     }
 
 
-def _child_env() -> dict[str, str]:
-    """The child must import this very checkout, installed or not."""
+def _child_env(proxy: str | None = None) -> dict[str, str]:
+    """The child must import this very checkout, installed or not; Scrapy's proxy middleware
+    reads the proxy from the environment."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
+    if proxy:
+        for name in ("no_proxy", "NO_PROXY", "https_proxy", "HTTPS_PROXY"):
+            env.pop(name, None)
+        env["http_proxy"] = env["HTTP_PROXY"] = proxy
     return env

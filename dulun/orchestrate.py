@@ -79,6 +79,8 @@ def _describe(summary: object) -> str:
         return "; ".join(_describe(s) for s in summary) or "nothing to do"
     if hasattr(summary, "describe"):
         return summary.describe()
+    if type(summary).__str__ is not object.__str__:
+        return str(summary)
     if dataclasses.is_dataclass(summary):
         # Only what happened: zero counts and empty maps are noise on a terminal.
         fields = {k: v for k, v in dataclasses.asdict(summary).items() if v not in (0, 0.0, None, {}, [], "")}
@@ -114,7 +116,7 @@ def weeks_between(first: dt.date, last_week: str) -> list[str]:
 def run_demo(settings: Settings, now: dt.datetime | None = None, console: Console | None = None) -> PassReport:
     """Serve the bundled fixture site on 127.0.0.1, run every real stage against it, report where things are."""
     from crawlers.api import crawl
-    from crawlers.demo_site.server import DEMO_NOW, serve_demo_site
+    from crawlers.demo_site.server import DEMO_ADDRESS, DEMO_NOW, serve_demo_site
     from nlp.api import enrich_pending, ensure_model
     from pipeline.alerts import run_alerts
     from pipeline.digest import run_daily_digest, run_weekly_digest
@@ -127,9 +129,9 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
     last_week = last_complete_week(today)
     report = PassReport()
     step = _stepper(console, report)
-    with serve_demo_site() as site:
-        console.print(f"fixture site serving at {site.base_url}", highlight=False)
-        step("crawl", lambda: crawl(settings, sources_file=site.sources_file, now=now))
+    with serve_demo_site(address=DEMO_ADDRESS) as site:
+        console.print(f"fixture site {site.base_url} served by {site.proxy_url}", highlight=False)
+        step("crawl", lambda: crawl(settings, sources_file=site.sources_file, now=now, proxy=site.proxy_url))
         # What the fixture meant each item to be about: notebook 3 scores the model against it.
         shutil.copyfile(site.expected_file, settings.database.parent / "demo_expected.json")
     step("model", lambda: ensure_model(settings))

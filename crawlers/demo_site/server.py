@@ -38,10 +38,18 @@ class DemoSite:
     sources_file: Path
     expected_file: Path
     expected: dict
+    proxy_url: str = ""  # the server itself, to reach `base_url` when it is not 127.0.0.1
+
+
+# A stable, port-free address for the demo's pages (`.test` is reserved: it never resolves).
+# The crawl reaches it through the local server acting as an HTTP proxy, so document URLs,
+# and with them document ids, are the same in every demo run whatever port was free.
+DEMO_ADDRESS = "http://dulun-demo.test"
 
 
 def sources_yaml(base_url: str) -> str:
-    return SOURCES_TEMPLATE.read_text(encoding="utf-8").replace("{base}", base_url)
+    host = urlsplit(base_url).hostname or "127.0.0.1"
+    return SOURCES_TEMPLATE.read_text(encoding="utf-8").replace("{base}", base_url).replace("{host}", host)
 
 
 def make_handler(pages: dict[str, Page]) -> type[BaseHTTPRequestHandler]:
@@ -82,8 +90,12 @@ def make_handler(pages: dict[str, Page]) -> type[BaseHTTPRequestHandler]:
 
 
 @contextlib.contextmanager
-def serve_demo_site(seed: int = DEFAULT_SEED, directory: Path | None = None) -> Iterator[DemoSite]:
+def serve_demo_site(seed: int = DEFAULT_SEED, directory: Path | None = None,
+                    address: str | None = None) -> Iterator[DemoSite]:
     """Serve the demo site on 127.0.0.1 (free port) until the block ends.
+
+    With `address` (e.g. DEMO_ADDRESS) pages link to that address instead of 127.0.0.1:port,
+    and clients reach it through `proxy_url`, the server answering as an HTTP proxy.
 
     Writes `sources.yaml` (with `{base}` replaced) and `expected.json` into `directory`
     (a temporary directory removed afterwards when not given).
@@ -91,7 +103,8 @@ def serve_demo_site(seed: int = DEFAULT_SEED, directory: Path | None = None) -> 
     items = build_content(seed)
     server = ThreadingHTTPServer(("127.0.0.1", 0), make_handler({}))
     server.daemon_threads = True
-    base_url = f"http://127.0.0.1:{server.server_address[1]}"
+    proxy_url = f"http://127.0.0.1:{server.server_address[1]}"
+    base_url = (address or proxy_url).rstrip("/")
     server.RequestHandlerClass = make_handler(render_site(items, base_url))
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
     thread.start()
@@ -106,7 +119,7 @@ def serve_demo_site(seed: int = DEFAULT_SEED, directory: Path | None = None) -> 
         expected_file.write_text(expected_text, encoding="utf-8")
         expected = json.loads(expected_text)
         try:
-            yield DemoSite(base_url, sources_file, expected_file, expected)
+            yield DemoSite(base_url, sources_file, expected_file, expected, proxy_url)
         finally:
             server.shutdown()
             server.server_close()

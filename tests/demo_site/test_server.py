@@ -261,3 +261,23 @@ def test_scrapy_sitemap_reader_sees_every_url_with_its_lastmod(demo_site, source
     _status, _ctype, body = fetch(sources["demo-baoquangngai"]["start_urls"][0])
     entries = {e["loc"]: e["lastmod"] for e in Sitemap(body)}
     assert entries == {r["url"]: r["published"] for r in expected if r["source"] == "demo-baoquangngai"}
+
+
+def test_a_stable_address_is_served_through_the_local_proxy():
+    # Document ids come from URLs: the demo's must not depend on which port was free.
+    import urllib.request
+
+    import yaml
+
+    from crawlers.demo_site.server import DEMO_ADDRESS, serve_demo_site
+
+    with serve_demo_site(address=DEMO_ADDRESS) as site:
+        assert site.base_url == DEMO_ADDRESS
+        assert site.proxy_url.startswith("http://127.0.0.1:")
+        entries = yaml.safe_load(site.sources_file.read_text(encoding="utf-8"))["sources"]
+        assert all(url.startswith(DEMO_ADDRESS) for e in entries for url in e["start_urls"])
+        assert all(e["allowed_domains"] == ["dulun-demo.test"] for e in entries)
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": site.proxy_url}))
+        with opener.open(f"{DEMO_ADDRESS}/baoquocgia/rss/tin-moi-nhat.rss", timeout=10) as response:
+            feed = response.read().decode("utf-8")
+    assert f"<link>{DEMO_ADDRESS}/baoquocgia/" in feed
