@@ -63,7 +63,7 @@ def hotspot_cell_stats(
 ) -> pd.DataFrame:
     """Per (topic, province) and target t (0 = the week, 1 = the week before): this week's
     documents, stories and sources, and the trailing `baseline_weeks` weeks' story sum and sum of
-    squares and maximum (weeks with nothing count as zeros), plus the topic's, province's and country's
+    squares (weeks with nothing count as zeros), plus the topic's, province's and country's
     trailing totals for the prior. One query over all cells; the result is small."""
     start = vn_midnight(week_start - dt.timedelta(weeks=baseline_weeks + 1))
     end = vn_midnight(week_start + dt.timedelta(weeks=1))
@@ -92,8 +92,7 @@ def hotspot_cell_stats(
                coalesce(max(w.stories) FILTER (WHERE w.back = tg.t), 0) AS stories,
                coalesce(max(w.sources) FILTER (WHERE w.back = tg.t), 0) AS sources,
                coalesce(sum(w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_sum,
-               coalesce(sum(w.stories * w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_sumsq,
-               coalesce(max(w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_max
+               coalesce(sum(w.stories * w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_sumsq
         FROM cells c CROSS JOIN targets tg LEFT JOIN weekly w USING (topic, province)
         GROUP BY ALL
     )
