@@ -8,9 +8,11 @@ a negative-binomial model of the cell's trailing `baseline_weeks` weeks:
   where the prior is the topic's national weekly rate times the province's share of all stories.
   A quiet cell (zeros and ones) keeps a small but non-zero expectation, so a sudden wave there
   is very improbable, while a big city's steady high count is expected.
-* variance = max(lambda + phi * lambda^2, the cell's own trailing variance), phi pooled over
-  the busy cells of the week (never below `dispersion_floor`): big cells fluctuate more than
-  Poisson, and a cell that has always been bursty is judged by its own spread.
+* variance = lambda + phi * lambda^2, phi pooled over the week's busy cells (median of their
+  method-of-moments estimates, never below `dispersion_floor`): big cells fluctuate more than
+  Poisson, and one cell's eight weeks are too few to estimate its own spread.
+* a cell flagged the week before keeps that week's expectation, so a burst that goes on is
+  judged against the quiet weeks before it, not against its own first week.
 
 A cell is flagged when it has at least `min_stories` stories and p <= `max_p_value`.
 Levels: new (flagged, no history at all), rising (flagged, not flagged the week before),

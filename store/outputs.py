@@ -63,7 +63,7 @@ def hotspot_cell_stats(
 ) -> pd.DataFrame:
     """Per (topic, province) and target t (0 = the week, 1 = the week before): this week's
     documents, stories and sources, and the trailing `baseline_weeks` weeks' story sum and sum of
-    squares and maximum (weeks with nothing count as zeros), plus the topic's, province's and country's
+    squares (weeks with nothing count as zeros), plus the topic's, province's and country's
     trailing totals for the prior. One query over all cells; the result is small."""
     start = vn_midnight(week_start - dt.timedelta(weeks=baseline_weeks + 1))
     end = vn_midnight(week_start + dt.timedelta(weeks=1))
@@ -71,14 +71,7 @@ def hotspot_cell_stats(
     # computed before unnesting, one join, and documents = count(*) because each document's
     # topics and provinces are made distinct before they are unnested.
     sql = f"""
-    WITH cur AS (
-        SELECT e.topics, e.provinces, coalesce(e.story_id, e.doc_id) AS story, d.source,
-               CAST(date_diff('day', CAST(date_trunc('week', CAST(d.published_at AS DATE)) AS DATE), $ws) / 7 AS INTEGER) AS back
-        FROM enrichments e
-        JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
-        WHERE d.published_at >= $start AND d.published_at < $end
-        {{newest_only}}
-    ),
+    WITH {{current_rows}},
     by_topic AS (SELECT story, source, back, provinces,
                         unnest(CASE WHEN len(topics) < 2 THEN topics ELSE list_distinct(topics) END) AS topic FROM cur),
     rows AS (SELECT story, source, back, topic,
@@ -99,8 +92,7 @@ def hotspot_cell_stats(
                coalesce(max(w.stories) FILTER (WHERE w.back = tg.t), 0) AS stories,
                coalesce(max(w.sources) FILTER (WHERE w.back = tg.t), 0) AS sources,
                coalesce(sum(w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_sum,
-               coalesce(sum(w.stories * w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_sumsq,
-               coalesce(max(w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_max
+               coalesce(sum(w.stories * w.stories) FILTER (WHERE w.back > tg.t AND w.back <= tg.t + $b), 0) AS hist_sumsq
         FROM cells c CROSS JOIN targets tg LEFT JOIN weekly w USING (topic, province)
         GROUP BY ALL
     )
@@ -110,18 +102,55 @@ def hotspot_cell_stats(
            sum(hist_sum) OVER (PARTITION BY t) AS all_hist
     FROM stats
     """
-    sql = sql.replace("{newest_only}", "" if _single_model_version(con) else _NEWEST_ONLY)
-    return con.execute(sql, {"start": start, "end": end, "ws": week_start, "b": baseline_weeks}).df()
+    back, bounds = _weeks_back(week_start, baseline_weeks + 2)
+    dominant = _dominant_model_version(con)
+    sql = sql.replace("{current_rows}", _current_rows_cte(back, several_versions=dominant is not None))
+    params = {"start": start, "end": end, "b": baseline_weeks, **bounds}
+    if dominant is not None:
+        params["dominant"] = dominant
+    return con.execute(sql, params).df()
 
 
-_NEWEST_ONLY = "QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1"
+def _current_rows_cte(back: str, several_versions: bool) -> str:
+    """`cur`: each document's current enrichment (as in the `current_enrichments` view) with the
+    columns hot spots count.
+
+    The enrichments key is (doc_id, model_version), so a document can have several enrichments
+    only if one of them comes from a model version other than the most common one. Only those
+    documents are ranked by (enriched_at, model_version); the rest need no window function,
+    which is most of the cost at millions of rows. With one model version nothing is ranked."""
+    columns = f"e.topics, e.provinces, coalesce(e.story_id, e.doc_id) AS story, d.source, {back} AS back"
+    base = f"""
+        SELECT {columns}
+        FROM enrichments e
+        JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
+        WHERE d.published_at >= $start AND d.published_at < $end"""
+    if not several_versions:
+        return f"cur AS ({base})"
+    return f"""several AS (SELECT DISTINCT doc_id FROM enrichments WHERE model_version <> $dominant),
+    cur AS (
+        {base} AND e.doc_id NOT IN (SELECT doc_id FROM several)
+        UNION ALL
+        {base} AND e.doc_id IN (SELECT doc_id FROM several)
+        QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1
+    )"""
 
 
-def _single_model_version(con: duckdb.DuckDBPyConnection) -> bool:
-    """With one model version, the (doc_id, model_version) key allows one enrichment per document,
-    so "the newest enrichment" needs no ranking: skipping the window function is most of the
-    cost at millions of rows. A second model version brings the ranking back."""
-    return con.execute("SELECT count(DISTINCT model_version) <= 1 FROM enrichments").fetchall()[0][0]
+def _dominant_model_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The most common model version, or None when there is at most one (nothing to rank)."""
+    rows = con.execute(
+        "SELECT model_version, count(*) AS n FROM enrichments GROUP BY 1 ORDER BY n DESC, model_version LIMIT 2"
+    ).fetchall()
+    return rows[0][0] if len(rows) > 1 else None
+
+
+def _weeks_back(week_start: dt.date, weeks: int) -> tuple[str, dict[str, dt.datetime]]:
+    """How many weeks before `week_start` a row was published (0 = that week), as comparisons
+    with the weeks' Monday midnights in Asia/Ho_Chi_Minh: exact in any zone, and much cheaper
+    than converting five million timestamps to local dates."""
+    bounds = {f"w{i}": vn_midnight(week_start - dt.timedelta(weeks=i)) for i in range(weeks)}
+    cases = " ".join(f"WHEN d.published_at >= $w{i} THEN {i}" for i in range(weeks))
+    return f"CASE {cases} END", bounds
 
 
 def replace_hotspots(con: duckdb.DuckDBPyConnection, iso_week: str, rows: pd.DataFrame) -> None:

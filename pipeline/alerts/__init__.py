@@ -62,13 +62,12 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
         alerts, outbox = new_alerts(store.con, rules, period, now)
         summary.created = outputs.insert_alerts(store.con, alerts, outbox)
         due = outputs.due_deliveries(store.con, now)
+        pending = outputs.outbox_rows(store.con)
+    # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
         with open_writer(settings.database, settings.lock_timeout_s) as store:
             outputs.record_deliveries(store.con, pd.DataFrame(results))
-            pending = outputs.outbox_rows(store.con)
-    else:
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
             pending = outputs.outbox_rows(store.con)
     for r in results:
         if r["status"] == "sent":

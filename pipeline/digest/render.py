@@ -5,6 +5,7 @@ autoescape, links are kept only for http(s) URLs, Markdown escapes its own marku
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -46,6 +47,17 @@ def _fmt_number(value: Any) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
+def _when(value: Any) -> str:
+    """ISO time from the content -> "19/11/2026 10:50" as Vietnamese readers write it."""
+    if not value:
+        return "–"
+    try:
+        stamp = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return stamp.strftime("%d/%m/%Y %H:%M")
+
+
 def _change(pct: Any) -> str:
     if pct is None:
         return "chưa có dữ liệu so sánh"
@@ -60,7 +72,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=_fmt_number, change=_change, safe_url=safe_url, md=md, md_url=md_url)
+    env.filters.update(num=_fmt_number, change=_change, when=_when, safe_url=safe_url, md=md, md_url=md_url)
     env.globals.update(sparkline=sparkline, compare_bar=compare_bar)
     return env
 

@@ -22,7 +22,7 @@ from dulun.settings import AlertSettings, Settings
 from pipeline.alerts import alert_key, run_alerts
 from pipeline.alerts.rules import load_rules
 from pipeline.hotspots import run_hotspots
-from store import open_reader
+from store import open_reader, open_writer
 from store.status import status_report
 
 SMTP_USER, SMTP_PASSWORD = "bantin", "mat-khau-rat-bi-mat-42"
@@ -304,18 +304,26 @@ def test_keywords_provinces_and_thresholds_select_cells(hot_db, now, tmp_path):
     assert created('  - {name: g, topics: [land, labor], min_score: 3, channels: [f]}') == 1
 
 
-def test_cooldown_skips_a_new_period_for_the_same_place(hot_db, now, tmp_path):
-    settings = _with_rules(hot_db, tmp_path, """
-channels: {f: {type: file}}
+def _earlier_alert(settings, rule: str, period: str, created_at: dt.datetime) -> None:
+    import pandas as pd
+    from store.outputs import insert_alerts
+
+    key = alert_key(rule, "labor", "Hải Phòng", period)
+    alerts = pd.DataFrame([{"alert_key": key, "rule": rule, "topic": "labor", "province": "Hải Phòng", "period": period,
+                            "created_at": created_at, "payload": "{}"}])
+    with open_writer(settings.database) as store:
+        insert_alerts(store.con, alerts, pd.DataFrame(columns=["alert_key", "channel", "next_attempt_at"]))
+
+
+@pytest.mark.parametrize("cooldown_hours, created", [(48, 0), (12, 1)])
+def test_cooldown_holds_back_a_new_period_for_the_same_rule_and_place(hot_db, now, tmp_path, cooldown_hours, created):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels: {{f: {{type: file}}}}
 rules:
-  - {name: lao-dong, topics: [labor], cooldown_hours: 200, channels: [f]}
+  - {{name: lao-dong, topics: [labor], cooldown_hours: {cooldown_hours}, channels: [f]}}
 """)
-    assert run_alerts(settings, now=now, environ={}).created == 1
-    with open_reader(settings.database) as store:
-        stored = store.con.execute("SELECT period FROM alerts").fetchall()
-    assert stored == [("2026-W47",)]
-    # W47 alerted; an identical W47 the next day is the same key, never a second alert.
-    assert run_alerts(settings, now=now + dt.timedelta(days=1), environ={}).created == 0
+    _earlier_alert(settings, "lao-dong", "2026-W46", now - dt.timedelta(hours=24))  # alerted yesterday
+    assert run_alerts(settings, now=now, environ={}).created == created
 
 
 @pytest.mark.parametrize("text, message", [

@@ -110,3 +110,13 @@ def test_a_digest_with_no_hot_spots_computed_says_so(settings, now):
     summary = run_daily_digest(settings, now=now)
     html = summary.html_path.read_text(encoding="utf-8")
     assert "chưa tính điểm nóng tuần nào" in html and "Không có tin nào được gắn chủ đề" in html
+
+
+def test_only_web_links_become_links_and_markdown_cannot_inject_markup():
+    from pipeline.digest.render import md, md_url, safe_url
+
+    assert safe_url("https://baohaiphong.vn/a.html") == "https://baohaiphong.vn/a.html"
+    assert safe_url("javascript:alert(1)") is None and safe_url("data:text/html,<b>x</b>") is None
+    assert md("Giá điện | tăng <b>mạnh</b> [xem](javascript:x)") == \
+        "Giá điện \\| tăng \\<b\\>mạnh\\</b\\> \\[xem\\]\\(javascript:x\\)"
+    assert md_url("javascript:alert(1)") == "" and md_url("https://a.vn/x (1)") == "https://a.vn/x%20%281%29"

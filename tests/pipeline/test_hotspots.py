@@ -87,3 +87,8 @@ def test_only_the_newest_enrichment_of_the_current_content_counts(timeline_db, n
     rows = _week(timeline_db, "2026-W47").set_index(["topic", "province"])
     assert ("labor", "Hải Phòng") not in rows.index
     assert rows.loc[("land", "Hải Phòng")].level in ("rising", "new")
+
+
+def test_an_empty_database_stores_nothing_and_flags_nothing(settings, now):
+    summary = run_hotspots(settings, now=now)
+    assert (summary.iso_week, summary.cells, summary.levels) == ("2026-W47", 0, {})
