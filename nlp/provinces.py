@@ -230,9 +230,13 @@ def _admin_word(before: list[str]) -> str | None:
     return lowered[-1] if lowered else None
 
 
-def choose_provinces(scores: dict[str, float], min_score: float = 1.0, keep_ratio: float = 0.6,
+def choose_provinces(scores: dict[str, float], min_score: float = 1.5, keep_ratio: float = 0.6,
                      max_places: int = 3) -> list[str]:
-    """The main place, plus others nearly as prominent (a story can span two provinces)."""
+    """The main place, plus others nearly as prominent (a story can span two provinces).
+
+    min_score 1.5: one passing mention deep in the body (national news quoting a city) is not
+    enough; a mention in the lead (2.0) or title (3.0), or two in the body, is.
+    """
     if not scores:
         return []
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -5,6 +5,7 @@ once whatever the number of rules. The format is documented at the top of the YA
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ class RuleSet:
     abroad_phrases: tuple[str, ...] = ()
     abroad_factor: float = 1.0
     source: str = ""
+    fingerprint: str = ""       # hash of the rules' content: a changed rule makes a new model version
     _pattern: re.Pattern | None = field(default=None, repr=False)
     _index: dict[str, list[tuple[str, str, float]]] = field(default_factory=dict, repr=False)
 
@@ -60,7 +62,9 @@ class RuleSet:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
             raise UserError(f"Topic rules file {source} is not valid YAML: {exc}.") from None
-        return cls.from_dict(data, source)
+        ruleset = cls.from_dict(data, source)
+        ruleset.fingerprint = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+        return ruleset
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "(dict)") -> "RuleSet":
