@@ -44,11 +44,25 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def ensure_model(settings, now: dt.datetime | None = None) -> str:
-    """The current model version; trains one from the shipped seed set (+ labels) if there is none."""
+    """The current model version; trains one from the shipped seed set (+ labels) if there is none,
+    or if the topic rules changed since it was trained (the model reads the rules' scores)."""
     version = current_version(settings.model_dir)
     if version:
-        return version
+        trained_with = _model_meta(settings.model_dir, version).get("rules_fingerprint")
+        if trained_with is None or trained_with == RuleSet.load(settings.nlp.rules_file).fingerprint:
+            return version
+        log.info("topic rules changed since %s was trained; retraining", version)
     return train(settings, now=now).version
+
+
+def _model_meta(model_dir: Path, version: str) -> dict:
+    import json
+
+    path = Path(model_dir) / version / "meta.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def train(settings, weak: int = 0, now: dt.datetime | None = None, include_labels: bool = True) -> TopicModel:
