@@ -26,7 +26,7 @@ STORY_MEMORY_DAYS = 14
 class EnrichSummary:
     model_version: str
     documents: int = 0
-    enriched: int = 0           # classified by the model
+    enriched: int = 0           # Vietnamese documents tagged
     reused_duplicates: int = 0  # exact republications: the first copy's result reused
     not_vietnamese: int = 0
     stories_new: int = 0
@@ -128,6 +128,8 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
 def _enrich_chunk(enricher: Enricher, docs: list[dict], index: StoryIndex, settings, summary: EnrichSummary):
     inputs = [DocInput(d["doc_id"], d["title"] or "", d["lead"] or "", d["text"] or "", d["default_province"]) for d in docs]
     results = run_parallel(enricher, inputs, settings.nlp.workers, settings.nlp.batch_size)
+    summary.reused_duplicates += len(inputs) - len({(d.title, d.lead, d.text, d.default_province) for d in inputs})
+    summary.enriched += sum(r.language == "vi" for r in results)
     rows, signatures = [], []
     for doc, result in zip(docs, results):
         story, similarity = index.assign(doc["doc_id"], result.signature)

@@ -90,6 +90,7 @@ def provenance(model: TopicModel, data: TrainingData, rules: RuleSet, now: dt.da
         "training_counts": data.counts,
         "topic_support": {t: sum(t in it["topics"] for it in data.items) for t in TOPICS},
         "thresholds": model.thresholds,
+        "cv_f1": model.cv_f1,
         "rules_file": rules.source,
         "rules_fingerprint": rules.fingerprint,
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
