@@ -26,7 +26,7 @@ STORY_MEMORY_DAYS = 14
 class EnrichSummary:
     model_version: str
     documents: int = 0
-    enriched: int = 0           # classified by the model
+    enriched: int = 0           # Vietnamese documents tagged
     reused_duplicates: int = 0  # exact republications: the first copy's result reused
     not_vietnamese: int = 0
     stories_new: int = 0
@@ -44,11 +44,25 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 
 def ensure_model(settings, now: dt.datetime | None = None) -> str:
-    """The current model version; trains one from the shipped seed set (+ labels) if there is none."""
+    """The current model version; trains one from the shipped seed set (+ labels) if there is none,
+    or if the topic rules changed since it was trained (the model reads the rules' scores)."""
     version = current_version(settings.model_dir)
     if version:
-        return version
+        trained_with = _model_meta(settings.model_dir, version).get("rules_fingerprint")
+        if trained_with is None or trained_with == RuleSet.load(settings.nlp.rules_file).fingerprint:
+            return version
+        log.info("topic rules changed since %s was trained; retraining", version)
     return train(settings, now=now).version
+
+
+def _model_meta(model_dir: Path, version: str) -> dict:
+    import json
+
+    path = Path(model_dir) / version / "meta.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def train(settings, weak: int = 0, now: dt.datetime | None = None, include_labels: bool = True) -> TopicModel:
@@ -114,6 +128,8 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
 def _enrich_chunk(enricher: Enricher, docs: list[dict], index: StoryIndex, settings, summary: EnrichSummary):
     inputs = [DocInput(d["doc_id"], d["title"] or "", d["lead"] or "", d["text"] or "", d["default_province"]) for d in docs]
     results = run_parallel(enricher, inputs, settings.nlp.workers, settings.nlp.batch_size)
+    summary.reused_duplicates += len(inputs) - len({(d.title, d.lead, d.text, d.default_province) for d in inputs})
+    summary.enriched += sum(r.language == "vi" for r in results)
     rows, signatures = [], []
     for doc, result in zip(docs, results):
         story, similarity = index.assign(doc["doc_id"], result.signature)

@@ -8,7 +8,7 @@ republication joins today's story.
 """
 from __future__ import annotations
 
-import hashlib
+import zlib
 
 import numpy as np
 
@@ -42,16 +42,13 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 def signature(text: str) -> np.ndarray:
     """MinHash values (uint64, NUM_PERM of them); identical in every process and every run.
 
-    Shingles are hashed with blake2b (Python's hash() is salted per process), then passed
+    Shingles are hashed with CRC-32 (Python's hash() is salted per process), then passed
     through NUM_PERM multiply-shift hash functions (odd multipliers, top 32 bits kept).
     """
     items = shingles(text)
     if not items:
         return np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
-    hashes = np.fromiter(
-        (int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in items),
-        dtype=np.uint64, count=len(items),
-    )
+    hashes = np.fromiter((zlib.crc32(s.encode()) for s in items), dtype=np.uint64, count=len(items))
     with np.errstate(over="ignore"):  # multiply-shift hashing wraps modulo 2**64 on purpose
         permuted = (hashes[:, None] * _A[None, :] + _B[None, :]) >> _SHIFT
     return permuted.min(axis=0)

@@ -50,6 +50,7 @@ class TopicModel:
     syl_vec: TfidfVectorizer
     classifiers: dict[str, object]
     thresholds: dict[str, float]
+    cv_f1: dict[str, float] = field(default_factory=dict)  # out-of-fold F1 on the training data
     version: str = ""
     meta: dict = field(default_factory=dict)
 
@@ -61,14 +62,14 @@ class TopicModel:
                                   ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60000)
         X = _stack(word_vec.fit_transform([f.words for f in feats]),
                    syl_vec.fit_transform([f.syllables for f in feats]), feats)
-        classifiers, thresholds = {}, {}
+        classifiers, thresholds, cv_f1 = {}, {}, {}
         for topic in TOPICS:
             y = np.array([topic in ls for ls in labels], dtype=int)
             if y.sum() < 3:
                 continue
             classifiers[topic] = _calibrated(seed).fit(X, y)
-            thresholds[topic] = _best_threshold(X, y, seed)
-        return cls(word_vec, syl_vec, classifiers, thresholds)
+            thresholds[topic], cv_f1[topic] = _best_threshold(X, y, seed)
+        return cls(word_vec, syl_vec, classifiers, thresholds, cv_f1)
 
     def predict_proba(self, feats: list[Features]) -> np.ndarray:
         """Rows: documents, columns: TOPICS (0 for a topic the training data could not learn)."""
@@ -121,13 +122,13 @@ def _calibrated(seed: int) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(base, method="sigmoid", cv=3)
 
 
-def _best_threshold(X, y: np.ndarray, seed: int) -> float:
+def _best_threshold(X, y: np.ndarray, seed: int) -> tuple[float, float]:
     """The threshold with the best out-of-fold F1, pulled toward 0.5 (seed data is cleaner than news)."""
     folds = StratifiedKFold(n_splits=4, shuffle=True, random_state=seed)
     oof = np.zeros(len(y))
     for train, test in folds.split(X, y):
         if y[train].sum() < 2:
-            return 0.5
+            return 0.5, 0.0
         oof[test] = _calibrated(seed).fit(X[train], y[train]).predict_proba(X[test])[:, 1]
     best, best_f1 = 0.5, -1.0
     for threshold in np.arange(0.2, 0.81, 0.05):
@@ -136,4 +137,4 @@ def _best_threshold(X, y: np.ndarray, seed: int) -> float:
         f1 = 2 * tp / (pred.sum() + y.sum()) if pred.sum() + y.sum() else 0.0
         if f1 > best_f1 + 1e-9:
             best, best_f1 = float(threshold), f1
-    return round(0.5 * best + 0.25, 3)
+    return round(0.5 * best + 0.25, 3), round(best_f1, 4)

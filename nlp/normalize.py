@@ -27,16 +27,15 @@ _TONE_OF = {
 
 def _build_tone_table() -> list[tuple[re.Pattern, dict[str, str]]]:
     rules = []
-    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
-        for case in (str.lower, str.upper):
-            mapping = {}
-            for i, toned in enumerate(_TONED[second]):
-                mapping[case(first) + case(toned)] = case(_TONE_OF[first][i]) + case(second)
-            alternatives = "|".join(re.escape(k) for k in mapping)
-            # "qu" is a consonant cluster: "quý" is already right, never "qúy".
-            guard = r"(?<![qQ])" if first == "u" else ""
-            pattern = re.compile(guard + f"({alternatives})" + r"(?![^\W\d_])")
-            rules.append((pattern, mapping))
+    for pairs, guard in (((("o", "a"), ("o", "e")), ""), ((("u", "y"),), r"(?<![qQ])")):
+        # "qu" is a consonant cluster: "quý" is already right, never "qúy" (hence the guard).
+        mapping = {}
+        for first, second in pairs:
+            for case in (str.lower, str.upper):
+                for i, toned in enumerate(_TONED[second]):
+                    mapping[case(first) + case(toned)] = case(_TONE_OF[first][i]) + case(second)
+        alternatives = "|".join(re.escape(k) for k in mapping)
+        rules.append((re.compile(guard + f"({alternatives})" + r"(?![^\W\d_])"), mapping))
     return rules
 
 
@@ -134,5 +133,5 @@ class NormalDoc:
 
 def normalize_document(title: str | None, lead: str | None, text: str | None) -> NormalDoc:
     t, l, b = normalize_text(title), normalize_text(lead), normalize_text(text)
-    sample = f"{t} {l} {b[:2000]}"
+    sample = f"{t} {l} {b[:800]}"
     return NormalDoc(t, l, b, detect_language(sample))

@@ -66,6 +66,7 @@ NAME_PARTS = {
 DISTRICT_WORDS = ("huyện", "quận", "thị xã", "tx", "tp", "thành phố", "h", "q")
 COMMUNE_WORDS = ("xã", "phường", "thị trấn", "p", "tt", "đặc khu")
 _TOKEN = re.compile(r"[^\W\d_]+(?:\.[^\W\d_]+)*|\d+")
+_SPLIT = re.compile(r"([^\W\d_]+(?:\.[^\W\d_]+)*|\d+)")
 _WEIGHTS = {"title": 3.0, "lead": 2.0, "body_early": 1.0, "body_late": 0.5}
 _LEVEL_WEIGHT = {"province": 1.0, "district": 1.0, "commune": 0.8, "alias_city": 1.0}
 _MAX_RUN = 5
@@ -91,6 +92,7 @@ class Gazetteer:
     district_names: dict[str, str] = field(default_factory=dict)
     commune_names: dict[str, str] = field(default_factory=dict)
     old_to_new: dict[str, str] = field(default_factory=dict)
+    _starts: set[str] | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls, mapping_path: Path | None = None) -> "Gazetteer":
@@ -135,31 +137,45 @@ class Gazetteer:
         return dict(scores)
 
     def mentions(self, text: str) -> list[tuple[str, str]]:
-        """(current province, level) for every place mention in `text`, traps removed."""
-        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        """(current province, level) for every place mention in `text`, traps removed.
+
+        Speed matters (every document, every word): re.split gives words and the gaps between
+        them in one C call, and only capitalised words that can start a known name are looked at.
+        """
+        parts = _SPLIT.split(text)
+        words, gaps = parts[1::2], parts[0::2]   # gaps[i] is the text before words[i]
+        starts = self._first_words
         found = []
-        i = 0
-        while i < len(tokens):
-            word = tokens[i][0]
-            if not word[0].isupper():
+        i, n = 0, len(words)
+        while i < n:
+            word = words[i]
+            if word not in starts or not word[0].isupper():
                 i += 1
                 continue
-            run_end = _capitalised_run_end(tokens, text, i)
-            hit = self._longest_name(tokens, i, run_end)
+            run_end = i + 1
+            while run_end < n and run_end - i < _MAX_RUN and not gaps[run_end].strip(" -–") and words[run_end][0].isupper():
+                run_end += 1
+            hit = self._longest_name(words, i, run_end)
             if hit is None:
                 i += 1
                 continue
             length, province, level = hit
-            if province is not None and self._is_real_place(tokens, text, i, level):
+            if province is not None and self._is_real_place(words, gaps, i, level):
                 found.append((province, level))
             i += length
         return found
 
-    def _longest_name(self, tokens, start: int, run_end: int):
-        before = _words_before(tokens, start, 2)
-        admin = _admin_word(before)
+    @property
+    def _first_words(self) -> set[str]:
+        if self._starts is None:
+            self._starts = {key.split(" ", 1)[0] for names in (self.province_names, self.district_names, self.commune_names)
+                            for key in names}
+        return self._starts
+
+    def _longest_name(self, words: list[str], start: int, run_end: int):
+        admin = _admin_word(words[max(0, start - 2):start])
         for length in range(min(_MAX_RUN, run_end - start), 0, -1):
-            key = " ".join(t[0] for t in tokens[start:start + length])
+            key = " ".join(words[start:start + length])
             if admin in DISTRICT_WORDS and key in self.district_names:
                 return length, self.district_names[key], "district"
             if admin in COMMUNE_WORDS and key in self.commune_names:
@@ -168,17 +184,14 @@ class Gazetteer:
                 return length, self.province_names[key], "province"
         return None
 
-    def _is_real_place(self, tokens, text: str, start: int, level: str) -> bool:
+    def _is_real_place(self, words: list[str], gaps: list[str], start: int, level: str) -> bool:
         if level != "province":
             return True  # an administrative word already said it is a place
-        before = _words_before(tokens, start, 3)
-        if before and _gap(text, tokens, start - 1, start).strip(" ") == "":
-            previous = tokens[start - 1][0]
-            if previous in NAME_PARTS:
-                return False
-        lowered = [w.lower() for w in before]
-        for n in (1, 2):
-            if len(lowered) >= n and " ".join(lowered[-n:]) in NOT_A_PLACE_BEFORE:
+        if start and gaps[start].strip(" ") == "" and words[start - 1] in NAME_PARTS:
+            return False  # "Nguyễn Thái Bình": part of a person's name
+        lowered = [w.lower() for w in words[max(0, start - 3):start]]
+        for k in (1, 2):
+            if len(lowered) >= k and " ".join(lowered[-k:]) in NOT_A_PLACE_BEFORE:
                 return False
         return True
 
@@ -204,25 +217,6 @@ def _unique_admin_names(rows: list[dict], new_short: dict[str, str]) -> tuple[di
     return unique(districts), unique(communes)
 
 
-def _gap(text: str, tokens, left: int, right: int) -> str:
-    return text[tokens[left][2]:tokens[right][1]]
-
-
-def _capitalised_run_end(tokens, text: str, start: int) -> int:
-    """Index after the last token of the run of capitalised words joined by spaces or hyphens."""
-    end = start + 1
-    while end < len(tokens) and end - start < _MAX_RUN:
-        gap = _gap(text, tokens, end - 1, end)
-        if gap.strip(" -–") or not tokens[end][0][0].isupper():
-            break
-        end += 1
-    return end
-
-
-def _words_before(tokens, start: int, n: int) -> list[str]:
-    return [t[0] for t in tokens[max(0, start - n):start]]
-
-
 def _admin_word(before: list[str]) -> str | None:
     lowered = [w.lower().rstrip(".") for w in before]
     if len(lowered) >= 2 and " ".join(lowered[-2:]) in ("thị xã", "thành phố", "thị trấn", "đặc khu"):
@@ -230,9 +224,13 @@ def _admin_word(before: list[str]) -> str | None:
     return lowered[-1] if lowered else None
 
 
-def choose_provinces(scores: dict[str, float], min_score: float = 1.0, keep_ratio: float = 0.6,
+def choose_provinces(scores: dict[str, float], min_score: float = 1.5, keep_ratio: float = 0.6,
                      max_places: int = 3) -> list[str]:
-    """The main place, plus others nearly as prominent (a story can span two provinces)."""
+    """The main place, plus others nearly as prominent (a story can span two provinces).
+
+    min_score 1.5: one passing mention deep in the body (national news quoting a city) is not
+    enough; a mention in the lead (2.0) or title (3.0), or two in the body, is.
+    """
     if not scores:
         return []
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))

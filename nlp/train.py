@@ -75,7 +75,7 @@ def train_model(rules: RuleSet, gazetteer: Gazetteer, data: TrainingData, now: d
         feats.append(f)
     model = TopicModel.fit(feats, [it["topics"] for it in data.items])
     now = now or dt.datetime.now(dt.timezone.utc)
-    model.version = model_version(data.fingerprint() + rules.source, now.strftime("%Y%m%d%H%M%S"))
+    model.version = model_version(data.fingerprint() + rules.fingerprint, now.strftime("%Y%m%d%H%M%S"))
     model.meta = provenance(model, data, rules, now)
     return model
 
@@ -90,7 +90,9 @@ def provenance(model: TopicModel, data: TrainingData, rules: RuleSet, now: dt.da
         "training_counts": data.counts,
         "topic_support": {t: sum(t in it["topics"] for it in data.items) for t in TOPICS},
         "thresholds": model.thresholds,
+        "cv_f1": model.cv_f1,
         "rules_file": rules.source,
+        "rules_fingerprint": rules.fingerprint,
         "libraries": {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
                       "underthesea": underthesea.__version__},
     }

@@ -88,6 +88,9 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Hàng loạt lô đất được phân lô bán nền khi chưa được chuyển mục đích sử dụng đất.",
     ]),
     "labor": ([
+        "Công nhân làm việc quá giờ nhưng không được trả tiền tăng ca",
+        "Người lao động mắc bệnh nghề nghiệp, doanh nghiệp phủi trách nhiệm",
+        "Hàng trăm công nhân bị công ty giữ bằng, không cho nghỉ việc",
         "Nhà máy đóng cửa, hàng trăm công nhân mất việc không được trợ cấp",
         "Người lao động bị trừ lương vô lý, công ty bị thanh tra",
         "Hàng nghìn lao động chưa nhận lương, thưởng Tết",
@@ -480,6 +483,33 @@ MULTI = [
     (["environment", "public_order"], [
         "Bắt nhóm khai thác cát trái phép chống người thi hành công vụ",
     ], ["Lực lượng chức năng bắt giữ các đối tượng khai thác cát trái phép trên sông, thu giữ nhiều phương tiện."]),
+    (["labor", "safety"], [
+        "Công nhân tử vong khi đang làm việc trong nhà máy",
+        "Tai nạn lao động tại xưởng cơ khí, một công nhân chết thảm",
+        "Sập giàn giáo, nhiều công nhân xây dựng thương vong",
+        "Công nhân bị máy cuốn tử vong, gia đình đòi công ty bồi thường",
+        "Nổ lò hơi tại nhà máy, nhiều công nhân bị bỏng nặng",
+    ], ["Vụ tai nạn lao động xảy ra trong ca làm việc, cơ quan chức năng đang điều tra trách nhiệm của doanh nghiệp về an toàn lao động.",
+        "Gia đình nạn nhân cho rằng công ty không trang bị bảo hộ lao động, yêu cầu làm rõ nguyên nhân cái chết của công nhân."]),
+    (["complaints", "environment"], [
+        "Người dân phản ánh nhà máy xả khói đen, chính quyền chưa xử lý",
+        "Dân làm đơn kiến nghị di dời bãi rác gây ô nhiễm",
+        "Bạn đọc phản ánh: Kênh thối um, dân kêu trời",
+    ], ["Nhiều lần kiến nghị lên xã, huyện nhưng tình trạng ô nhiễm vẫn tiếp diễn, người dân bức xúc."]),
+    (["complaints", "infrastructure"], [
+        "Thi công công trình làm nứt nhà dân, người dân kêu cứu",
+        "Dân phản ánh đường xuống cấp nhiều năm không được sửa chữa",
+        "Người dân kiến nghị sớm hoàn thành dự án đường bị bỏ dở",
+    ], ["Người dân đã nhiều lần gửi đơn phản ánh đến chính quyền địa phương nhưng chưa nhận được phản hồi."]),
+    (["corruption", "public_order"], [
+        "Cựu cán bộ công an bị khởi tố vì dùng nhục hình với nghi phạm",
+        "Cảnh sát giao thông nhận tiền mãi lộ bị bắt quả tang",
+        "Trưởng công an xã đánh người gây thương tích bị truy tố",
+    ], ["Hành vi của cán bộ công an đã vi phạm nghiêm trọng quy định, lợi dụng chức vụ, quyền hạn khi thi hành công vụ."]),
+    (["complaints", "land"], [
+        "Chủ tịch tỉnh đối thoại với dân bị thu hồi đất",
+        "Khiếu kiện đất đai chiếm 70% đơn thư gửi đến tỉnh",
+    ], ["Tại buổi đối thoại, nhiều hộ dân kiến nghị xem xét lại giá bồi thường và bố trí tái định cư."]),
     (["land", "infrastructure"], [
         "Vướng mặt bằng, cao tốc chậm tiến độ nhiều năm",
         "Chưa giải phóng xong mặt bằng, dự án đường vành đai đội vốn",
@@ -572,6 +602,14 @@ NONE_TITLES = [
     "Hội nghị về chuyển đổi số trong doanh nghiệp", "Doanh nhân trẻ chia sẻ kinh nghiệm khởi nghiệp",
     "Nữ sinh đoạt giải thưởng khoa học quốc tế", "Ngân hàng ra mắt thẻ tín dụng mới",
     "Siêu mẫu vướng tin đồn ly hôn", "Nam ca sĩ bị tố đạo nhạc", "Giá vé máy bay Tết tăng nhẹ", "Công bố quy hoạch phát triển du lịch tỉnh {p}",
+    "Bệnh viện tỉnh {p} triển khai kỹ thuật mổ nội soi mới", "Ca ghép tạng thành công mang lại sự sống cho bệnh nhân",
+    "Bác sĩ chia sẻ cách chăm sóc trẻ sơ sinh", "Trường THPT tổ chức lễ khai giảng năm học mới", "Học sinh trường làng đạt giải cuộc thi khoa học kỹ thuật",
+    "Thầy giáo dạy hay được học trò yêu mến", "Công bố kết quả tuyển sinh lớp 10", "Sinh viên tình nguyện hè về vùng sâu",
+    "Công an phường tặng quà trẻ em nghèo dịp Trung thu", "Cảnh sát cơ động diễu hành mừng Quốc khánh",
+    "Đường hoa Nguyễn Huệ mở cửa đón khách dịp Tết", "Tàu cao tốc ra đảo tăng chuyến phục vụ du khách",
+    "Doanh nghiệp giới thiệu sản phẩm tiết kiệm điện", "Hội thảo khoa học về nông nghiệp công nghệ cao",
+    "Bảo tàng trưng bày hiện vật quý", "Tuyển thủ bóng đá nữ được khen thưởng", "Chung kết cuộc thi hoa hậu diễn ra tại {p}",
+    "Cổ phiếu ngân hàng dẫn dắt thị trường", "Quỹ đầu tư ngoại rót vốn vào startup Việt",
     # crime in fiction, celebrity lawsuits between private parties
     "Phim hành động về băng nhóm tội phạm gây sốt phòng vé", "Ca sĩ kiện công ty quản lý vì vi phạm hợp đồng",
 ]

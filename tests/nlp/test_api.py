@@ -2,6 +2,8 @@
 import datetime as dt
 import json
 import sys
+
+import pytest
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
@@ -91,3 +93,16 @@ def test_the_model_is_recorded_with_provenance(settings):
         prov = json.loads(store.con.execute("SELECT provenance FROM models").fetchone()[0])
     assert prov["training_counts"]["seed"] > 500
     assert "scikit-learn" in prov["libraries"]
+
+
+@pytest.mark.slow
+def test_an_edited_rules_file_gets_a_new_model(settings, tmp_path):
+    from importlib import resources
+
+    rules = tmp_path / "topics.yaml"
+    rules.write_text(resources.files("nlp").joinpath("rules", "topics.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    own = settings.model_copy(update={"nlp": settings.nlp.model_copy(update={"model_dir": tmp_path / "m", "rules_file": rules})})
+    first = ensure_model(own)
+    assert ensure_model(own) == first
+    rules.write_text(rules.read_text(encoding="utf-8").replace("đình công: 5", "đình công: 6"), encoding="utf-8")
+    assert ensure_model(own) != first

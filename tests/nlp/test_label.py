@@ -47,3 +47,16 @@ def test_labels_are_recorded_and_used_by_the_next_training(settings, tmp_path):
     own = settings.model_copy(update={"nlp": settings.nlp.model_copy(update={"model_dir": tmp_path / "own-models"})})
     model = train(own, now=NOW)
     assert model.meta["training_counts"]["analyst_labels"] == 1
+
+
+def test_weak_supervision_adds_confidently_rule_labeled_crawled_documents(rules, gazetteer):
+    from nlp.train import weak_labels
+
+    crawled = [
+        {"id": "w1", "title": "Hàng nghìn công nhân đình công vì bị nợ lương, nợ BHXH",
+         "sapo": "Công nhân ngừng việc tập thể, chủ doanh nghiệp bỏ trốn.", "text": ""},
+        {"id": "w2", "title": "Đội tuyển bóng đá thắng đậm trong trận giao hữu", "sapo": "Các cầu thủ chơi hay.", "text": ""},
+        {"id": "w3", "title": "Hello world", "sapo": "An English page.", "text": ""},
+    ]
+    labeled = {d["id"]: d["topics"] for d in weak_labels(crawled, rules, gazetteer, limit=10)}
+    assert labeled == {"w1": ["labor"], "w2": []}
