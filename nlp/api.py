@@ -233,3 +233,20 @@ class _progress:
     def __exit__(self, *exc):
         if self._bar is not None:
             self._bar.__exit__(*exc)
+
+
+def rules_classifier(settings):
+    """Topics from the YAML rules alone, for comparing rules with the model (notebooks, review).
+
+    Returns a function from records (`doc_id`, `title`, `lead`, `text`) to topic lists; it needs
+    no trained model.
+    """
+    enricher = Enricher(RuleSet.load(settings.nlp.rules_file), Gazetteer.load(), None,
+                        model_weight=settings.nlp.model_weight)
+
+    def classify(records: list[dict]) -> list[list[str]]:
+        inputs = [DocInput(str(r["doc_id"]), r.get("title") or "", r.get("lead") or "", r.get("text") or "")
+                  for r in records]
+        return [result.topics for result in enricher.enrich(inputs, rules_only=True, with_signature=False)]
+
+    return classify

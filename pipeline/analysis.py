@@ -581,28 +581,24 @@ def score_spread(db_path: Path) -> pd.DataFrame:
     return pd.DataFrame(pairs, columns=["topic", "probability"])
 
 
-# The ONE place that knows how to ask the NLP stage for rules-only topics. Re-point it here
-# when `nlp.api` settles: it must return one topic list per document, in order.
-RULES_FUNCTION_NAMES = ("classify_rules", "rules_only_topics", "rule_topics", "classify_rules_only")
+def rule_topics(settings, documents: pd.DataFrame, classify=None) -> tuple[list[list[str]] | None, str]:
+    """Rules-only topics for each document (title, lead, text columns), or None and why not.
 
-
-def rule_topics(settings, documents: pd.DataFrame) -> tuple[list[list[str]] | None, str]:
-    """Rules-only topics for each document (title, lead, text columns), or None and why not."""
+    `classify` (records -> topic lists) defaults to the NLP stage's `nlp.api.rules_classifier`."""
     try:
-        import nlp.api as nlp_api
-    except ImportError as exc:
-        return None, f"The NLP stage is not installed here (`import nlp.api` failed: {exc})."
-    name = next((n for n in RULES_FUNCTION_NAMES if callable(getattr(nlp_api, n, None))), None)
-    if name is None:
-        return None, ("`nlp.api` exposes no rules-only classifier (looked for "
-                      f"{', '.join(RULES_FUNCTION_NAMES)}); re-point `pipeline.analysis.rule_topics`.")
+        if classify is None:
+            from nlp.api import rules_classifier
+
+            classify = rules_classifier(settings)
+    except Exception as exc:  # a broken rules file must not stop the notebook: say what happened
+        return None, f"The YAML topic rules could not be loaded: {type(exc).__name__}: {exc}"
     records = [{"doc_id": r["doc_id"], "title": r.get("title"), "lead": r.get("lead"), "text": r.get("text")}
                for _, r in documents.iterrows()]
     try:
-        result = getattr(nlp_api, name)(settings, records)
-    except Exception as exc:  # an API mismatch must not stop the notebook: say what happened
-        return None, f"`nlp.api.{name}` could not be used here: {type(exc).__name__}: {exc}"
-    return [as_topics(topics) for topics in result], f"Rule topics from `nlp.api.{name}`."
+        result = classify(records)
+    except Exception as exc:
+        return None, f"The rules-only classifier failed here: {type(exc).__name__}: {exc}"
+    return [as_topics(topics) for topics in result], "Rule topics from the YAML rules alone (nlp/rules/topics.yaml)."
 
 
 @dataclass
@@ -613,12 +609,12 @@ class RulesComparison:
     disagreements: pd.DataFrame
 
 
-def rules_vs_model(db_path: Path, settings, examples: int = 15) -> RulesComparison:
+def rules_vs_model(db_path: Path, settings, examples: int = 15, classify=None) -> RulesComparison:
     """Where the analyst rules alone and the model (stored topics) disagree, per topic."""
     docs = read(db_path, queries.enriched_documents, True)
     if docs.empty:
         return RulesComparison(False, "No enriched documents in this database.", pd.DataFrame(), pd.DataFrame())
-    rules, message = rule_topics(settings, docs)
+    rules, message = rule_topics(settings, docs, classify)
     if rules is None:
         return RulesComparison(False, message, pd.DataFrame(), pd.DataFrame())
     model = [as_topics(v) for v in docs["topics"]]

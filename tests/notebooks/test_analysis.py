@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
-import types
 from collections import Counter
 from pathlib import Path
 
@@ -178,29 +176,28 @@ def test_least_sure_lists_the_closest_calls_first(synthetic_db):
     assert not {"author_hash", "byline"} & set(unsure.columns)
 
 
-def test_rules_adapter_explains_when_the_nlp_stage_offers_no_rules_only_classifier(synthetic_db, settings, monkeypatch):
-    monkeypatch.setitem(sys.modules, "nlp.api", types.ModuleType("nlp.api"))
+def test_rules_vs_model_uses_the_nlp_stages_yaml_rules(synthetic_db, settings):
     comparison = analysis.rules_vs_model(synthetic_db, settings)
-    assert not comparison.available and "re-point `pipeline.analysis.rule_topics`" in comparison.message
+    assert comparison.available, comparison.message
+    assert "YAML rules" in comparison.message
+    assert {"topic", "both"} <= set(comparison.per_topic.columns)
 
 
-def test_rules_adapter_compares_when_the_nlp_stage_offers_one(synthetic_db, settings, monkeypatch):
-    # A stand-in for the NLP stage's rules: everything mentioning wages is labor, nothing else.
-    api = types.ModuleType("nlp.api")
-    api.classify_rules = lambda settings, docs: [["labor"] if "lương" in (d["text"] or "") else [] for d in docs]
-    monkeypatch.setitem(sys.modules, "nlp.api", api)
-    comparison = analysis.rules_vs_model(synthetic_db, settings)
-    assert comparison.available and "classify_rules" in comparison.message
+def test_rules_vs_model_compares_with_any_rules_classifier(synthetic_db, settings):
+    # A stand-in for the rules: everything mentioning wages is labor, nothing else.
+    wages_are_labor = lambda docs: [["labor"] if "lương" in (d["text"] or "") else [] for d in docs]  # noqa: E731
+    comparison = analysis.rules_vs_model(synthetic_db, settings, classify=wages_are_labor)
+    assert comparison.available
     labor = comparison.per_topic.set_index("topic").loc["labor"]
     assert labor["both"] >= 14 and labor["model only"] > 0
     assert len(comparison.disagreements) == 15
 
 
-def test_a_failing_rules_classifier_is_reported_not_raised(synthetic_db, settings, monkeypatch):
-    api = types.ModuleType("nlp.api")
-    api.rule_topics = lambda settings: []  # an older signature
-    monkeypatch.setitem(sys.modules, "nlp.api", api)
-    comparison = analysis.rules_vs_model(synthetic_db, settings)
+def test_a_failing_rules_classifier_is_reported_not_raised(synthetic_db, settings):
+    def broken(docs):
+        raise TypeError("an older signature")
+
+    comparison = analysis.rules_vs_model(synthetic_db, settings, classify=broken)
     assert not comparison.available and "TypeError" in comparison.message
 
 
