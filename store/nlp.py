@@ -10,6 +10,8 @@ import json
 import duckdb
 import pyarrow as pa
 
+from store.db import transaction
+
 
 def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
     # DuckDB 2 refuses register() while an earlier statement's result is unfinished (e.g. after
@@ -56,14 +58,23 @@ def write_enrichments(con: duckdb.DuckDBPyConnection, rows: list[dict], enriched
     })
     _register(con, "nlp_new_enrichments", table)
     try:
-        con.execute(
-            """
-            INSERT OR REPLACE INTO enrichments
-            SELECT doc_id, model_version, content_hash, language, topics, CAST(scores AS JSON),
-                   provinces, story_id, ? FROM nlp_new_enrichments
-            """,
-            [enriched_at],
-        )
+        with transaction(con):
+            con.execute(
+                """
+                INSERT OR REPLACE INTO enrichments
+                SELECT doc_id, model_version, content_hash, language, topics, CAST(scores AS JSON),
+                       provinces, story_id, ? FROM nlp_new_enrichments
+                """,
+                [enriched_at],
+            )
+            # One enrichment per document: a re-tagged document's older tags go, so readers
+            # (hot spots over millions of rows) never have to rank versions.
+            con.execute(
+                """
+                DELETE FROM enrichments e USING nlp_new_enrichments n
+                WHERE e.doc_id = n.doc_id AND e.model_version <> n.model_version
+                """
+            )
     finally:
         con.unregister("nlp_new_enrichments")
     return len(rows)

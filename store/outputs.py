@@ -103,11 +103,8 @@ def hotspot_cell_stats(
     FROM stats
     """
     back, bounds = _weeks_back(week_start, baseline_weeks + 2)
-    dominant = _dominant_model_version(con)
-    sql = sql.replace("{current_rows}", _current_rows_cte(back, several_versions=dominant is not None))
+    sql = sql.replace("{current_rows}", _current_rows_cte(back, several_versions=_some_document_has_several_enrichments(con)))
     params = {"start": start, "end": end, "b": baseline_weeks, **bounds}
-    if dominant is not None:
-        params["dominant"] = dominant
     return con.execute(sql, params).df()
 
 
@@ -115,10 +112,10 @@ def _current_rows_cte(back: str, several_versions: bool) -> str:
     """`cur`: each document's current enrichment (as in the `current_enrichments` view) with the
     columns hot spots count.
 
-    The enrichments key is (doc_id, model_version), so a document can have several enrichments
-    only if one of them comes from a model version other than the most common one. Only those
-    documents are ranked by (enriched_at, model_version); the rest need no window function,
-    which is most of the cost at millions of rows. With one model version nothing is ranked."""
+    The NLP stage keeps one enrichment per document (a re-tagged document's older tags are
+    deleted), so normally nothing needs ranking: the window function, which is most of the cost
+    at millions of rows, runs only when some document has several enrichments, and then only
+    over those documents."""
     columns = f"e.topics, e.provinces, coalesce(e.story_id, e.doc_id) AS story, d.source, {back} AS back"
     base = f"""
         SELECT {columns}
@@ -127,7 +124,7 @@ def _current_rows_cte(back: str, several_versions: bool) -> str:
         WHERE d.published_at >= $start AND d.published_at < $end"""
     if not several_versions:
         return f"cur AS ({base})"
-    return f"""several AS (SELECT DISTINCT doc_id FROM enrichments WHERE model_version <> $dominant),
+    return f"""several AS (SELECT doc_id FROM enrichments GROUP BY doc_id HAVING count(*) > 1),
     cur AS (
         {base} AND e.doc_id NOT IN (SELECT doc_id FROM several)
         UNION ALL
@@ -136,12 +133,10 @@ def _current_rows_cte(back: str, several_versions: bool) -> str:
     )"""
 
 
-def _dominant_model_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The most common model version, or None when there is at most one (nothing to rank)."""
-    rows = con.execute(
-        "SELECT model_version, count(*) AS n FROM enrichments GROUP BY 1 ORDER BY n DESC, model_version LIMIT 2"
-    ).fetchall()
-    return rows[0][0] if len(rows) > 1 else None
+def _some_document_has_several_enrichments(con: duckdb.DuckDBPyConnection) -> bool:
+    return con.execute(
+        "SELECT EXISTS (SELECT 1 FROM enrichments GROUP BY doc_id HAVING count(*) > 1)"
+    ).fetchall()[0][0]
 
 
 def _weeks_back(week_start: dt.date, weeks: int) -> tuple[str, dict[str, dt.datetime]]:
@@ -529,11 +524,13 @@ def insert_synthetic_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, 
 def generate_synthetic_corpus(
     con: duckdb.DuckDBPyConnection, n_docs: int, first_day: dt.date, days: int,
     topics: Sequence[str], provinces: Sequence[str], n_sources: int = 200, seed: float = 0.42,
-    reenriched_share: float = 0.0,
+    reenriched_share: float = 0.0, retagged_share: float = 0.0,
 ) -> None:
     """`n_docs` documents with enrichments made in SQL with range() (the 5-million-row benchmark).
     Provinces get skewed volumes (a few big cities carry most items); about one document in three
-    shares a story with another. `reenriched_share` of them get a second, newer enrichment."""
+    shares a story with another. `reenriched_share` of them get a second, newer enrichment;
+    `retagged_share` of them carry a newer model's tags instead (what a retrain leaves, since the
+    NLP stage replaces a document's older enrichment)."""
     con.execute("SELECT setseed(?)", [seed])
     params = {
         "n": n_docs, "first": vn_midnight(first_day), "secs": days * 86400,
@@ -577,6 +574,9 @@ def generate_synthetic_corpus(
                 """,
                 {"share": reenriched_share},
             )
+        if retagged_share > 0:
+            con.execute("UPDATE enrichments SET model_version = 'synth-2' WHERE random() < $share",
+                        {"share": retagged_share})
         con.execute("DROP TABLE synth")
         con.execute("COMMIT")
     except Exception:
