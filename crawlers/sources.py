@@ -10,9 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from dulun.datafiles import read_yaml
 from dulun.errors import UserError
 
 SPIDER_KINDS = ("feed", "sitemap", "listing", "forum", "json")
@@ -124,15 +124,7 @@ def packaged_sources_file() -> Path:
 def load_sources(path: Path | None = None) -> list[Source]:
     """Read and validate a sources file; every problem names the file, the source and the field."""
     path = Path(path) if path else packaged_sources_file()
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"Sources file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise UserError(f"Sources file {path} is a directory, not a YAML file.") from None
-    except yaml.YAMLError as exc:
-        raise UserError(f"Sources file {path} is not valid YAML: {_one_line(exc)}.") from None
-    return parse_sources(raw, str(path))
+    return parse_sources(read_yaml(path, "Sources file"), str(path))
 
 
 def parse_sources(raw: Any, where: str = "sources file") -> list[Source]:
@@ -178,7 +170,3 @@ def _validation_sentence(exc: ValidationError) -> str:
     got = err.get("input")
     shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) else ""
     return f"`{key}` {message}{shown}" if key else message
-
-
-def _one_line(exc: Exception) -> str:
-    return " ".join(str(exc).split())

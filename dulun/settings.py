@@ -13,6 +13,7 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from dulun.datafiles import read_user_file
 from dulun.errors import UserError
 
 ENV_PREFIX = "DULUN_"
@@ -185,15 +186,9 @@ def _config_from_env_or_cwd(environ: Mapping[str, str]) -> Path | None:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_user_file(path, "Config file")
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        raise UserError(f"Config file {path} does not exist.") from None
-    except IsADirectoryError:
-        raise UserError(f"Config file {path} is a directory, not a TOML file.") from None
-    except PermissionError:
-        raise UserError(f"Config file {path} cannot be read (permission denied).") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"Config file {path} is not valid TOML: {exc}.") from None
 

@@ -7,9 +7,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from dulun.datafiles import parse_yaml, read_user_file
 from dulun.errors import UserError
 from pipeline.topics import load_topics
 
@@ -101,15 +101,9 @@ def load_rules(path: Path | None) -> RuleFile:
 
 
 def _read_yaml(path: Path | None, where: str) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8") if path else \
-            resources.files("pipeline").joinpath("alert_rules.yaml").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UserError(f"Alert rules file {where} does not exist.") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise UserError(f"Alert rules file {where} is not valid YAML: {str(exc).splitlines()[0]}.") from None
+    text = read_user_file(path, "Alert rules file") if path else \
+        resources.files("pipeline").joinpath("alert_rules.yaml").read_text(encoding="utf-8")
+    data = parse_yaml(text, "Alert rules file", where)
     if not isinstance(data, dict):
         raise UserError(f"Alert rules file {where} must be a mapping with `channels:` and `rules:`.")
     return data

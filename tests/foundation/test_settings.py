@@ -56,3 +56,8 @@ def test_a_missing_config_file_is_named(tmp_path):
 def test_secrets_in_the_environment_are_not_settings(tmp_path):
     settings = load_settings(None, environ={"DULUN_SMTP_PASSWORD": "hunter2", "DULUN_DATA_DIR": str(tmp_path)})
     assert "hunter2" not in settings.model_dump_json()
+
+
+def test_a_config_path_that_is_a_directory_is_named(tmp_path):
+    with pytest.raises(UserError, match=r"Config file .* is a directory, not a file"):
+        load_settings(tmp_path, environ={})
