@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing as mp
+import queue
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,7 +190,14 @@ def _fork_map(enricher: Enricher, batches: list[list[DocInput]], workers: int) -
     collected: dict[int, list[DocResult]] = {}
     try:
         while len(collected) < len(batches):
-            i, payload = results.get(timeout=600)
+            try:
+                i, payload = results.get(timeout=5)
+            except queue.Empty:
+                dead = [p for p in procs if not p.is_alive() and p.exitcode not in (0, None)]
+                if dead or not any(p.is_alive() for p in procs):
+                    codes = ", ".join(str(p.exitcode) for p in procs)
+                    raise RuntimeError(f"enrichment worker died (exit codes {codes}); nothing was written for this chunk") from None
+                continue
             if isinstance(payload, BaseException):
                 raise RuntimeError(f"enrichment worker failed: {payload!r}") from payload
             collected[i] = payload
