@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import multiprocessing as mp
+import queue
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +110,8 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
         for doc_id, story_id, _key, blob in nlp_store.recent_signatures(store.con, when - dt.timedelta(days=STORY_MEMORY_DAYS)):
             index.add(doc_id, story_id, np.frombuffer(blob, dtype="<u8").astype(np.uint64))
         total = nlp_store.count_pending(store.con)
-    chunk = settings.nlp.batch_size * settings.nlp.workers * 4
+    # Big chunks: each one pays a database round trip and a fork; 8 batches per worker amortise both.
+    chunk = settings.nlp.batch_size * settings.nlp.workers * 8
     with _progress(progress, total) as advance:
         while True:
             with open_writer(settings.database, settings.lock_timeout_s) as store:
@@ -189,7 +191,14 @@ def _fork_map(enricher: Enricher, batches: list[list[DocInput]], workers: int) -
     collected: dict[int, list[DocResult]] = {}
     try:
         while len(collected) < len(batches):
-            i, payload = results.get(timeout=600)
+            try:
+                i, payload = results.get(timeout=5)
+            except queue.Empty:
+                dead = [p for p in procs if not p.is_alive() and p.exitcode not in (0, None)]
+                if dead or not any(p.is_alive() for p in procs):
+                    codes = ", ".join(str(p.exitcode) for p in procs)
+                    raise RuntimeError(f"enrichment worker died (exit codes {codes}); nothing was written for this chunk") from None
+                continue
             if isinstance(payload, BaseException):
                 raise RuntimeError(f"enrichment worker failed: {payload!r}") from payload
             collected[i] = payload

@@ -21,15 +21,24 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> Non
 
 
 def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
-    """Documents with no enrichment describing their current content, oldest id first."""
+    """Documents with no enrichment describing their current content, oldest first.
+
+    The ids are chosen first and the texts fetched for those only: sorting the text columns of
+    every pending document made DuckDB hold the whole backlog's text in memory.
+    """
     rows = con.execute(
         """
+        WITH next AS (
+            SELECT d.doc_id, d.published_at
+            FROM documents d
+            LEFT JOIN current_enrichments e ON e.doc_id = d.doc_id
+            WHERE e.doc_id IS NULL
+            ORDER BY d.published_at NULLS LAST, d.doc_id
+            LIMIT ?
+        )
         SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source
-        FROM documents d
-        LEFT JOIN current_enrichments e ON e.doc_id = d.doc_id
-        WHERE e.doc_id IS NULL
-        ORDER BY d.published_at NULLS LAST, d.doc_id
-        LIMIT ?
+        FROM next JOIN documents d USING (doc_id)
+        ORDER BY next.published_at NULLS LAST, d.doc_id
         """,
         [limit],
     ).fetchall()
