@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nlp.clusters import StoryIndex
+from nlp.clusters import StoryIndex, thread_story_id
 from nlp.enrich import DocInput, DocResult, Enricher
 from nlp.model import TopicModel, current_version
 from nlp.provinces import Gazetteer
@@ -134,10 +134,11 @@ def _enrich_chunk(enricher: Enricher, docs: list[dict], index: StoryIndex, setti
     summary.enriched += sum(r.language == "vi" for r in results)
     rows, signatures = [], []
     for doc, result in zip(docs, results):
-        story, similarity = index.assign(doc["doc_id"], result.signature)
+        _add_topics_of_kind(result, enricher.rules.topics_for_kind(doc.get("kind")))
+        story, new_story = _story_of(doc, result, index)
         summary.documents += 1
-        summary.stories_new += story == doc["doc_id"]
-        summary.stories_joined += story != doc["doc_id"]
+        summary.stories_new += new_story
+        summary.stories_joined += not new_story
         summary.not_vietnamese += result.language != "vi"
         for topic in result.topics:
             summary.by_topic[topic] = summary.by_topic.get(topic, 0) + 1
@@ -149,6 +150,25 @@ def _enrich_chunk(enricher: Enricher, docs: list[dict], index: StoryIndex, setti
         signatures.append({"doc_id": doc["doc_id"], "story_id": story, "text_key": result.text_key,
                            "signature": result.signature.astype("<u8").tobytes()})
     return rows, signatures
+
+
+def _add_topics_of_kind(result: DocResult, topics: list[str]) -> None:
+    """Topics the rules give a document for its kind alone (a petition is a complaint)."""
+    missing = [t for t in topics if t not in result.topics]
+    if missing and result.language == "vi":
+        result.topics = result.topics + missing
+        result.scores = {**result.scores, **{t: 1.0 for t in missing}}
+
+
+def _story_of(doc: dict, result: DocResult, index: StoryIndex) -> tuple[str, bool]:
+    """(story id, whether it is a new story). A forum post belongs to its thread's story."""
+    if doc.get("kind") == "post" and doc.get("url"):
+        story = thread_story_id(doc["url"])
+        new_story = story not in index.stories
+        index.add(doc["doc_id"], story, result.signature)
+        return story, new_story
+    story, _ = index.assign(doc["doc_id"], result.signature)
+    return story, story == doc["doc_id"]
 
 
 def run_parallel(enricher: Enricher, inputs: list[DocInput], workers: int, batch_size: int) -> list[DocResult]:

@@ -4,11 +4,15 @@ MinHash over syllable 3-shingles of the title, lead and first part of the body, 
 LSH banding. A document joins the story of the first earlier document whose estimated
 Jaccard similarity passes `threshold`; otherwise it starts a story named after itself.
 Signatures of recent documents are stored (table `nlp_story_signatures`) so tomorrow's
-republication joins today's story.
+republication joins today's story. Forum posts are replies, not republications: every post of
+a thread belongs to the thread's story, whatever its wording.
 """
 from __future__ import annotations
 
+import hashlib
+import re
 import zlib
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
@@ -59,6 +63,21 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
+_POST_PARAMS = {"post", "p", "page", "reply"}
+_POST_PATH = re.compile(r"/(?:post|page)-\d+/?$")
+
+
+def thread_key(url: str) -> str:
+    """The thread a forum post belongs to: its URL without the post's or page's own part."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k.lower() not in _POST_PARAMS]
+    return urlunsplit((parts.scheme, parts.netloc, _POST_PATH.sub("/", parts.path), urlencode(query), ""))
+
+
+def thread_story_id(url: str) -> str:
+    return "thread-" + hashlib.sha1(thread_key(url).encode("utf-8")).hexdigest()[:16]
+
+
 class StoryIndex:
     """LSH (banding) over recent signatures: `assign` returns the story id of a new document."""
 
@@ -67,6 +86,7 @@ class StoryIndex:
         self.buckets: dict[tuple[int, bytes], list[str]] = {}
         self.story_of: dict[str, str] = {}
         self.signatures: dict[str, np.ndarray] = {}
+        self.stories: set[str] = set()
 
     def _bands(self, sig: np.ndarray):
         for band in range(BANDS):
@@ -79,6 +99,7 @@ class StoryIndex:
             self.buckets.setdefault(key, []).append(doc_id)
         self.story_of[doc_id] = story_id
         self.signatures[doc_id] = sig
+        self.stories.add(story_id)
 
     def assign(self, doc_id: str, sig: np.ndarray) -> tuple[str, float]:
         """(story id, similarity to its closest earlier member, 0 for a new story); indexes the doc."""

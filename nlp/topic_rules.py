@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from dulun.errors import UserError
+from store.records import DOC_KINDS
 from nlp.normalize import fix_tone_marks
 
 TOPICS = ("land", "labor", "complaints", "environment", "construction", "corruption",
@@ -32,6 +33,7 @@ class TopicRule:
     threshold: float = 0.5
     head_boost: float = 2.0
     max_hits: int = 3
+    kinds: tuple[str, ...] = ()  # document kinds that carry this topic by what they are
 
     def probability(self, score: float) -> float:
         return 1.0 / (1.0 + math.exp(-(score - self.bias) / self.scale))
@@ -39,6 +41,8 @@ class TopicRule:
 
 @dataclass
 class RuleSet:
+    """All topic rules; `topics_for_kind` names the topics a document has by its kind alone."""
+
     rules: dict[str, TopicRule]
     abroad_phrases: tuple[str, ...] = ()
     abroad_factor: float = 1.0
@@ -134,6 +138,11 @@ class RuleSet:
                 scores[topic] *= self.abroad_factor
         return scores
 
+    def topics_for_kind(self, kind: str | None) -> list[str]:
+        """Topics a document carries by its kind alone: an item on a citizens' petition portal is
+        a petition to the authorities (the taxonomy's `complaints`), whatever its wording."""
+        return [topic for topic, rule in self.rules.items() if kind and kind in rule.kinds]
+
     def probabilities(self, raw: dict[str, float]) -> dict[str, float]:
         return {t: (self.rules[t].probability(s) if t in self.rules else 0.0) for t, s in raw.items()}
 
@@ -174,6 +183,11 @@ def _topic_rule(topic: str, spec: dict, defaults: dict, source: str) -> TopicRul
     if not phrases:
         raise UserError(f"Topic rules file {source}: topic `{topic}` has no phrases.")
     value = lambda key, cast: cast(spec.get(key, defaults.get(key, TopicRule.__dataclass_fields__[key].default)))
+    kinds = tuple(spec.get("kinds") or ())
+    unknown = sorted(set(kinds) - set(DOC_KINDS))
+    if unknown:
+        raise UserError(f"Topic rules file {source}: `{topic}.kinds` has {unknown[0]!r}; "
+                        f"document kinds are {', '.join(DOC_KINDS)}.")
     return TopicRule(
         topic=topic,
         phrases=phrases,
@@ -184,4 +198,5 @@ def _topic_rule(topic: str, spec: dict, defaults: dict, source: str) -> TopicRul
         threshold=value("threshold", float),
         head_boost=value("head_boost", float),
         max_hits=value("max_hits", int),
+        kinds=kinds,
     )

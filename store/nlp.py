@@ -36,13 +36,13 @@ def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
             ORDER BY d.published_at NULLS LAST, d.doc_id
             LIMIT ?
         )
-        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source
+        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source, d.kind, d.url
         FROM next JOIN documents d USING (doc_id)
         ORDER BY next.published_at NULLS LAST, d.doc_id
         """,
         [limit],
     ).fetchall()
-    keys = ("doc_id", "title", "lead", "text", "default_province", "content_hash", "source")
+    keys = ("doc_id", "title", "lead", "text", "default_province", "content_hash", "source", "kind", "url")
     return [dict(zip(keys, row)) for row in rows]
 
 

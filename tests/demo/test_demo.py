@@ -33,6 +33,15 @@ def test_the_planted_rise_is_a_hot_spot(demo_db, query):
     assert stories >= 3 and stories > 3 * (baseline or 0)
 
 
+def test_every_post_of_a_forum_thread_counts_as_one_story(demo_db, query):
+    threads = query(demo_db, """
+        SELECT regexp_replace(d.url, '[?]post=.*$', '') AS thread, count(DISTINCT e.story_id) AS stories
+        FROM documents d JOIN current_enrichments e USING (doc_id)
+        WHERE d.source = 'demo-diendan' GROUP BY thread""")
+    assert len(threads) >= 10
+    assert all(stories == 1 for _, stories in threads), [t for t in threads if t[1] != 1][:3]
+
+
 def test_a_digest_and_an_alert_are_written(demo_run, demo_db, query):
     data_dir, _ = demo_run
     digests = query(demo_db, "SELECT kind, period, html_path FROM digests")

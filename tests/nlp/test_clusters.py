@@ -26,3 +26,15 @@ def test_signatures_are_stable_across_processes():
 
 def test_empty_text_has_a_signature():
     assert len(signature("")) == 64
+
+
+def test_every_post_of_a_forum_thread_is_one_story():
+    # Replies are not republications: whatever their wording, a thread is one story.
+    from nlp.clusters import thread_key, thread_story_id
+
+    thread = "https://voz.vn/t/cong-nhan-ngung-viec-o-thuy-nguyen.912345/"
+    assert thread_key(thread + "post-30111") == thread
+    assert thread_key(thread + "page-3") == thread
+    assert thread_key(thread + "?post=post-30112") == thread
+    assert thread_story_id(thread + "?post=post-1") == thread_story_id(thread + "post-2")
+    assert thread_story_id(thread) != thread_story_id("https://voz.vn/t/chuyen-khac.912346/")

@@ -49,3 +49,23 @@ def test_a_broken_rules_file_is_one_clear_sentence(tmp_path):
         RuleSet.load(bad)
     with pytest.raises(UserError, match="does not exist"):
         RuleSet.load(tmp_path / "missing.yaml")
+
+
+def test_a_petition_portal_item_is_a_complaint_by_its_kind():
+    from nlp.topic_rules import RuleSet
+
+    rules = RuleSet.load(None)
+    assert rules.topics_for_kind("petition") == ["complaints"]
+    assert rules.topics_for_kind("press") == []
+    assert rules.topics_for_kind(None) == []
+
+
+def test_an_unknown_kind_in_the_rules_is_named():
+    import pytest
+
+    from dulun.errors import UserError
+    from nlp.topic_rules import RuleSet
+
+    data = {"topics": {"complaints": {"phrases": {"khiếu nại": 3}, "kinds": ["tweet"]}}}
+    with pytest.raises(UserError, match=r"`complaints.kinds` has 'tweet'"):
+        RuleSet.from_dict(data, "topics.yaml")
