@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from store.db import transaction
 from store.records import Enrichment
 
 # The rows hot spots count over, restricted to a time window BEFORE the "newest enrichment per
@@ -154,13 +155,9 @@ def replace_hotspots(con: duckdb.DuckDBPyConnection, iso_week: str, rows: pd.Dat
                "baseline", "score", "p_value", "level", "computed_at"]
     _register(con, "incoming_hotspots", rows[columns])
     try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute("DELETE FROM hotspots WHERE iso_week = ?", [iso_week])
-        con.execute(f"INSERT INTO hotspots ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming_hotspots")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute("DELETE FROM hotspots WHERE iso_week = ?", [iso_week])
+            con.execute(f"INSERT INTO hotspots ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming_hotspots")
     finally:
         con.unregister("incoming_hotspots")
 
@@ -362,17 +359,12 @@ def record_digest(
     summary: dict[str, Any],
 ) -> None:
     """One row per (kind, period): writing the same digest again replaces its row."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute("DELETE FROM digests WHERE kind = ? AND period = ?", [kind, period])
         con.execute(
             "INSERT INTO digests VALUES (?, ?, now(), ?, ?, ?, ?)",
             [kind, period, html_path, md_path, json_path, json.dumps(summary, ensure_ascii=False)],
         )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
 
 
 # ---------------------------------------------------------------- alerts
@@ -401,25 +393,21 @@ def insert_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, outbox: 
     _register(con, "incoming_alerts", alerts)
     _register(con, "incoming_outbox", outbox)
     try:
-        con.execute("BEGIN TRANSACTION")
-        added = con.execute(
-            """
-            INSERT INTO alerts (alert_key, rule, topic, province, period, created_at, payload)
-            SELECT alert_key, rule, topic, province, period, created_at, CAST(payload AS JSON) FROM incoming_alerts
-            ON CONFLICT DO NOTHING RETURNING alert_key
-            """
-        ).fetchall()
-        con.execute(
-            """
-            INSERT INTO alert_outbox (alert_key, channel, status, attempts, next_attempt_at)
-            SELECT alert_key, channel, 'pending', 0, next_attempt_at FROM incoming_outbox
-            ON CONFLICT DO NOTHING
-            """
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            added = con.execute(
+                """
+                INSERT INTO alerts (alert_key, rule, topic, province, period, created_at, payload)
+                SELECT alert_key, rule, topic, province, period, created_at, CAST(payload AS JSON) FROM incoming_alerts
+                ON CONFLICT DO NOTHING RETURNING alert_key
+                """
+            ).fetchall()
+            con.execute(
+                """
+                INSERT INTO alert_outbox (alert_key, channel, status, attempts, next_attempt_at)
+                SELECT alert_key, channel, 'pending', 0, next_attempt_at FROM incoming_outbox
+                ON CONFLICT DO NOTHING
+                """
+            )
     finally:
         con.unregister("incoming_alerts")
         con.unregister("incoming_outbox")
@@ -497,26 +485,22 @@ def insert_synthetic_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, 
     published_at (tz-aware), topic, province, story_id: one document per row (the simulator)."""
     _register(con, "sim_items", items)
     try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(
-            """
-            INSERT INTO documents (doc_id, source, kind, url, title, published_at, fetched_at, updated_at, content_hash)
-            SELECT doc_id, source, 'press', 'https://sim.example/' || doc_id, 'Tin ' || topic || ' ' || province,
-                   published_at, published_at, published_at, 'h' || doc_id
-            FROM sim_items
-            """
-        )
-        con.execute(
-            """
-            INSERT INTO enrichments (doc_id, model_version, content_hash, topics, provinces, story_id, enriched_at)
-            SELECT doc_id, $mv, 'h' || doc_id, [topic], [province], story_id, published_at FROM sim_items
-            """,
-            {"mv": model_version},
-        )
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):
+            con.execute(
+                """
+                INSERT INTO documents (doc_id, source, kind, url, title, published_at, fetched_at, updated_at, content_hash)
+                SELECT doc_id, source, 'press', 'https://sim.example/' || doc_id, 'Tin ' || topic || ' ' || province,
+                       published_at, published_at, published_at, 'h' || doc_id
+                FROM sim_items
+                """
+            )
+            con.execute(
+                """
+                INSERT INTO enrichments (doc_id, model_version, content_hash, topics, provinces, story_id, enriched_at)
+                SELECT doc_id, $mv, 'h' || doc_id, [topic], [province], story_id, published_at FROM sim_items
+                """,
+                {"mv": model_version},
+            )
     finally:
         con.unregister("sim_items")
 
@@ -536,8 +520,7 @@ def generate_synthetic_corpus(
         "n": n_docs, "first": vn_midnight(first_day), "secs": days * 86400,
         "topics": list(topics), "provinces": list(provinces), "nsrc": n_sources,
     }
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(
             """
             CREATE TEMP TABLE synth AS
@@ -578,7 +561,3 @@ def generate_synthetic_corpus(
             con.execute("UPDATE enrichments SET model_version = 'synth-2' WHERE random() < $share",
                         {"share": retagged_share})
         con.execute("DROP TABLE synth")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
