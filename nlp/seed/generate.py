@@ -14,6 +14,8 @@ import json
 import random
 from pathlib import Path
 
+from nlp.provinces import Gazetteer
+
 PROVINCES = ["Hà Nội", "TP.HCM", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Nghệ An", "Thanh Hóa", "Quảng Ninh",
              "Bình Dương", "Đồng Nai", "Hải Dương", "Thái Bình", "Nam Định", "Quảng Nam", "Quảng Ngãi",
              "Bình Định", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "Gia Lai", "Long An", "Tiền Giang",
@@ -23,14 +25,6 @@ PROVINCES = ["Hà Nội", "TP.HCM", "Hải Phòng", "Đà Nẵng", "Cần Thơ",
              "Hà Nam", "Ninh Bình", "Tây Ninh", "Bình Phước", "Bà Rịa - Vũng Tàu", "Vĩnh Long", "Bến Tre",
              "Trà Vinh", "Đồng Tháp", "Hậu Giang", "Kon Tum", "Đắk Nông", "Cao Bằng", "Lạng Sơn", "Hà Giang",
              "Tuyên Quang", "Điện Biên", "Lai Châu", "Bắc Kạn"]
-CURRENT = {"TP.HCM": "Hồ Chí Minh", "Bình Dương": "Hồ Chí Minh", "Bà Rịa - Vũng Tàu": "Hồ Chí Minh",
-           "Hải Dương": "Hải Phòng", "Thái Bình": "Hưng Yên", "Nam Định": "Ninh Bình", "Hà Nam": "Ninh Bình",
-           "Quảng Nam": "Đà Nẵng", "Kon Tum": "Quảng Ngãi", "Bình Định": "Gia Lai", "Phú Yên": "Đắk Lắk",
-           "Ninh Thuận": "Khánh Hòa", "Bình Thuận": "Lâm Đồng", "Đắk Nông": "Lâm Đồng", "Long An": "Tây Ninh",
-           "Tiền Giang": "Đồng Tháp", "Kiên Giang": "An Giang", "Bạc Liêu": "Cà Mau", "Sóc Trăng": "Cần Thơ",
-           "Hậu Giang": "Cần Thơ", "Quảng Bình": "Quảng Trị", "Thừa Thiên Huế": "Huế", "Bắc Giang": "Bắc Ninh",
-           "Vĩnh Phúc": "Phú Thọ", "Hòa Bình": "Phú Thọ", "Yên Bái": "Lào Cai", "Hà Giang": "Tuyên Quang",
-           "Bắc Kạn": "Thái Nguyên", "Bình Phước": "Đồng Nai", "Bến Tre": "Vĩnh Long", "Trà Vinh": "Vĩnh Long"}
 UNITS = ["huyện", "xã", "phường", "thị xã", "thị trấn", "quận"]
 UNIT_NAMES = ["Tân Lập", "Phú Hòa", "Bình An", "Xuân Lộc", "Hòa Vang", "Đông Anh", "Sóc Sơn", "Thanh Trì",
               "Nghi Lộc", "Quỳnh Lưu", "Tĩnh Gia", "Hoằng Hóa", "Diễn Châu", "Thủy Nguyên", "An Dương",
@@ -686,10 +680,12 @@ def _with_place(text: str, place: str, rng: random.Random) -> str:
 def generate(seed: int = 2026) -> list[dict]:
     rng = random.Random(seed)
     items: list[dict] = []
+    # Labels name the current 34 units; the gazetteer knows which unit each old name became.
+    gazetteer = Gazetteer.load()
 
     def add(topics: list[str], title: str, lead: str, place: str | None) -> None:
         has_place = place and place in f"{title} {lead}"
-        provinces = [CURRENT.get(place, place).replace("TP.HCM", "Hồ Chí Minh")] if topics and has_place else []
+        provinces = [gazetteer.current_unit(place)] if topics and has_place else []
         items.append({"id": f"seed-{len(items):05d}", "title": title, "sapo": lead, "topics": topics, "provinces": provinces})
 
     for topic, (titles, leads) in T.items():
