@@ -7,10 +7,10 @@ import subprocess
 import sys
 import unicodedata
 
+from crawlers.cp1258 import to_cp1258
 from crawlers.extract import decode_html, extract_article
 from crawlers.fixture_server import FIXTURES
 
-from .trouble_site import cp1258
 
 VN7 = dt.timezone(dt.timedelta(hours=7))
 
@@ -43,7 +43,7 @@ def test_a_page_without_any_date_says_so():
 
 
 def test_windows_1258_is_decoded_and_normalised_to_nfc():
-    body = cp1258('<html><head><meta charset="windows-1258"><title>Người dân phản ánh</title></head>'
+    body = to_cp1258('<html><head><meta charset="windows-1258"><title>Người dân phản ánh</title></head>'
                   '<body><h1>Người dân phản ánh</h1><p>Nước sạch thiếu ở Quảng Ngãi.</p></body></html>')
     decoded = decode_html(body, "text/html")
     assert decoded.encoding == "cp1258" and not decoded.repaired
@@ -55,7 +55,7 @@ def test_windows_1258_is_decoded_and_normalised_to_nfc():
 def test_wrong_declared_encodings_are_repaired_and_reported():
     utf8 = '<html><head><meta charset="windows-1258"></head><body>Phản ánh</body></html>'.encode()
     assert decode_html(utf8, "text/html").repaired  # utf-8 bytes declared as windows-1258
-    legacy = cp1258("<html><body>Phản ánh</body></html>")
+    legacy = to_cp1258("<html><body>Phản ánh</body></html>")
     decoded = decode_html(legacy, "text/html; charset=utf-8")  # windows-1258 bytes under a utf-8 header
     assert decoded.repaired and unicodedata.normalize("NFC", decoded.text).endswith("Phản ánh</body></html>")
 

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 
+from crawlers.cp1258 import to_cp1258
 from crawlers.fixture_server import SiteServer
 
 ARTICLE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{title}</title>
@@ -17,28 +17,10 @@ MALFORMED = """<html><head><meta charset="utf-8"><title>Trang HTML hỏng</title
 <div class="body"><p>Thẻ không đóng, <b>chữ đậm <i>lồng nhau sai</b></i> nhưng nội dung vẫn đọc được.
 <p>Đoạn thứ hai vẫn nằm trong trang <table><tr><td>ô bảng</div>"""
 
-def cp1258(text: str) -> bytes:
-    """windows-1258 bytes as legacy pages store them: base letter (â, ơ...) + combining tone mark."""
-    out = bytearray()
-    for char in text:
-        try:
-            out += char.encode("cp1258")
-            continue
-        except UnicodeEncodeError:
-            pass
-        base, *marks = unicodedata.normalize("NFD", char)
-        for keep in [None, *marks]:
-            rest = [m for m in marks if m is not keep] if keep else marks
-            try:
-                out += unicodedata.normalize("NFC", base + (keep or "")).encode("cp1258") + "".join(rest).encode("cp1258")
-                break
-            except UnicodeEncodeError:
-                continue
-    return bytes(out)
 
 
 # Served with a header claiming utf-8: the page is in the wrong encoding for its header.
-WRONG_ENCODING = cp1258(
+WRONG_ENCODING = to_cp1258(
     '<html><head><meta charset="windows-1258"><title>Nguồn nước sạch</title></head>'
     '<body><h1>Nguồn nước sạch</h1><div class="body"><p>Người dân phản ánh thiếu nước sinh hoạt.</p></div></body></html>'
 )
