@@ -317,16 +317,24 @@ def open_writer(path: Path, lock_timeout_s: float = 30.0, migrate_to_latest: boo
 
 def _connect_as_writer(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
     """Holding our lock, the file can still be open in a reader (a notebook): wait for it briefly."""
+    try:
+        return _connect_when_free(path, read_only=False, wait_s=wait_s)
+    except DatabaseBusy as busy:
+        who = f"pid {busy.pid}" if busy.pid else "another process"
+        raise UserError(
+            f"Database {path} is open in {who} (a notebook or reader?); close it and try again."
+        ) from None
+
+
+def _connect_when_free(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """Connect, retrying while another process holds the file, for up to `wait_s` seconds."""
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            return _connect(path, read_only=False)
-        except DatabaseBusy as busy:
+            return _connect(path, read_only=read_only)
+        except DatabaseBusy:
             if time.monotonic() >= deadline:
-                who = f"pid {busy.pid}" if busy.pid else "another process"
-                raise UserError(
-                    f"Database {path} is open in {who} (a notebook or reader?); close it and try again."
-                ) from None
+                raise
             time.sleep(0.2)
 
 
@@ -340,21 +348,10 @@ def open_reader(path: Path, wait_s: float = READER_WAIT_S) -> Iterator[Store]:
     path = Path(path)
     if not path.is_file():
         raise UserError(f"No database at {path}; run `dulun init` (or `dulun demo`) first.")
-    store = Store(con=_connect_as_reader(path, wait_s), path=path, read_only=True)
+    store = Store(con=_connect_when_free(path, read_only=True, wait_s=wait_s), path=path, read_only=True)
     try:
         if schema_version(store.con) < latest_version():
             raise UserError(f"Database {path} is at an older schema; run `dulun init` to migrate it.")
         yield store
     finally:
         store.close()
-
-
-def _connect_as_reader(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
-    deadline = time.monotonic() + wait_s
-    while True:
-        try:
-            return _connect(path, read_only=True)
-        except DatabaseBusy:
-            if time.monotonic() >= deadline:
-                raise
-            time.sleep(0.25)
