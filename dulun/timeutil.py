@@ -11,10 +11,6 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")
 
 
-def now_vn() -> dt.datetime:
-    return dt.datetime.now(VN)
-
-
 def parse_date(text: str, what: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat(text)

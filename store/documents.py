@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import duckdb
 import pyarrow as pa
@@ -113,24 +113,3 @@ def upsert_documents_table(con: duckdb.DuckDBPyConnection, incoming: pa.Table) -
     finally:
         con.unregister("incoming_docs")
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)
-
-
-def known_urls(con: duckdb.DuckDBPyConnection, urls: Iterable[str]) -> set[str]:
-    """Which of these canonical URLs are already stored (so crawlers need not fetch them)."""
-    wanted = pa.table({"url": pa.array(list(set(urls)), pa.string())})
-    con.register("wanted_urls", wanted)
-    try:
-        return {row[0] for row in con.execute(
-            "SELECT w.url FROM wanted_urls w JOIN documents d ON d.url = w.url"
-        ).fetchall()}
-    finally:
-        con.unregister("wanted_urls")
-
-
-def all_urls(con: duckdb.DuckDBPyConnection, source: str | None = None) -> set[str]:
-    sql = "SELECT url FROM documents" + (" WHERE source = ?" if source else "")
-    return {row[0] for row in con.execute(sql, [source] if source else []).fetchall()}
-
-
-def count_documents(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT count(*) FROM documents").fetchall()[0][0]

@@ -56,6 +56,7 @@ def vn_midnight(day: dt.date) -> dt.datetime:
 # ---------------------------------------------------------------- hot spots
 
 def first_published_day(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    """The first day (Asia/Ho_Chi_Minh) any stored document was published, or None."""
     return con.execute("SELECT CAST(min(published_at) AS DATE) FROM documents").fetchall()[0][0]
 
 

@@ -46,8 +46,3 @@ def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10) -> Stat
             "SELECT iso_week, level, count(*) FROM hotspots WHERE level IS NOT NULL GROUP BY ALL ORDER BY 1 DESC, 2 LIMIT 20"
         ).fetchall(),
     )
-
-
-def first_published_day(con: duckdb.DuckDBPyConnection):
-    """The first day (Asia/Ho_Chi_Minh) any stored document was published, or None."""
-    return con.execute("SELECT CAST(min(published_at) AS DATE) FROM documents").fetchall()[0][0]
