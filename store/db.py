@@ -52,10 +52,6 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
     return result[0][0] if result else None
 
 
-def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
-    return con.execute(sql, params or []).fetchall()
-
-
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN ... COMMIT, or ROLLBACK on any error. A failing ROLLBACK (the transaction is already
