@@ -32,6 +32,7 @@ class EnrichSummary:
     not_vietnamese: int = 0
     stories_new: int = 0
     stories_joined: int = 0
+    signatures_forgotten: int = 0  # story memory older than STORY_MEMORY_DAYS, pruned
     seconds: float = 0.0
     by_topic: dict[str, int] = field(default_factory=dict)
 
@@ -106,8 +107,10 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
     summary = EnrichSummary(model_version=enricher.model_version)
     when = _now(now)
     index = StoryIndex(threshold=settings.nlp.story_threshold)
+    memory_starts = when - dt.timedelta(days=STORY_MEMORY_DAYS)
     with open_writer(settings.database, settings.lock_timeout_s) as store:
-        for doc_id, story_id, _key, blob in nlp_store.recent_signatures(store.con, when - dt.timedelta(days=STORY_MEMORY_DAYS)):
+        summary.signatures_forgotten = nlp_store.forget_signatures_before(store.con, memory_starts)
+        for doc_id, story_id, _key, blob in nlp_store.recent_signatures(store.con, memory_starts):
             index.add(doc_id, story_id, np.frombuffer(blob, dtype="<u8").astype(np.uint64))
         total = nlp_store.count_pending(store.con)
     # Big chunks: each one pays a database round trip and a fork; 8 batches per worker amortise both.

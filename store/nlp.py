@@ -97,6 +97,12 @@ def recent_signatures(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> lis
     ).fetchall()
 
 
+def forget_signatures_before(con: duckdb.DuckDBPyConnection, cutoff: dt.datetime) -> int:
+    """Drop story signatures indexed before `cutoff`: nothing older can join a new story, and
+    the table would otherwise grow by one row per document forever."""
+    return con.execute("DELETE FROM nlp_story_signatures WHERE indexed_at < ?", [cutoff]).fetchall()[0][0]
+
+
 def write_signatures(con: duckdb.DuckDBPyConnection, rows: list[dict], indexed_at: dt.datetime) -> None:
     if not rows:
         return

@@ -9,7 +9,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import documents as fx  # noqa: E402
 
-from nlp.api import enrich_pending, ensure_model
+from nlp.api import STORY_MEMORY_DAYS, enrich_pending, ensure_model
 from store import open_reader, open_writer
 from store.documents import upsert_documents
 from store.records import Document
@@ -80,6 +80,17 @@ def test_a_republication_crawled_later_joins_the_stored_story(settings):
     enrich_pending(settings, now=NOW + dt.timedelta(days=1))
     rows = current(settings)
     assert rows[ids[fx.STRIKE_REPUBLISHED["url"]]][4] == rows[ids[fx.STRIKE["url"]]][4]
+
+
+def test_story_memory_older_than_its_window_is_pruned(settings):
+    store_docs(settings, [fx.STRIKE])
+    enrich_pending(settings, now=NOW)
+    store_docs(settings, [fx.STRIKE_REPUBLISHED])
+    summary = enrich_pending(settings, now=NOW + dt.timedelta(days=STORY_MEMORY_DAYS + 1))
+    assert summary.signatures_forgotten == 1
+    with open_reader(settings.database) as store:
+        remaining = store.con.execute("SELECT count(*) FROM nlp_story_signatures").fetchall()[0][0]
+    assert remaining == 1  # only the republication, indexed today
 
 
 def test_the_model_is_recorded_with_provenance(settings):
