@@ -15,7 +15,7 @@ from nlp.enrich import DocInput, DocResult, Enricher
 from nlp.model import TopicModel, current_version
 from nlp.provinces import Gazetteer
 from nlp.topic_rules import RuleSet
-from nlp.train import TrainingData, load_seed, train_model, weak_labels
+from nlp.train import TrainingData, load_seed, seed_fingerprint, train_model, weak_labels
 from store import open_writer
 from store import nlp as nlp_store
 
@@ -47,13 +47,16 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def ensure_model(settings, now: dt.datetime | None = None) -> str:
     """The current model version; trains one from the shipped seed set (+ labels) if there is none,
-    or if the topic rules changed since it was trained (the model reads the rules' scores)."""
+    if the topic rules changed since it was trained (the model reads the rules' scores), or if
+    the shipped seed set changed (an upgrade brought better training data)."""
     version = current_version(settings.model_dir)
     if version:
-        trained_with = _model_meta(settings.model_dir, version).get("rules_fingerprint")
-        if trained_with is None or trained_with == RuleSet.load(settings.nlp.rules_file).fingerprint:
+        meta = _model_meta(settings.model_dir, version)
+        rules_same = meta.get("rules_fingerprint") in (None, RuleSet.load(settings.nlp.rules_file).fingerprint)
+        seed_same = meta.get("seed_fingerprint") == seed_fingerprint()
+        if rules_same and seed_same:
             return version
-        log.info("topic rules changed since %s was trained; retraining", version)
+        log.info("%s changed since %s was trained; retraining", "topic rules" if not rules_same else "the seed set", version)
     return train(settings, now=now).version
 
 
@@ -84,7 +87,7 @@ def train(settings, weak: int = 0, now: dt.datetime | None = None, include_label
             extra = weak_labels(crawled, rules, gazetteer, weak)
             items += extra
             counts["weak"] = len(extra)
-    model = train_model(rules, gazetteer, TrainingData(items, counts), now=_now(now))
+    model = train_model(rules, gazetteer, TrainingData(items, counts), now=_now(now), workers=settings.nlp.workers)
     path = model.save(settings.model_dir)
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         nlp_store.record_model(store.con, model.version, str(path), model.meta, _now(now))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import joblib
+from joblib import Parallel, delayed
 import numpy as np
 from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
@@ -55,20 +56,20 @@ class TopicModel:
     meta: dict = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, feats: list[Features], labels: list[list[str]], seed: int = 13) -> "TopicModel":
+    def fit(cls, feats: list[Features], labels: list[list[str]], seed: int = 13, workers: int = 1) -> "TopicModel":
         word_vec = TfidfVectorizer(tokenizer=_identity, preprocessor=None, lowercase=False, token_pattern=None,
                                    ngram_range=(1, 1), min_df=1, sublinear_tf=True)
         syl_vec = TfidfVectorizer(tokenizer=_identity, lowercase=False, token_pattern=None,
                                   ngram_range=(1, 2), min_df=2, sublinear_tf=True, max_features=60000)
         X = _stack(word_vec.fit_transform([f.words for f in feats]),
                    syl_vec.fit_transform([f.syllables for f in feats]), feats)
-        classifiers, thresholds, cv_f1 = {}, {}, {}
-        for topic in TOPICS:
-            y = np.array([topic in ls for ls in labels], dtype=int)
-            if y.sum() < 3:
-                continue
-            classifiers[topic] = _calibrated(seed).fit(X, y)
-            thresholds[topic], cv_f1[topic] = _best_threshold(X, y, seed)
+        targets = {t: np.array([t in ls for ls in labels], dtype=int) for t in TOPICS}
+        learnable = [t for t in TOPICS if targets[t].sum() >= 3]
+        # One topic per core: each is an independent calibrated fit plus its threshold search.
+        fitted = Parallel(n_jobs=max(1, workers))(delayed(_fit_topic)(X, targets[t], seed) for t in learnable)
+        classifiers = {t: clf for t, (clf, _, _) in zip(learnable, fitted)}
+        thresholds = {t: threshold for t, (_, threshold, _) in zip(learnable, fitted)}
+        cv_f1 = {t: f1 for t, (_, _, f1) in zip(learnable, fitted)}
         return cls(word_vec, syl_vec, classifiers, thresholds, cv_f1)
 
     def predict_proba(self, feats: list[Features]) -> np.ndarray:
@@ -115,6 +116,11 @@ def _stack(words, syls, feats: list[Features]):
     # log1p so one strong phrase does not drown the text features.
     rules = np.log1p(np.array([f.rule_scores for f in feats], dtype=float))
     return sparse.hstack([words, syls, sparse.csr_matrix(rules * RULE_FEATURE_SCALE)]).tocsr()
+
+
+def _fit_topic(X, y: np.ndarray, seed: int) -> tuple[CalibratedClassifierCV, float, float]:
+    threshold, f1 = _best_threshold(X, y, seed)
+    return _calibrated(seed).fit(X, y), threshold, f1
 
 
 def _calibrated(seed: int) -> CalibratedClassifierCV:

@@ -117,3 +117,13 @@ def test_an_edited_rules_file_gets_a_new_model(settings, tmp_path):
     assert ensure_model(own) == first
     rules.write_text(rules.read_text(encoding="utf-8").replace("đình công: 5", "đình công: 6"), encoding="utf-8")
     assert ensure_model(own) != first
+
+
+@pytest.mark.slow
+def test_a_model_trained_on_an_older_seed_set_is_retrained(settings, tmp_path):
+    own = settings.model_copy(update={"nlp": settings.nlp.model_copy(update={"model_dir": tmp_path / "m"})})
+    first = ensure_model(own)
+    assert ensure_model(own) == first
+    meta = tmp_path / "m" / first / "meta.json"  # as a model from before an upgrade of the seed files
+    meta.write_text(meta.read_text(encoding="utf-8").replace('"seed_fingerprint"', '"old_seed_fingerprint"'), encoding="utf-8")
+    assert ensure_model(own) != first
