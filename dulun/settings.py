@@ -57,7 +57,7 @@ class NlpSettings(Section):
     workers: int = Field(2, ge=1, le=64)
     batch_size: int = Field(256, ge=1)
     story_threshold: float = Field(0.5, gt=0, lt=1)  # MinHash Jaccard for "same story"
-    model_weight: float = Field(0.5, ge=0, le=1)  # topic score = w * model + (1 - w) * YAML rules
+    model_weight: float = Field(0.7, ge=0, le=1)  # topic score = w * model + (1 - w) * YAML rules
 
 
 class HotspotSettings(Section):

@@ -27,7 +27,7 @@ RULE_BODY_CHARS = 3600
 # A Vietnamese place here (title, lead, opening) tells the rules a story is not foreign news.
 PLACE_CONTEXT_CHARS = 600
 # The final score of a topic: this share from the model, the rest from the YAML rules.
-MODEL_WEIGHT = 0.5
+MODEL_WEIGHT = 0.7
 # Story signatures cover the opening of a story, where republications agree.
 SIGNATURE_CHARS = 1500
 

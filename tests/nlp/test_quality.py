@@ -22,9 +22,9 @@ def predict(enricher, rows, rules_only=False):
 def test_dev_set_minimums_model(enricher, dev_rows):
     report = predict(enricher, dev_rows)
     assert report["micro_f1"] >= 0.765    # reached 0.782
-    assert report["macro_f1"] >= 0.75     # reached 0.768
+    assert report["macro_f1"] >= 0.755    # reached 0.771
     assert report["province_f1"] >= 0.86  # reached 0.882
-    assert report["none_precision"] >= 0.88
+    assert report["none_precision"] >= 0.90  # reached 0.921
 
 
 @pytest.mark.shared
