@@ -51,3 +51,18 @@ def score(gold_rows: list[dict], pred_rows: list[dict]) -> dict:
         "province_f1": _prf(ptp, pfp, pfn)[2],
         "missing_predictions": sum(1 for g in gold_rows if str(g["id"]) not in pred),
     }
+
+
+def score_by_confidence(gold_rows: list[dict], pred_rows: list[dict]) -> dict:
+    """Micro/macro-F1 per gold `confidence` value ("high", "low": whether the gold's readers
+    called the document a close case), so clear misses and close calls can be told apart.
+    Empty when the gold file has no confidence field."""
+    groups: dict[str, list[dict]] = {}
+    for row in gold_rows:
+        if row.get("confidence"):
+            groups.setdefault(str(row["confidence"]), []).append(row)
+    out = {}
+    for name, rows in sorted(groups.items()):
+        report = score(rows, pred_rows)
+        out[name] = {"documents": len(rows), "micro_f1": report["micro_f1"], "macro_f1": report["macro_f1"]}
+    return out

@@ -58,6 +58,17 @@ def test_evaluate_reports_the_reference_metrics(tmp_path):
 
 
 @pytest.mark.slow
+def test_evaluate_splits_clear_documents_from_close_cases(tmp_path):
+    gold = [{**ARTICLES[0], "topics": ["labor"], "provinces": ["Hải Phòng"], "confidence": "high"},
+            {**ARTICLES[1], "topics": ["education"], "provinces": [], "confidence": "low"}]
+    out = run(["evaluate", "--gold", str(write_jsonl(tmp_path / "gold.jsonl", gold))], tmp_path)
+    assert out.returncode == 0, out.stderr
+    split = json.loads(out.stdout)["by_confidence"]
+    assert split["high"] == {"documents": 1, "micro_f1": 1.0, "macro_f1": 1.0}
+    assert split["low"]["documents"] == 1 and split["low"]["micro_f1"] == 0.0
+
+
+@pytest.mark.slow
 def test_a_missing_input_file_is_one_sentence(tmp_path):
     out = run(["classify", "--input", str(tmp_path / "nope.jsonl")], tmp_path)
     assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
