@@ -51,10 +51,11 @@ STOP_RUNS = {
     "Thái Bình Dương", "Điện Biên Phủ", "Hà Nội Mới", "Hànộimới", "Sài Gòn Giải Phóng", "Sài Gòn Tiếp Thị",
     "Quảng Nam Đà Nẵng", "Hòa Bình Xanh", "Long An Phát", "Nam Định Vũ", "Đồng Nai Xanh",
 }
-# Words just before a province name that say it is a street, a paper or a company.
+# Words just before a province name that say it is a street, a paper, a company or an agency.
 NOT_A_PLACE_BEFORE = {
     "đường", "phố", "đại lộ", "báo", "tờ", "tạp chí", "đài", "tuyến đường", "số", "ngõ", "hẻm", "kiệt",
     "khách sạn", "nhà hàng", "hãng", "công ty", "ctcp", "tập đoàn", "ngân hàng", "câu lạc bộ", "clb", "đội",
+    "quản lý",  # "Cơ quan Quản lý Hải Dương và Khí quyển": hải dương = ocean (NOAA)
 }
 # A capitalised word just before the name that is a surname or middle name: a person's name.
 NAME_PARTS = {

@@ -35,6 +35,12 @@ def test_streets_newspapers_and_the_pacific_are_not_places(gazetteer):
     assert places(gazetteer, "Số 5 Điện Biên Phủ") == []
 
 
+def test_an_agency_that_manages_the_ocean_is_not_hai_duong(gazetteer):
+    # "hải dương" is also "ocean": the US NOAA in Vietnamese press (an earthquake story, 2017).
+    assert places(gazetteer, "Cơ quan Quản lý Hải Dương và Khí quyển Quốc gia của Mỹ cho biết") == []
+    assert places(gazetteer, "Công nhân ở Hải Dương ngừng việc") == ["Hải Phòng"]
+
+
 def test_lower_case_common_words_are_not_places(gazetteer):
     assert places(gazetteer, "vì hòa bình và long an của đất nước") == []
 
