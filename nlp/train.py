@@ -42,12 +42,15 @@ class TrainingData:
 SEED_FILES = ("seed.jsonl", "articles.jsonl")
 
 
+def read_seed_file(name: str) -> list[dict]:
+    """The items of one shipped seed file (one of SEED_FILES)."""
+    text = resources.files("nlp").joinpath("seed", name).read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
 def load_seed(holdout_every: int = 0, holdout: bool = False) -> list[dict]:
     """The shipped seed set. With holdout_every=k, every k-th item is set aside (tests measure on it)."""
-    items = []
-    for name in SEED_FILES:
-        text = resources.files("nlp").joinpath("seed", name).read_text(encoding="utf-8")
-        items += [json.loads(line) for line in text.splitlines() if line.strip()]
+    items = [item for name in SEED_FILES for item in read_seed_file(name)]
     if not holdout_every:
         return items
     return [it for i, it in enumerate(items) if (i % holdout_every == 0) == holdout]

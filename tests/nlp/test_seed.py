@@ -1,16 +1,9 @@
 """The shipped training data: what the model learns from must cover every topic, the taxonomy's
 hard negatives, and full-length articles, not only templated headlines."""
-import json
 from collections import Counter
-from importlib import resources
 
 from nlp.topic_rules import TOPICS
-from nlp.train import SEED_FILES, load_seed
-
-
-def read(name):
-    text = resources.files("nlp").joinpath("seed", name).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+from nlp.train import SEED_FILES, load_seed, read_seed_file as read
 
 
 def test_the_seed_set_is_both_files():
