@@ -9,18 +9,23 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-
-def weekly_cells(con: duckdb.DuckDBPyConnection, first_week: str | None = None) -> pd.DataFrame:
-    """Documents, stories, sources and distinct voices per (ISO week, topic, province)."""
-    return con.execute(
-        """
-        SELECT p.iso_week, p.topic, p.province,
+# What every weekly count means, for cells and for totals alike (a story = its cluster), and
+# the rows they count.
+_WEEKLY_COUNTS_FROM = """\
                count(DISTINCT p.doc_id) AS documents,
                count(DISTINCT coalesce(p.story_id, p.doc_id)) AS stories,
                count(DISTINCT p.source) AS sources,
                count(DISTINCT d.author_hash) AS voices
         FROM document_topic_places p JOIN documents d USING (doc_id)
-        WHERE ? IS NULL OR p.iso_week >= ?
+        WHERE ? IS NULL OR p.iso_week >= ?"""
+
+
+def weekly_cells(con: duckdb.DuckDBPyConnection, first_week: str | None = None) -> pd.DataFrame:
+    """Documents, stories, sources and distinct voices per (ISO week, topic, province)."""
+    return con.execute(
+        f"""
+        SELECT p.iso_week, p.topic, p.province,
+{_WEEKLY_COUNTS_FROM}
         GROUP BY ALL
         ORDER BY 1, 2, 3
         """,
@@ -32,16 +37,11 @@ def weekly_totals(con: duckdb.DuckDBPyConnection, first_week: str | None = None)
     """The same counts per (week, topic) over all provinces and per (week, province) over all
     topics, marked '(all)'. Distinct counts, so a story naming two provinces counts once."""
     return con.execute(
-        """
+        f"""
         SELECT p.iso_week,
                CASE WHEN grouping(p.topic) = 1 THEN '(all)' ELSE p.topic END AS topic,
                CASE WHEN grouping(p.province) = 1 THEN '(all)' ELSE p.province END AS province,
-               count(DISTINCT p.doc_id) AS documents,
-               count(DISTINCT coalesce(p.story_id, p.doc_id)) AS stories,
-               count(DISTINCT p.source) AS sources,
-               count(DISTINCT d.author_hash) AS voices
-        FROM document_topic_places p JOIN documents d USING (doc_id)
-        WHERE ? IS NULL OR p.iso_week >= ?
+{_WEEKLY_COUNTS_FROM}
         GROUP BY GROUPING SETS ((p.iso_week, p.topic), (p.iso_week, p.province))
         ORDER BY 1, 2, 3
         """,
