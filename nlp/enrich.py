@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -26,8 +25,6 @@ BODY_CHARS = 500
 RULE_BODY_CHARS = 3600
 # A Vietnamese place here (title, lead, opening) tells the rules a story is not foreign news.
 PLACE_CONTEXT_CHARS = 600
-# The final score of a topic: this share from the model, the rest from the YAML rules.
-MODEL_WEIGHT = 0.7
 # Story signatures cover the opening of a story, where republications agree.
 SIGNATURE_CHARS = 1500
 
@@ -70,12 +67,9 @@ class Enricher:
     gazetteer: Gazetteer
     model: TopicModel | None = None
     body_chars: int = BODY_CHARS
-    model_weight: float = MODEL_WEIGHT
-
-    @classmethod
-    def load(cls, model_dir: Path | None, rules_file: Path | None = None, version: str | None = None) -> "Enricher":
-        model = TopicModel.load(model_dir, version) if model_dir is not None else None
-        return cls(RuleSet.load(rules_file), Gazetteer.load(), model)
+    # The final score of a topic: this share from the model, the rest from the YAML rules.
+    # No default here: `nlp.model_weight` in the settings is the one place it is set.
+    model_weight: float = field(kw_only=True)
 
     @property
     def model_version(self) -> str:
