@@ -145,7 +145,7 @@ def _cooling_down(recent: pd.DataFrame, rule: Rule, cell, key: str, now: dt.date
 
 
 def end_of_quiet_hours(rule: Rule, now: dt.datetime) -> dt.datetime:
-    """When the first delivery may happen: now, or the end of the rule's quiet hours."""
+    """When a delivery planned for `now` may happen: now, or the end of the rule's quiet hours."""
     window = rule.quiet_window()
     if window is None:
         return now
@@ -220,5 +220,9 @@ def deliver_one(row, rules: RuleFile, settings: Settings, environ: Mapping[str, 
         if attempts >= settings.alerts.max_attempts:
             return {**result, "status": "gave_up", "last_error": f"gave up after {attempts} attempts: {exc}"}
         wait = settings.alerts.retry_base_s * 2 ** (attempts - 1)
-        return {**result, "status": "pending", "last_error": str(exc), "next_attempt_at": now + dt.timedelta(seconds=wait)}
+        retry_at = now + dt.timedelta(seconds=wait)
+        rule = next((r for r in rules.rules if r.name == payload.get("rule")), None)
+        if rule is not None:  # a retry must respect the quiet hours the first attempt respected
+            retry_at = end_of_quiet_hours(rule, retry_at)
+        return {**result, "status": "pending", "last_error": str(exc), "next_attempt_at": retry_at}
     return {**result, "status": "sent", "sent_at": now}

@@ -291,6 +291,22 @@ rules:
     assert morning.sent == 1
 
 
+def test_a_retry_that_would_fall_in_quiet_hours_waits_until_they_end(hot_db, tmp_path, flaky_webhook):
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-webhook: {{type: webhook, url: "{flaky_webhook['url']}"}}
+rules:
+  - {{name: lao-dong, topics: [labor], quiet_hours: "22:00-06:00", channels: [board-webhook]}}
+""", retry_base_s=1800.0, max_attempts=5)
+    evening = dt.datetime(2026, 11, 23, 21, 50, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    first = run_alerts(settings, now=evening, environ=ENV)
+    assert (first.created, first.failed, first.pending) == (1, 1, 1)  # tried before 22:00, the receiver failed
+    # Half an hour later is 22:20, inside quiet hours: the retry waits for 06:00, not for 22:20.
+    assert _outbox(settings).iloc[0].next_attempt_at.to_pydatetime() == evening.replace(day=24, hour=6, minute=0)
+    assert run_alerts(settings, now=evening.replace(hour=22, minute=30), environ=ENV).failed == 0
+    assert flaky_webhook["state"]["calls"] == 1
+
+
 def test_keywords_provinces_and_thresholds_select_cells(hot_db, now, tmp_path):
     def created(rule: str) -> int:
         settings = _with_rules(hot_db, tmp_path, "channels: {f: {type: file}}\nrules:\n" + rule)
