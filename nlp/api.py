@@ -167,13 +167,19 @@ def _add_topics_of_kind(result: DocResult, topics: list[str]) -> None:
 
 
 def _story_of(doc: dict, result: DocResult, index: StoryIndex) -> tuple[str, bool]:
-    """(story id, whether it is a new story). A forum post belongs to its thread's story."""
+    """(story id, whether it is a new story). A forum post belongs to its thread's story.
+
+    Within one run a story remembers STORY_MEMORY_DAYS of publications, as it does across runs
+    (documents come oldest first): a backfill of a year's archive then neither joins December to
+    January nor holds a year of signatures in memory."""
+    if doc.get("published_at") is not None:
+        index.forget_before(doc["published_at"] - dt.timedelta(days=STORY_MEMORY_DAYS))
     if doc.get("kind") == "post" and doc.get("url"):
         story = thread_story_id(doc["url"])
         new_story = story not in index.stories
-        index.add(doc["doc_id"], story, result.signature)
+        index.add(doc["doc_id"], story, result.signature, doc.get("published_at"))
         return story, new_story
-    story, _ = index.assign(doc["doc_id"], result.signature)
+    story, _ = index.assign(doc["doc_id"], result.signature, doc.get("published_at"))
     return story, story == doc["doc_id"]
 
 

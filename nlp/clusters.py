@@ -9,9 +9,11 @@ a thread belongs to the thread's story, whatever its wording.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import zlib
+from collections import deque
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
@@ -87,12 +89,14 @@ class StoryIndex:
         self.story_of: dict[str, str] = {}
         self.signatures: dict[str, np.ndarray] = {}
         self.stories: set[str] = set()
+        self._dated: deque[tuple[dt.datetime, str]] = deque()  # (published, doc id), in the order added
 
     def _bands(self, sig: np.ndarray):
         for band in range(BANDS):
             yield band, sig[band * ROWS:(band + 1) * ROWS].tobytes()
 
-    def add(self, doc_id: str, story_id: str, sig: np.ndarray) -> None:
+    def add(self, doc_id: str, story_id: str, sig: np.ndarray, published: dt.datetime | None = None) -> None:
+        """Index a document; one with a publication time can later be forgotten by `forget_before`."""
         if doc_id in self.story_of:
             return
         for key in self._bands(sig):
@@ -100,8 +104,26 @@ class StoryIndex:
         self.story_of[doc_id] = story_id
         self.signatures[doc_id] = sig
         self.stories.add(story_id)
+        if published is not None:
+            self._dated.append((published, doc_id))
 
-    def assign(self, doc_id: str, sig: np.ndarray) -> tuple[str, float]:
+    def forget_before(self, moment: dt.datetime) -> int:
+        """Drop documents published before `moment` (in the order they were added), so a
+        backfill of a year's archive neither joins December to January nor holds a year of
+        signatures in memory. Returns how many were dropped."""
+        dropped = 0
+        while self._dated and self._dated[0][0] < moment:
+            _, doc_id = self._dated.popleft()
+            for key in self._bands(self.signatures.pop(doc_id)):
+                members = self.buckets[key]
+                members.remove(doc_id)
+                if not members:
+                    del self.buckets[key]
+            del self.story_of[doc_id]
+            dropped += 1
+        return dropped
+
+    def assign(self, doc_id: str, sig: np.ndarray, published: dt.datetime | None = None) -> tuple[str, float]:
         """(story id, similarity to its closest earlier member, 0 for a new story); indexes the doc."""
         if doc_id in self.story_of:
             return self.story_of[doc_id], 1.0
@@ -114,5 +136,5 @@ class StoryIndex:
         empty = bool((sig == _EMPTY).all())
         joined = best_id is not None and best_sim >= self.threshold and not empty
         story = self.story_of[best_id] if joined else doc_id
-        self.add(doc_id, story, sig)
+        self.add(doc_id, story, sig, published)
         return story, (best_sim if joined else 0.0)

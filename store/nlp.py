@@ -36,13 +36,14 @@ def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
             ORDER BY d.published_at NULLS LAST, d.doc_id
             LIMIT ?
         )
-        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source, d.kind, d.url
+        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source, d.kind, d.url,
+               d.published_at
         FROM next JOIN documents d USING (doc_id)
         ORDER BY next.published_at NULLS LAST, d.doc_id
         """,
         [limit],
     ).fetchall()
-    keys = ("doc_id", "title", "lead", "text", "default_province", "content_hash", "source", "kind", "url")
+    keys = ("doc_id", "title", "lead", "text", "default_province", "content_hash", "source", "kind", "url", "published_at")
     return [dict(zip(keys, row)) for row in rows]
 
 

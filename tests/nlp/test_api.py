@@ -82,6 +82,17 @@ def test_a_republication_crawled_later_joins_the_stored_story(settings):
     assert rows[ids[fx.STRIKE_REPUBLISHED["url"]]][4] == rows[ids[fx.STRIKE["url"]]][4]
 
 
+def test_a_backfill_in_one_run_keeps_the_story_window(settings):
+    # An archive imported at once: the same wording published a month apart is two stories,
+    # as it would be had the two been crawled a month apart.
+    late = {**fx.STRIKE_REPUBLISHED, "published_at": fx.STRIKE["published_at"] + dt.timedelta(days=STORY_MEMORY_DAYS + 16)}
+    ids = store_docs(settings, [fx.STRIKE, late])
+    summary = enrich_pending(settings, now=NOW)
+    rows = current(settings)
+    assert rows[ids[late["url"]]][4] != rows[ids[fx.STRIKE["url"]]][4]
+    assert summary.stories_new == 2
+
+
 def test_story_memory_older_than_its_window_is_pruned(settings):
     store_docs(settings, [fx.STRIKE])
     enrich_pending(settings, now=NOW)

@@ -17,6 +17,20 @@ def test_republications_join_the_first_story_and_other_news_does_not():
     assert index.assign("c", signature(OTHER))[0] == "c"
 
 
+def test_a_story_forgets_publications_older_than_its_window():
+    import datetime as dt
+    day = dt.datetime(2017, 1, 10, tzinfo=dt.timezone.utc)
+    index = StoryIndex(threshold=0.5)
+    index.assign("january", signature(STORY), published=day)
+    index.assign("sport", signature(OTHER), published=day + dt.timedelta(days=1))
+    assert index.forget_before(day + dt.timedelta(hours=12)) == 1
+    # The same wording a month later, after the window moved on, is a new story, and the
+    # forgotten document no longer takes memory.
+    assert index.assign("february", signature(REWRITE), published=day + dt.timedelta(days=30))[0] == "february"
+    assert set(index.signatures) == {"sport", "february"}
+    assert all("january" not in members for members in index.buckets.values())
+
+
 def test_signatures_are_stable_across_processes():
     import subprocess, sys
     code = "from nlp.clusters import signature; print(signature('một hai ba bốn năm').tolist()[:4])"
