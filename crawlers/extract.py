@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from crawlers.legacyfonts import keep_soft_hyphens, to_unicode
 from crawlers.vndate import parse_vn_datetime
 
 _DATE_META = (
@@ -157,6 +158,9 @@ def _looks_like_utf8(body: bytes) -> bool:
 def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura: bool = True) -> Extracted:
     """Everything the store needs from one article page. `selectors` is a source's
     `Selectors` (or None); missing fields stay None, nothing raises on odd markup."""
+    font = _LEGACY_FONT.search(html or "")
+    if font:
+        html = keep_soft_hyphens(html)
     sel = Selector(text=html or "<html></html>")
     ld = _json_ld(sel)
     result = Extracted()
@@ -183,12 +187,21 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     result.text = _without_lead(result.text, result.lead)
     if result.published is None:
         result.notes.append("no_date")
-    if _LEGACY_FONT.search(html or ""):
-        # TCVN3 (.VnTime) and VNI (VNI-Times) text is Vietnamese only when drawn in that font;
-        # as characters it is mojibake. It is not converted (no verified tables here): it is
-        # flagged so `dulun status` shows which pages need it.
-        result.notes.append("legacy_font_encoding")
+    if font:
+        _convert_legacy_font(result, "vni" if (font[1] or font[2] or "").upper().startswith("VNI") else "tcvn3")
     return result
+
+
+def _convert_legacy_font(result: Extracted, charset: str) -> None:
+    """TCVN3 (.VnTime) and VNI (VNI-Times) text is Vietnamese only when drawn in that font; as
+    characters it is mojibake. Its lines are converted to Unicode; a page whose font is legacy
+    but whose text could not be recognised stays flagged, so `dulun status` shows it."""
+    converted = 0
+    for name in ("title", "lead", "text", "byline"):
+        value, lines = to_unicode(getattr(result, name), charset)
+        setattr(result, name, value)
+        converted += lines
+    result.notes.append(f"legacy_font_converted_{charset}" if converted else "legacy_font_encoding")
 
 
 def _fill_from_trafilatura(result: Extracted, html: str, url: str) -> None:

@@ -3,7 +3,8 @@
 Causes: http_<status>, timeout, robots, redirect_loop, too_large, connection, data_loss,
 offsite, parse_error, empty_body, download_error. Notes that are not failures (the page was
 stored, but something was off) use: no_date, encoding_repaired, duplicate_link,
-malformed_markup, legacy_font_encoding.
+malformed_markup, legacy_font_encoding (a legacy-font page left unconverted),
+legacy_font_converted (TCVN3/VNI text converted to Unicode).
 """
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet import error as tx_error
 
 NOTE_CAUSES = frozenset({"no_date", "encoding_repaired", "duplicate_link", "malformed_markup", "not_modified",
-                         "legacy_font_encoding"})
+                         "legacy_font_encoding", "legacy_font_converted"})
 
 
 class AlreadyStored(IgnoreRequest):

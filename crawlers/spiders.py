@@ -92,8 +92,11 @@ class SourceSpider(scrapy.Spider):
             self.state.fail(response.url, "no_date", "stored without a publication time")
         elif self.too_old(published):
             return
+        converted = [n for n in found.notes if n.startswith("legacy_font_converted_")]
+        if converted:
+            self.state.fail(response.url, "legacy_font_converted", f"{converted[0].rsplit('_', 1)[1].upper()} text converted to Unicode")
         if "legacy_font_encoding" in found.notes:
-            self.state.fail(response.url, "legacy_font_encoding", "TCVN3/VNI font text stored unconverted")
+            self.state.fail(response.url, "legacy_font_encoding", "legacy-font page whose text was not recognised as TCVN3/VNI, stored unconverted")
         yield {
             # The link as listed, not where it redirected: next run's seen-check asks about the
             # listed link, so storing it under that URL is what keeps a redirected page from

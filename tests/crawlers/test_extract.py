@@ -7,6 +7,8 @@ import subprocess
 import sys
 import unicodedata
 
+import pytest
+
 from crawlers.cp1258 import to_cp1258
 from crawlers.extract import decode_html, extract_article
 from crawlers.fixture_server import FIXTURES
@@ -89,7 +91,48 @@ def test_dulun_extract_can_use_a_sources_selectors():
     assert data["published"] == "2026-11-21T16:40:00+07:00" and data["byline"] == "Hà Nguyên"
 
 
-def test_tcvn3_or_vni_font_text_is_flagged_not_silently_stored_as_if_fine():
-    html = '<html><body><h1>Tin</h1><p style="font-family:.VnTime">Th\xadêng m\xb9i</p></body></html>'
+# Legacy-font text as the fonts' own tables encode it (the same sentence in both), checked
+# against public converters' examples: TCVN3 "hép møt tÕt" is "hộp mứt tết", VNI
+# "Xin chaøo caùc baïn" is "Xin chào các bạn".
+SENTENCE = "Người dân phản ánh tình trạng ô nhiễm ở Quảng Ngãi"
+TCVN3 = "Ng\xadêi d©n ph¶n ¸nh t×nh tr¹ng « nhiÔm ë Qu¶ng Ng·i"
+VNI = "Ngöôøi daân phaûn aùnh tình traïng oâ nhieãm ôû Quaûng Ngaõi"
+
+
+@pytest.mark.parametrize("legacy, charset, expected", [
+    (TCVN3, "tcvn3", SENTENCE),
+    ("hép møt tÕt", "tcvn3", "hộp mứt tết"),
+    ("Uñy ban nh©n d©n tØnh §¾k L¾k", "tcvn3", "Ủy ban nhân dân tỉnh Đắk Lắk"),
+    (VNI, "vni", SENTENCE),
+    ("Xin chaøo caùc baïn", "vni", "Xin chào các bạn"),
+    ("UÛy ban nhaân daân tænh Ñaék Laék", "vni", "Ủy ban nhân dân tỉnh Đắk Lắk"),
+])
+def test_legacy_font_text_becomes_unicode(legacy, charset, expected):
+    from crawlers.legacyfonts import to_unicode
+    assert to_unicode(legacy, charset) == (expected, 1)
+
+
+def test_a_unicode_line_on_a_legacy_font_page_is_left_alone():
+    from crawlers.legacyfonts import to_unicode
+    mixed = f"Trang chủ | Tin tức\n{TCVN3}"
+    assert to_unicode(mixed, "tcvn3") == (f"Trang chủ | Tin tức\n{SENTENCE}", 1)
+
+
+@pytest.mark.parametrize("font, legacy", [(".VnTime", TCVN3), ("VNI-Times", VNI)])
+def test_a_legacy_font_page_is_stored_in_unicode(font, legacy):
+    paragraph = " ".join([legacy] * 5)
+    html = (f'<html><head><title>x</title></head><body><article><h1 style="font-family:{font}">{legacy}</h1>'
+            f'<div style="font-family:{font}"><p>{paragraph}.</p><p>{paragraph}!</p></div></article></body></html>')
+    found = extract_article(html, "https://x.vn/a")  # through trafilatura, which drops soft hyphens
+    assert found.title == SENTENCE
+    assert found.text.splitlines()[-1] == " ".join([SENTENCE] * 5) + "!"
+    assert any(n.startswith("legacy_font_converted") for n in found.notes)
+    assert "legacy_font_encoding" not in found.notes
+
+
+def test_legacy_font_text_that_is_not_recognised_stays_flagged():
+    html = '<html><body><h1>Tin</h1><p style="font-family:.VnTime">Tin tuc</p></body></html>'
     assert "legacy_font_encoding" in extract_article(html, "https://x.vn/a").notes
     assert "legacy_font_encoding" not in extract_article("<p style='font-family:Arial'>Chữ</p>", "https://x.vn/a").notes
+
+

@@ -52,6 +52,7 @@ def test_every_failure_is_counted_with_its_cause_and_the_crawl_finishes(trouble_
     assert causes.get("duplicate_link") == 1
     assert causes.get("encoding_repaired", 0) >= 2  # the feed's declaration, and the article's header
     assert causes.get("malformed_markup") == 1  # the feed's broken XML, recovered
+    assert causes.get("legacy_font_converted") == 1  # the .VnTime page, stored in Unicode
     assert summary.pages_failed == 8  # the seven above, robots included, and both too_large
 
 
@@ -60,12 +61,14 @@ def test_good_and_recoverable_pages_are_all_stored(trouble_crawl):
     settings, summary, site, _ = trouble_crawl
     stored = {d["url"].rsplit("/", 1)[-1]: d for d in documents(settings, "trouble")}
     assert set(stored) == {"ok-1.html", "ok-2.html", "flaky.html", "throttled.html", "malformed.html",
-                           "wrong-encoding.html", "no-date.html"}
-    assert summary.items_stored == 7
+                           "wrong-encoding.html", "no-date.html", "legacy-font.html"}
+    assert summary.items_stored == 8
     assert stored["no-date.html"]["published_at"] is None
     assert stored["wrong-encoding.html"]["title"] == "Nguồn nước sạch"
     assert "thiếu nước sinh hoạt" in stored["wrong-encoding.html"]["text"]
     assert "lồng nhau sai" in stored["malformed.html"]["text"]
+    assert stored["legacy-font.html"]["title"] == "Người dân phản ánh tình trạng ô nhiễm"
+    assert stored["legacy-font.html"]["text"] == "Nước thải từ khu công nghiệp chảy ra sông, bốc mùi hôi thối."
     assert site.hits["/ok-1.html"] == 1  # listed twice, fetched once
     assert site.hits["/flaky.html"] == 2 and site.hits["/throttled.html"] == 2  # retried after 503 / 429
     assert "/private/secret.html" not in site.hits  # robots.txt obeyed

@@ -25,13 +25,24 @@ WRONG_ENCODING = to_cp1258(
     '<body><h1>Nguồn nước sạch</h1><div class="body"><p>Người dân phản ánh thiếu nước sinh hoạt.</p></div></body></html>'
 )
 
+# An old provincial page drawn in the TCVN3 font .VnTime, served as Latin-1 as such pages were:
+# "Người dân phản ánh tình trạng ô nhiễm" in TCVN3 codes (0xAD, the soft hyphen, is "ư").
+LEGACY_FONT = (
+    '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+    '<meta property="article:published_time" content="2026-11-22T08:00:00+07:00"><title>UBND x·</title></head>'
+    '<body><h1><font face=".VnTime">Ng\xadêi d©n ph¶n ¸nh t×nh tr¹ng « nhiÔm</font></h1>'
+    '<div class="body"><p><font face=".VnTime">N\xadíc th¶i tõ khu c«ng nghiÖp ch¶y ra s«ng, '
+    'bèc mïi h«i thèi.</font></p></div></body></html>'
+).encode("latin-1")
+
 
 def feed(base: str) -> bytes:
     """Broken XML (unescaped &, an unclosed tag), a wrong declared encoding, relative links,
     the same item twice, and links to every kind of trouble."""
     links = ["/ok-1.html", "/ok-2.html", "/ok-1.html", "/missing.html", "/broken.html", "/flaky.html",
              "/throttled.html", "/slow.html", "/loop-a.html", "/huge.html", "/huge-stream.html",
-             "/malformed.html", "/empty.html", "/wrong-encoding.html", "/no-date.html", "/private/secret.html"]
+             "/malformed.html", "/empty.html", "/wrong-encoding.html", "/no-date.html", "/legacy-font.html",
+             "/private/secret.html"]
     items = "".join(
         f"<item><title>Mục {i} & chú thích</title><link>{link}</link>"
         + ("" if "no-date" in link else f"<pubDate>Sun, 22 Nov 2026 0{i % 10}:00:00 +0700</pubDate>")
@@ -106,6 +117,7 @@ def make_trouble_site(timeout_s: float) -> SiteServer:
         "/empty.html": lambda h: h.send_body(b"", "text/html; charset=utf-8"),
         "/wrong-encoding.html": lambda h: h.send_body(WRONG_ENCODING, "text/html; charset=utf-8"),
         "/no-date.html": lambda h: h.send_body(NO_DATE.encode("utf-8"), "text/html; charset=utf-8"),
+        "/legacy-font.html": lambda h: h.send_body(LEGACY_FONT, "text/html; charset=iso-8859-1"),
         "/private/secret.html": article("secret"),
     })
     return server
