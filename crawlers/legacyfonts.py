@@ -1,7 +1,7 @@
 """TCVN3 (ABC) and VNI text to Unicode.
 
 Pages drawn in a legacy Vietnamese font (".VnTime", "VNI-Times") carry their tone marks as
-Latin-1 characters that only the font draws as Vietnamese: as characters, "Th\u00adêng m¹i" is
+Latin-1 characters that only the font draws as Vietnamese: as characters, "Th\u00ad¬ng m¹i" is
 mojibake for "Thương mại". The tables below are the standard ones (the vietunicode charset
 tables, as used by Unikey's converter); they were cross-checked letter by letter against two
 independent public converters. Conversion works line by line and leaves alone any line that
@@ -32,9 +32,9 @@ _VNI_MARKS = {  # mark -> (combining diacritics it stands for)
     "é": "\u0306\u0301", "è": "\u0306\u0300", "ú": "\u0306\u0309", "ü": "\u0306\u0303", "ë": "\u0306\u0323",
 }
 # VNI's own single characters (lower and upper case).
+# (ì and í are VNI's own codes for themselves.)
 _VNI_SINGLE = {"ñ": "đ", "Ñ": "Đ", "ô": "ơ", "Ô": "Ơ", "ö": "ư", "Ö": "Ư",
-               "ì": "ì", "Ì": "Ì", "í": "í", "Í": "Í", "æ": "ỉ", "Æ": "Ỉ", "ò": "ị", "Ò": "Ị",
-               "ó": "ĩ", "Ó": "Ĩ", "î": "ỵ", "Î": "Ỵ"}
+               "æ": "ỉ", "Æ": "Ỉ", "ò": "ị", "Ò": "Ị", "ó": "ĩ", "Ó": "Ĩ", "î": "ỵ", "Î": "Ỵ"}
 _VNI_UPPER_MARKS = {k.upper(): v for k, v in _VNI_MARKS.items()}
 
 # Letters only Unicode Vietnamese has: a line holding one is already Unicode.
@@ -44,18 +44,14 @@ _TCVN3_ONLY = re.compile("[µ¸¶·¹¨»¾¼½Æ©ÇÈÉË®ÐÎÏÑªÖ×ØÜ�
 _VNI_PAIR = re.compile("[aeiouyAEIOUYôöÔÖ][øùûõïâêáàåãäéèúüëØÙÛÕÏÂÊÁÀÅÃÄÉÈÚÜË]")
 
 
-def _tcvn3_table() -> dict[str, str]:
-    table = dict(zip(_TCVN3_LOWER, _VN_LOWER, strict=True))
-    table.update(_TCVN3_CAPITALS)
-    table[KEPT_SOFT_HYPHEN] = "ư"
-    return table
+_TCVN3 = {**dict(zip(_TCVN3_LOWER, _VN_LOWER, strict=True)), **_TCVN3_CAPITALS, KEPT_SOFT_HYPHEN: "ư"}
 
 
-def _tcvn3_line(line: str, table: dict[str, str]) -> str:
+def _tcvn3_line(line: str) -> str:
     out: list[str] = []
     for ch in line:
-        converted = table.get(ch, ch)
-        if ch in table and out and _joins_capital(out[-1], converted):
+        converted = _TCVN3.get(ch, ch)
+        if ch in _TCVN3 and out and _joins_capital(out[-1], converted):
             out[-1] = converted.upper()  # a capital followed by a tone code is one letter: "A¸" -> "Á"
             continue
         out.append(converted)
@@ -92,7 +88,7 @@ def looks_legacy(line: str, charset: str) -> bool:
     if _UNICODE_VN.search(line):
         return False
     if charset == "tcvn3":
-        return len(_TCVN3_ONLY.findall(line)) >= 1
+        return _TCVN3_ONLY.search(line) is not None
     return len(_VNI_PAIR.findall(line)) >= 2
 
 
@@ -100,11 +96,11 @@ def to_unicode(text: str | None, charset: str) -> tuple[str | None, int]:
     """(`text` with its legacy-font lines converted, how many lines were converted)."""
     if not text:
         return text, 0
-    table = _tcvn3_table() if charset == "tcvn3" else None
+    convert = _tcvn3_line if charset == "tcvn3" else _vni_line
     lines, converted = [], 0
     for line in text.split("\n"):
         if looks_legacy(line, charset):
-            line = _tcvn3_line(line, table) if table else _vni_line(line)
+            line = convert(line)
             converted += 1
         lines.append(line)
     return "\n".join(lines).replace(KEPT_SOFT_HYPHEN, "\xad"), converted
