@@ -125,3 +125,28 @@ def test_a_crawl_waits_for_the_writer_lock_then_says_so(tmp_path):
     with open_writer(settings.database):
         with pytest.raises(UserError, match="Another dulun process"):
             crawl(settings, sources_file=sources_file, now=NOW)
+
+
+@pytest.mark.slow
+def test_a_crawl_started_by_hand_during_a_running_crawl_never_marks_it_interrupted(tmp_path):
+    """The running crawl holds the writer lock from start to finish, so a second crawl (by hand,
+    without the scheduler's crawl lock) cannot close its run as orphaned: it waits, says so, and
+    the first crawl ends ok with every page."""
+    from dulun.errors import UserError
+
+    count = 16  # at 0.5 s a page the first crawl outlasts the second's start-up (imports) by far
+    settings = fast_settings(tmp_path, concurrency_per_domain=1).model_copy(update={"lock_timeout_s": 0.5})
+    with many_articles_site(count, delay_s=0.5) as site:
+        sources_file = write_sources(tmp_path / "sources.yaml", [_feed_source("many", site.base)])
+        running, _ = start_child(settings, resolve_sources(settings, None, sources_file), NOW, tmp_path)
+        deadline = time.monotonic() + 60
+        while sum(n for p, n in site.hits.items() if p.startswith("/bai-")) < 2:
+            assert time.monotonic() < deadline and running.poll() is None, "crawl ended before the second began"
+            time.sleep(0.02)
+        with pytest.raises(UserError, match="Another dulun process"):
+            crawl(settings, sources_file=sources_file, now=NOW)
+        assert running.wait(timeout=120) == 0
+    with open_reader(settings.database) as store:
+        statuses = [r[0] for r in store.con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
+    assert statuses == ["ok"]
+    assert len(documents(settings, "many")) == count
