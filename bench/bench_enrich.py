@@ -62,25 +62,16 @@ def store_corpus(settings, rows: list[dict], spread_days: int = 0) -> None:
 
 
 ENRICH_SCRIPT = """
-import json, resource, sys
+import json, sys
+from bench.harness import largest_child_peak_rss_mb, own_peak_rss_mb
 from dulun.settings import Settings
 from nlp.api import enrich_pending
 settings = Settings.model_validate({"data_dir": sys.argv[1], "nlp": {"workers": int(sys.argv[2])}})
 s = enrich_pending(settings)
-mb = lambda who: round(resource.getrusage(who).ru_maxrss / 1024, 1)
-def own_peak_mb():
-    # Not ru_maxrss: Linux carries it across exec, so it would report the bench process that
-    # started this one (corpus and all). VmHWM belongs to this process's own memory.
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return mb(resource.RUSAGE_SELF)
 print(json.dumps({"documents": s.documents, "docs_per_s": round(s.docs_per_s, 1), "stories_new": s.stories_new,
                   "stories_joined": s.stories_joined, "not_vietnamese": s.not_vietnamese,
-                  "peak_rss_mb_parent": own_peak_mb(), "peak_rss_mb_largest_worker": mb(resource.RUSAGE_CHILDREN)}))
+                  "peak_rss_mb_parent": round(own_peak_rss_mb(), 1),
+                  "peak_rss_mb_largest_worker": round(largest_child_peak_rss_mb(), 1)}))
 """
 
 

@@ -58,11 +58,24 @@ def measure(label: str, items: int, work: Callable[[], object]) -> Measurement:
     return Measurement(label, items, time.perf_counter() - started)
 
 
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process and its finished children, in MiB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+def own_peak_rss_mb() -> float:
+    """Peak resident memory of this process alone, in MiB.
+
+    Not ru_maxrss: Linux carries it across exec, so a process started by a bigger one (a bench
+    holding the corpus) would report its parent's peak. VmHWM is this process's own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def largest_child_peak_rss_mb() -> float:
+    """Peak resident memory of the largest finished child process (a worker), in MiB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def report(comparisons: list[Comparison], console: Console | None = None) -> Path:
