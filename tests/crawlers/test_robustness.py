@@ -23,6 +23,14 @@ def _feed_source(name: str, base: str) -> dict:
             "allowed_domains": ["127.0.0.1"], "selectors": {"body": "div.body"}}
 
 
+def wait_for_article_hits(site, child, count: int) -> None:
+    """Until the crawl child has asked `site` for `count` article pages (it must still be running)."""
+    deadline = time.monotonic() + 60
+    while sum(n for p, n in site.hits.items() if p.startswith("/bai-")) < count:
+        assert time.monotonic() < deadline and child.poll() is None, "the crawl ended too early"
+        time.sleep(0.02)
+
+
 @pytest.fixture(scope="module")
 def trouble_crawl(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("trouble")
@@ -91,10 +99,7 @@ def test_a_killed_crawl_keeps_what_it_stored_and_the_next_run_resumes_without_du
         sources_file = write_sources(tmp_path / "sources.yaml", [_feed_source("many", site.base)])
         sources = resolve_sources(settings, None, sources_file)
         child, _ = start_child(settings, sources, NOW, tmp_path)
-        deadline = time.monotonic() + 60
-        while sum(n for p, n in site.hits.items() if p.startswith("/bai-")) < 25:
-            assert time.monotonic() < deadline and child.poll() is None, "crawl ended before it could be killed"
-            time.sleep(0.02)
+        wait_for_article_hits(site, child, 25)
         child.send_signal(signal.SIGKILL)  # no cleanup at all: the hardest way to die
         child.wait()
 
@@ -139,10 +144,7 @@ def test_a_crawl_started_by_hand_during_a_running_crawl_never_marks_it_interrupt
     with many_articles_site(count, delay_s=0.5) as site:
         sources_file = write_sources(tmp_path / "sources.yaml", [_feed_source("many", site.base)])
         running, _ = start_child(settings, resolve_sources(settings, None, sources_file), NOW, tmp_path)
-        deadline = time.monotonic() + 60
-        while sum(n for p, n in site.hits.items() if p.startswith("/bai-")) < 2:
-            assert time.monotonic() < deadline and running.poll() is None, "crawl ended before the second began"
-            time.sleep(0.02)
+        wait_for_article_hits(site, running, 2)
         with pytest.raises(UserError, match="Another dulun process"):
             crawl(settings, sources_file=sources_file, now=NOW)
         assert running.wait(timeout=120) == 0
