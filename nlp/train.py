@@ -42,9 +42,13 @@ class TrainingData:
 SEED_FILES = ("seed.jsonl", "articles.jsonl")
 
 
+def _seed_file(name: str):
+    return resources.files("nlp").joinpath("seed", name)
+
+
 def read_seed_file(name: str) -> list[dict]:
     """The items of one shipped seed file (one of SEED_FILES)."""
-    text = resources.files("nlp").joinpath("seed", name).read_text(encoding="utf-8")
+    text = _seed_file(name).read_text(encoding="utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -60,7 +64,7 @@ def seed_fingerprint() -> str:
     """Hash of the shipped seed files: a model trained on an older seed set is out of date."""
     digest = hashlib.sha1()
     for name in SEED_FILES:
-        digest.update(resources.files("nlp").joinpath("seed", name).read_bytes())
+        digest.update(_seed_file(name).read_bytes())
     return digest.hexdigest()[:12]
 
 
