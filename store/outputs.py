@@ -473,7 +473,9 @@ def _insert_enrichments_for_tests(con: duckdb.DuckDBPyConnection, enrichments: S
     _register(con, "incoming_enrichments", frame)
     try:
         con.execute(
-            """INSERT INTO enrichments SELECT doc_id, model_version, content_hash, language,
+            """INSERT INTO enrichments (doc_id, model_version, content_hash, language, topics, scores, provinces,
+                                         story_id, enriched_at)
+               SELECT doc_id, model_version, content_hash, language,
                    CAST(topics AS VARCHAR[]), CAST(scores AS JSON), CAST(provinces AS VARCHAR[]), story_id, now()
                FROM incoming_enrichments"""
         )

@@ -1,0 +1,409 @@
+"""Hot spots now: which topic x province cells are unusual over trailing windows ending at a moment.
+
+One model serves the rolling detection (every cycle: windows of 24 h, 72 h and 7 days ending
+now) and the weekly table (the 7-day window ending Sunday 24:00, Asia/Ho_Chi_Minh). It is the
+weekly negative-binomial model of `pipeline.hotspots`, written for any window:
+
+* Counting. A story counts once per cell, at its first report there (`store.detections`), and
+  only once that report was published before the window's end and fetched by `as_of`.
+* Time grid. Everything is counted in 24-hour blocks back from `end`: block 0 is the 24 hours
+  ending at `end`. A window of L days is blocks 0..L-1.
+* History. Every window's history is the `baseline_weeks` weeks ending where the 7-day window
+  starts, so a wave up to a week old is judged against the quiet time before it, never against
+  its own first days. A database that started recently has only the days it has.
+* The press's rhythm. Fewer items appear on Sundays and holidays and at night. A window's
+  exposure is the share of an ordinary week's stories that falls in its hours, from the whole
+  corpus's stories by day of week x hour of day (separable, lightly smoothed toward flat), with
+  a public holiday weighted like a Sunday. A 7-day window without a holiday has exposure 1.
+* Rate. r = (history stories + k * prior) / (history exposure + k), the prior being the topic's
+  national rate times the province's share of all stories (quiet cells keep a small, non-zero
+  expectation); expected stories in a window = max(r, 0.05) * its exposure.
+* Spread. variance = mu + phi * mu^2 with phi pooled over busy cells (median of method-of-moments
+  estimates from the history cut into windows of the same length, never below the floor).
+* A wave older than a week. When the 7-day window that ended a week before `end` was itself
+  flagged, the cell keeps that window's rate, so a wave that goes on is still judged against the
+  quiet time before it (`persistent`).
+* Flag: at least `min_stories` stories, tail probability <= the threshold, enough history.
+  Levels: new (flagged, no history), rising, persistent (flagged now and in the week before),
+  cooling (flagged the week before, not now).
+
+With whole weeks and no holiday this is exactly the weekly model: the weekly table comes out of
+`weekly_cells` and the tests of `pipeline.hotspots` pin it.
+
+Episodes (`advance_episodes`): one wave in one cell is one episode, opened by the first run that
+flags the cell and closed once no window has been flagged for `episode_close_hours`. Alerts are
+about episodes (pipeline.alerts).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dulun.settings import HotspotSettings, Settings
+from dulun.timeutil import VN, vn_holidays
+from store import detections as store
+from store import open_writer
+
+log = logging.getLogger(__name__)
+DAY = dt.timedelta(days=1)
+WEEK_DAYS = 7
+FLAGGED_LEVELS = ("new", "rising", "persistent")
+MIN_EXPECTED_PER_WEEK = 0.05
+# Pseudo-counts pulling the rhythm toward flat: a young database has not seen enough weeks.
+DOW_PSEUDO, HOUR_PSEUDO = 50.0, 20.0
+
+
+# ---------------------------------------------------------------- what the model reads
+
+@dataclass
+class Counts:
+    """Stories first reported per cell in each 24-hour block back from `end`, and the corpus's
+    stories by hour of the week over the same days."""
+
+    end: dt.datetime
+    as_of: dt.datetime
+    cells: pd.DataFrame            # topic, province; row i is blocks[i]
+    blocks: np.ndarray             # [cells, days], float
+    hour_of_week: np.ndarray       # [168]
+    data_start: dt.datetime | None  # Monday 00:00 of the first published document's week
+
+    @property
+    def days(self) -> int:
+        return self.blocks.shape[1]
+
+
+def grid_days(cfg: HotspotSettings) -> int:
+    """Blocks the model needs: this week, the week before (for `persistent`), and each one's history."""
+    return WEEK_DAYS * (cfg.baseline_weeks + 2)
+
+
+def read_counts(con, end: dt.datetime, as_of: dt.datetime, cfg: HotspotSettings) -> Counts:
+    days = grid_days(cfg)
+    frame = store.cell_day_counts(con, end, as_of, days)
+    cells = frame[["topic", "province"]].drop_duplicates().sort_values(["topic", "province"]).reset_index(drop=True)
+    blocks = np.zeros((len(cells), days))
+    if len(frame):
+        row = frame.merge(cells.reset_index(), on=["topic", "province"])["index"].to_numpy()
+        np.add.at(blocks, (row, frame["back"].to_numpy()), frame["stories"].to_numpy(float))
+    how = np.zeros(168)
+    by_hour = store.hour_of_week_counts(con, end - days * DAY, end, as_of)
+    how[by_hour["how"].to_numpy(int)] = by_hour["stories"].to_numpy(float)
+    return Counts(end, as_of, cells, blocks, how, monday_of(store.first_published(con, as_of)))
+
+
+def monday_of(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None or pd.isna(moment):
+        return None
+    day = pd.Timestamp(moment).tz_convert(VN).date()
+    return dt.datetime.combine(day - dt.timedelta(days=day.weekday()), dt.time(0), tzinfo=VN)
+
+
+# ---------------------------------------------------------------- the press's rhythm
+
+def rhythm(hour_of_week: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Day-of-week (Monday first) and hour-of-day shares, each summing to 1."""
+    n = np.asarray(hour_of_week, float).reshape(7, 24)
+    total = n.sum()
+    dow = (n.sum(1) + DOW_PSEUDO) / (total + 7 * DOW_PSEUDO)
+    hod = (n.sum(0) + HOUR_PSEUDO) / (total + 24 * HOUR_PSEUDO)
+    return dow, hod
+
+
+def block_exposure(end: dt.datetime, days: int, hour_of_week: np.ndarray) -> np.ndarray:
+    """Each 24-hour block's share of an ordinary week's stories (a week of blocks sums to 1,
+    less when it holds a holiday, which is weighted like a Sunday)."""
+    dow, hod = rhythm(hour_of_week)
+    local_end = end.astimezone(VN)
+    mids = pd.DatetimeIndex([local_end - dt.timedelta(hours=i + 0.5) for i in range(days * 24)])
+    weekday = mids.day_of_week.to_numpy()
+    holidays = vn_holidays(mids[-1].date(), mids[0].date())
+    if holidays:
+        weekday = np.where(np.isin(mids.date, list(holidays)), 6, weekday)
+    per_hour = dow[weekday] * hod[mids.hour.to_numpy()]
+    return per_hour.reshape(days, 24).sum(1)
+
+
+# ---------------------------------------------------------------- scoring
+
+@dataclass
+class _Target:
+    """One scoring of every cell for windows ending `offset` days before `end`."""
+
+    history_days: int
+    hist_sum: np.ndarray
+    rate: np.ndarray                       # smoothed stories per ordinary week
+    windows: dict[int, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+def history_days(counts: Counts, offset_days: int, cfg: HotspotSettings) -> int:
+    """Days of history before the 7-day window ending `offset_days` before `end` (at most the
+    baseline): a database that started three weeks ago has three weeks, not eight of zeros."""
+    if counts.data_start is None:
+        return 0
+    history_end = counts.end - (offset_days + WEEK_DAYS) * DAY
+    available = int((history_end - counts.data_start) // DAY)
+    return max(0, min(WEEK_DAYS * cfg.baseline_weeks, available))
+
+
+def score_target(counts: Counts, exposure: np.ndarray, windows_days: Sequence[int], offset_days: int,
+                 cfg: HotspotSettings, max_p: float, before: _Target | None = None) -> _Target:
+    days = history_days(counts, offset_days, cfg)
+    first = offset_days + WEEK_DAYS
+    history = counts.blocks[:, first:first + days]
+    hist_sum = history.sum(1)
+    target = _Target(days, hist_sum, np.full(len(hist_sum), np.nan))
+    if days > 0:
+        weeks = exposure[first:first + days].sum()
+        target.rate = _smoothed_rate(counts.cells, hist_sum, weeks, cfg.prior_weeks)
+    for L in windows_days:
+        x = counts.blocks[:, offset_days:offset_days + L].sum(1)
+        result = {"stories": x, "baseline": np.full(len(x), np.nan), "p_value": np.full(len(x), np.nan),
+                  "flagged": np.zeros(len(x), bool)}
+        if days > 0:
+            w = exposure[offset_days:offset_days + L].sum()
+            lam = np.maximum(target.rate, MIN_EXPECTED_PER_WEEK) * w
+            if before is not None:  # a wave older than a week keeps the rate from before it
+                burst = before.windows[WEEK_DAYS]["flagged"]
+                lam = np.where(burst, np.maximum(before.rate, MIN_EXPECTED_PER_WEEK) * w, lam)
+            phi = pooled_dispersion(history[:, :days - days % L], exposure[first:first + days - days % L], L,
+                                    cfg.dispersion_floor)
+            p = tail_probability(x, lam, lam + phi * lam**2)
+            result.update(baseline=lam, p_value=p,
+                          flagged=(x >= cfg.min_stories) & (p <= max_p) & (days >= WEEK_DAYS * cfg.min_history_weeks))
+        result["score"] = np.minimum(-np.log10(np.maximum(result["p_value"], 1e-300)), 300.0)
+        target.windows[L] = result
+    return target
+
+
+def _smoothed_rate(cells: pd.DataFrame, hist_sum: np.ndarray, weeks: float, prior_weeks: float) -> np.ndarray:
+    """Stories per ordinary week: the cell's own history, shrunk toward the topic's national
+    rate times the province's share of all stories."""
+    frame = cells.assign(h=hist_sum)
+    topic_hist = frame.groupby("topic")["h"].transform("sum").to_numpy(float)
+    province_hist = frame.groupby("province")["h"].transform("sum").to_numpy(float)
+    all_hist = hist_sum.sum()
+    share = province_hist / all_hist if all_hist > 0 else np.zeros_like(province_hist)
+    prior = topic_hist / weeks * share if weeks > 0 else np.zeros_like(share)
+    return (hist_sum + prior_weeks * prior) / (weeks + prior_weeks)
+
+
+def pooled_dispersion(history: np.ndarray, exposure: np.ndarray, window_days: int, floor: float) -> float:
+    """Extra-Poisson variance shared by busy cells, from the history cut into windows of the
+    given length (method of moments against each window's exposure; the median, so one burst in
+    one cell's history does not move everybody's threshold)."""
+    n = history.shape[1] // window_days
+    if n < 2:
+        return floor
+    c = history[:, :n * window_days].reshape(len(history), n, window_days).sum(2)
+    e = exposure[:n * window_days].reshape(n, window_days).sum(1)
+    mu = c.sum(1, keepdims=True) / e.sum() * e[None, :]
+    busy = c.mean(1) >= 2
+    if busy.sum() < 5:
+        return floor
+    c, mu = c[busy], mu[busy]
+    spread = ((c - mu) ** 2).sum(1) / (n - 1)
+    estimate = (spread - mu.mean(1)) / (mu**2).mean(1)
+    return float(max(floor, np.median(estimate)))
+
+
+def tail_probability(x: np.ndarray, lam: np.ndarray, variance: np.ndarray) -> np.ndarray:
+    """P(X >= x): negative binomial with the given mean and variance (Poisson when not over-dispersed)."""
+    x, lam, variance = (np.asarray(a, float) for a in (x, lam, variance))
+    over = variance > lam * (1 + 1e-9)
+    p = stats.poisson.sf(x - 1, lam)
+    r = lam[over] ** 2 / (variance[over] - lam[over])
+    p[over] = stats.nbinom.sf(x[over] - 1, r, r / (r + lam[over]))
+    return np.where(x <= 0, 1.0, p)
+
+
+def score(counts: Counts, windows_hours: Sequence[int], cfg: HotspotSettings, max_p: float) -> pd.DataFrame:
+    """Every cell and window at `counts.end`: stories, expected, p-value, score, flagged, and the
+    cell's level and best window. Cells with no story in any window and no level are left out."""
+    exposure = block_exposure(counts.end, counts.days, counts.hour_of_week)
+    windows_days = sorted({h // 24 for h in windows_hours})
+    before = score_target(counts, exposure, [WEEK_DAYS], WEEK_DAYS, cfg, max_p)
+    now = score_target(counts, exposure, windows_days, 0, cfg, max_p, before=before)
+    was_flagged = before.windows[WEEK_DAYS]["flagged"]
+    flagged_now = np.any([now.windows[L]["flagged"] for L in windows_days], axis=0) if len(counts.cells) else \
+        np.zeros(0, bool)
+    level = np.select([flagged_now & (now.hist_sum == 0), flagged_now & was_flagged, flagged_now,
+                       ~flagged_now & was_flagged], ["new", "persistent", "rising", "cooling"], default=None)
+    frames = []
+    for L in windows_days:
+        w = now.windows[L]
+        frames.append(counts.cells.assign(window_hours=L * 24, stories=w["stories"].astype(int), baseline=w["baseline"],
+                                          p_value=w["p_value"], score=w["score"], flagged=w["flagged"], level=level,
+                                          hist_sum=now.hist_sum, history_days=now.history_days))
+    rows = pd.concat(frames, ignore_index=True) if frames else _empty()
+    return _keep_and_rank(rows)
+
+
+def _keep_and_rank(rows: pd.DataFrame) -> pd.DataFrame:
+    if rows.empty:
+        return rows.assign(best=pd.Series(dtype=bool))
+    busy = rows.groupby(["topic", "province"])["stories"].transform("max") > 0
+    rows = rows[busy | rows.level.notna()].copy()
+    # Best window: the most significant flagged one, else the most significant one.
+    order = rows.assign(_unflagged=~rows.flagged, _p=rows.p_value.fillna(2.0)).sort_values(
+        ["topic", "province", "_unflagged", "_p", "window_hours"])
+    first = ~order.duplicated(["topic", "province"])
+    rows["best"] = False
+    rows.loc[order.index[first.to_numpy()], "best"] = True
+    rows["level"] = rows["level"].astype(object).where(rows["level"].notna(), None)
+    return rows.sort_values(["topic", "province", "window_hours"]).reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["topic", "province", "window_hours", "stories", "baseline", "p_value", "score",
+                                 "flagged", "level", "hist_sum", "history_days"])
+
+
+# ---------------------------------------------------------------- the weekly table
+
+def weekly_cells(con, monday: dt.date, as_of: dt.datetime, cfg: HotspotSettings) -> pd.DataFrame:
+    """The ISO week starting `monday`: the 7-day window ending Sunday 24:00, scored like every
+    window, with each cell's documents and sources that week."""
+    end = dt.datetime.combine(monday + dt.timedelta(days=WEEK_DAYS), dt.time(0), tzinfo=VN)
+    rows = score(read_counts(con, end, as_of, cfg), [WEEK_DAYS * 24], cfg, cfg.max_p_value)
+    docs = store.window_documents(con, end - WEEK_DAYS * DAY, end, as_of)
+    rows = rows.merge(docs[["topic", "province", "documents", "sources"]], on=["topic", "province"], how="left")
+    for column in ("documents", "sources"):
+        rows[column] = rows[column].fillna(0).astype("int64")
+    return rows.drop(columns=["window_hours", "best", "flagged", "history_days"])
+
+
+# ---------------------------------------------------------------- rolling detection, as a stage
+
+@dataclass
+class DetectSummary:
+    detected_at: str
+    cells: int
+    flagged: list[str]
+    opened: int = 0
+    closed: int = 0
+    index: str = ""
+    seconds: float = 0.0
+    episodes_advanced: bool = True
+
+    def __str__(self) -> str:
+        shown = "; ".join(self.flagged) if self.flagged else "nothing unusual"
+        note = "" if self.episodes_advanced else " (an earlier moment than the last run: episodes left as they were)"
+        return (f"Detection at {self.detected_at}: {self.cells} cells, {len(self.flagged)} flagged ({shown}); "
+                f"episodes {self.opened} opened, {self.closed} closed{note}.")
+
+
+def detect_now(con, now: dt.datetime, cfg: HotspotSettings) -> pd.DataFrame:
+    """Rolling detection at `now` (windows ending now, documents published and fetched by now),
+    with documents, sources and the newest story's time for flagged cells."""
+    rows = score(read_counts(con, now, now, cfg), cfg.windows_hours, cfg, cfg.rolling_max_p_value)
+    rows["documents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+    rows["sources"] = pd.array([pd.NA] * len(rows), dtype="Int64")
+    rows["newest_story_at"] = pd.NaT
+    flagged = rows[rows.flagged]
+    if len(flagged):
+        keys = list(zip(flagged.topic, flagged.province, flagged.window_hours))
+        newest = store.newest_story_times(con, now, now, keys)
+        rows = rows.drop(columns="newest_story_at").merge(newest, on=["topic", "province", "window_hours"], how="left")
+        for hours in sorted(flagged.window_hours.unique()):
+            cells = flagged[flagged.window_hours == hours]
+            docs = store.window_documents(con, now - dt.timedelta(hours=int(hours)), now, now,
+                                          list(zip(cells.topic, cells.province)))
+            at = rows.merge(docs, on=["topic", "province"], how="left", suffixes=("", "_w"))
+            mask = (rows.window_hours == hours) & rows.flagged & at["documents_w"].notna().to_numpy()
+            rows.loc[mask, "documents"] = at.loc[mask, "documents_w"].astype("int64").to_numpy()
+            rows.loc[mask, "sources"] = at.loc[mask, "sources_w"].astype("int64").to_numpy()
+    return rows
+
+
+def run_detect(settings: Settings, now: dt.datetime | None = None) -> DetectSummary:
+    """The detect stage: bring the story index up to date, detect at `now`, store the run and
+    advance the episodes (forward only: a replay of an earlier moment is computed and stored but
+    leaves the episodes of later moments alone)."""
+    now = (now or dt.datetime.now(VN)).astimezone(VN)
+    cfg = settings.hotspots
+    started = time.perf_counter()
+    with open_writer(settings.database, settings.lock_timeout_s) as writer:
+        con = writer.con
+        refresh = store.refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
+        rows = detect_now(con, now, cfg)
+        seconds = time.perf_counter() - started
+        store.record_run(con, now, rows, seconds)
+        newest = store.newest_episode_update(con)
+        advanced = newest is None or pd.Timestamp(newest) <= pd.Timestamp(now)
+        changed = opened = pd.DataFrame()
+        if advanced:
+            changed, opened = advance_episodes(store.open_episodes(con), rows, now, cfg.episode_close_hours)
+            store.save_episodes(con, changed, opened)
+    best = rows[rows.best & rows.flagged] if len(rows) else rows
+    summary = DetectSummary(
+        now.isoformat(timespec="seconds"), int(rows.best.sum()) if len(rows) else 0,
+        [f"{r.topic} {r.province} {r.stories} in {r.window_hours} h" for r in best.itertuples()],
+        opened=len(opened), closed=int(changed["closed_at"].notna().sum()) if len(changed) else 0,
+        index=refresh.mode, seconds=round(time.perf_counter() - started, 3), episodes_advanced=advanced)
+    log.info("%s", summary)
+    return summary
+
+
+# ---------------------------------------------------------------- episodes
+
+def cell_states(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per cell: its best window and whether any window is flagged, with its 7-day stories."""
+    if rows.empty:
+        return pd.DataFrame(columns=["topic", "province", "flagged", "level", "window_hours", "stories", "score",
+                                     "week_stories", "newest_story_at"])
+    week = rows.groupby(["topic", "province"])["stories"].max().rename("week_stories")
+    best = rows[rows.best].set_index(["topic", "province"])
+    if "newest_story_at" not in best:
+        best = best.assign(newest_story_at=pd.NaT)
+    return best[["flagged", "level", "window_hours", "stories", "score", "newest_story_at"]].join(week).reset_index()
+
+
+def advance_episodes(open_eps: pd.DataFrame, rows: pd.DataFrame, now: dt.datetime,
+                     close_after_hours: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Open episodes carried to `now` (updated, or closed after `close_after_hours` without a
+    flag) and the episodes that open now (flagged cells without one). Pure: the benchmark and
+    the stage share it."""
+    states = cell_states(rows).set_index(["topic", "province"])
+    changed = []
+    for ep in open_eps.to_dict("records"):
+        key = (ep["topic"], ep["province"])
+        state = states.loc[key] if key in states.index else None
+        ep["updated_at"] = now
+        if state is not None:
+            ep.update(level=state.level, window_hours=int(state.window_hours), stories=int(state.stories),
+                      week_stories=int(state.week_stories), score=_float(state.score))
+            ep["peak_week_stories"] = max(int(ep.get("peak_week_stories") or 0), int(state.week_stories))
+        else:
+            ep.update(level=None, stories=0, week_stories=0, score=None)
+        if state is not None and bool(state.flagged):
+            ep["last_flagged_at"] = now
+        elif pd.Timestamp(now) - pd.Timestamp(ep["last_flagged_at"]) >= pd.Timedelta(hours=close_after_hours):
+            ep["closed_at"] = now
+        changed.append(ep)
+    already = {(e["topic"], e["province"]) for e in changed}
+    opened = []
+    for (topic, province), state in states[states.flagged.astype(bool)].iterrows():
+        if (topic, province) in already:
+            continue
+        tipping = state.newest_story_at if pd.notna(state.newest_story_at) else None
+        opened.append({
+            "episode_id": None, "topic": topic, "province": province, "opened_at": now,
+            "tipping_published_at": tipping, "open_window_hours": int(state.window_hours),
+            "open_stories": int(state.stories), "open_week_stories": int(state.week_stories),
+            "last_flagged_at": now, "updated_at": now, "level": state.level, "window_hours": int(state.window_hours),
+            "stories": int(state.stories), "week_stories": int(state.week_stories),
+            "peak_week_stories": int(state.week_stories), "score": _float(state.score), "closed_at": None,
+        })
+    return (pd.DataFrame(changed, columns=store.EPISODE_COLUMNS),
+            pd.DataFrame(opened, columns=store.EPISODE_COLUMNS))
+
+
+def _float(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)

@@ -1,0 +1,386 @@
+"""SQL for rolling detection: the story index, the counts the model reads, runs, episodes.
+
+The index (`detect_stories`) holds one row per (topic, province, story) placed at the story's
+first report in that cell, with when that report was published and fetched. It is maintained
+from `enrichments` by sequence number (`enrichments.seq`): a cycle reads only what was
+(re-)enriched since the last one, so its cost does not grow with the stored history, and
+detection reads the index rows of its baseline period (a few hundred thousand at most) instead
+of unnesting every enrichment. `rebuild_story_index` computes the same table from scratch: the
+benchmark's baseline, and the first run on an existing database.
+
+Replay: every count takes `as_of`: only stories whose first report was published before the
+window's end AND fetched by `as_of` count.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from store.db import scalar, transaction
+from store.outputs import _register, _some_document_has_several_enrichments
+
+DAY_S = 86400
+# Hour of the week (0 = Monday 00:00 in Asia/Ho_Chi_Minh, UTC+7 all year) by arithmetic on the
+# epoch: no per-row time-zone conversion on the index scan. 1970-01-05 was a Monday.
+_HOUR_OF_WEEK = "CAST(((floor((epoch(published_at) + 25200 - 345600) / 3600) % 168) + 168) % 168 AS INTEGER)"
+
+
+@dataclass
+class IndexRefresh:
+    mode: str            # "rebuilt", "incremental", "unchanged"
+    changed_documents: int = 0
+    recomputed_stories: int = 0
+    rows: int = 0
+
+
+# ---------------------------------------------------------------- the story index
+
+def _current_rows(doc_filter: str, several_versions: bool, with_source: bool = False) -> str:
+    """One row per (document, topic, province) of each document's current enrichment (as in the
+    `current_enrichments` view) for the documents `doc_filter` (SQL on `e` and `d`) selects:
+    doc_id, story, published_at, fetched_at (and source), topic, province. The window function
+    runs only when some document still has several enrichments."""
+    source = "d.source, " if with_source else ""
+    base = f"""
+        SELECT e.doc_id, {source}coalesce(e.story_id, e.doc_id) AS story, d.published_at, d.fetched_at,
+               CASE WHEN len(e.topics) < 2 THEN e.topics ELSE list_distinct(e.topics) END AS topics,
+               CASE WHEN len(e.provinces) < 2 THEN e.provinces ELSE list_distinct(e.provinces) END AS provinces
+        FROM enrichments e
+        JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
+        WHERE d.published_at IS NOT NULL AND ({doc_filter})"""
+    if several_versions:
+        base = f"""{base}
+        QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1"""
+    return f"""
+        WITH cur AS ({base}),
+        by_topic AS (SELECT * EXCLUDE (topics), unnest(topics) AS topic FROM cur)
+        SELECT * EXCLUDE (provinces), unnest(provinces) AS province FROM by_topic"""
+
+
+_FIRST_REPORTS = """
+    SELECT topic, province, story,
+           arg_min(doc_id, (published_at, doc_id)) AS first_doc,
+           min(published_at) AS published_at,
+           arg_min(fetched_at, (published_at, doc_id)) AS fetched_at
+    FROM ({rows}) GROUP BY topic, province, story
+"""
+
+
+def rebuild_story_index(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> IndexRefresh:
+    """The whole index from the current enrichments (rows ordered by publication time, so a
+    detection's time filter skips whole row groups)."""
+    several = _some_document_has_several_enrichments(con)
+    last_seq = scalar(con, "SELECT coalesce(max(seq), 0) FROM enrichments")
+    with transaction(con):
+        con.execute("DELETE FROM detect_stories")
+        con.execute(f"INSERT INTO detect_stories {_FIRST_REPORTS.format(rows=_current_rows('true', several))} "
+                    "ORDER BY published_at")
+        _save_state(con, last_seq, now, rebuilt=True)
+    return IndexRefresh("rebuilt", rows=scalar(con, "SELECT count(*) FROM detect_stories"))
+
+
+def refresh_story_index(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> IndexRefresh:
+    """Bring the index up to date with what was enriched since it last looked.
+
+    New documents merge in (a story's row moves only if the new report was published earlier).
+    A re-enriched document that was some story's first report may have lost that topic, place or
+    story, so those stories are recomputed from all their current reports (rare: a retrain or a
+    changed page)."""
+    state = con.execute("SELECT last_seq FROM detect_index_state WHERE id = 1").fetchall()
+    if not state:
+        return rebuild_story_index(con, now)
+    last_seq = state[0][0]
+    newest = scalar(con, "SELECT coalesce(max(seq), 0) FROM enrichments")
+    if newest <= last_seq:
+        return IndexRefresh("unchanged")
+    several = _some_document_has_several_enrichments(con)
+    with transaction(con):
+        con.execute("CREATE OR REPLACE TEMP TABLE detect_changed AS SELECT DISTINCT doc_id FROM enrichments WHERE seq > ?",
+                    [last_seq])
+        changed = scalar(con, "SELECT count(*) FROM detect_changed")
+        con.execute("CREATE OR REPLACE TEMP TABLE detect_redo AS SELECT DISTINCT story FROM detect_stories "
+                    "WHERE first_doc IN (SELECT doc_id FROM detect_changed)")
+        redo = scalar(con, "SELECT count(*) FROM detect_redo")
+        if redo:
+            con.execute("DELETE FROM detect_stories WHERE story IN (SELECT story FROM detect_redo)")
+            rows = _current_rows("coalesce(e.story_id, e.doc_id) IN (SELECT story FROM detect_redo)", several)
+            con.execute(f"INSERT INTO detect_stories {_FIRST_REPORTS.format(rows=rows)}")
+        rows = _current_rows("e.doc_id IN (SELECT doc_id FROM detect_changed)", several)
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE detect_incoming AS
+                        SELECT * FROM ({_FIRST_REPORTS.format(rows=rows)})
+                        WHERE story NOT IN (SELECT story FROM detect_redo)""")
+        # An earlier report of a story already indexed replaces its row; a later one changes nothing.
+        con.execute("""
+            DELETE FROM detect_stories s USING detect_incoming i
+            WHERE s.topic = i.topic AND s.province = i.province AND s.story = i.story
+              AND (i.published_at, i.first_doc) < (s.published_at, s.first_doc)""")
+        con.execute("""
+            INSERT INTO detect_stories
+            SELECT i.* FROM detect_incoming i
+            ANTI JOIN detect_stories s ON s.topic = i.topic AND s.province = i.province AND s.story = i.story
+            ORDER BY i.published_at""")
+        _save_state(con, newest, now, rebuilt=False)
+        con.execute("DROP TABLE detect_changed")
+        con.execute("DROP TABLE detect_redo")
+        con.execute("DROP TABLE detect_incoming")
+    return IndexRefresh("incremental", changed_documents=changed, recomputed_stories=redo)
+
+
+def _save_state(con: duckdb.DuckDBPyConnection, last_seq: int, now: dt.datetime, rebuilt: bool) -> None:
+    con.execute(
+        """INSERT INTO detect_index_state VALUES (1, $seq, $now, $now)
+           ON CONFLICT (id) DO UPDATE SET last_seq = $seq, refreshed_at = $now,
+               rebuilt_at = CASE WHEN $rebuilt THEN $now ELSE detect_index_state.rebuilt_at END""",
+        {"seq": last_seq, "now": now, "rebuilt": rebuilt},
+    )
+
+
+def story_index(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The whole index, sorted (tests compare the maintained and the rebuilt index)."""
+    return con.execute("SELECT * FROM detect_stories ORDER BY topic, province, story").df()
+
+
+# ---------------------------------------------------------------- what the model reads
+
+def cell_day_counts(con: duckdb.DuckDBPyConnection, end: dt.datetime, as_of: dt.datetime, days: int) -> pd.DataFrame:
+    """Stories first reported per (topic, province) in each of the `days` 24-hour blocks before
+    `end` (`back` 0 = the 24 hours ending at `end`), counting only reports fetched by `as_of`."""
+    return con.execute(
+        f"""
+        SELECT topic, province,
+               CAST(floor((epoch($end) - epoch(published_at)) / {DAY_S}) AS INTEGER) AS back,
+               count(*) AS stories
+        FROM detect_stories
+        WHERE published_at >= $start AND published_at < $end AND fetched_at <= $as_of
+        GROUP BY ALL
+        """,
+        {"start": end - dt.timedelta(days=days), "end": end, "as_of": as_of},
+    ).df()
+
+
+def hour_of_week_counts(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
+                        as_of: dt.datetime) -> pd.DataFrame:
+    """Stories first reported in [start, end) by hour of the week (0 = Monday 00:00 local): the
+    press's weekly rhythm, from the whole corpus."""
+    return con.execute(
+        f"""SELECT {_HOUR_OF_WEEK} AS how, count(*) AS stories FROM detect_stories
+            WHERE published_at >= $start AND published_at < $end AND fetched_at <= $as_of GROUP BY ALL""",
+        {"start": start, "end": end, "as_of": as_of},
+    ).df()
+
+
+def first_published(con: duckdb.DuckDBPyConnection, as_of: dt.datetime) -> dt.datetime | None:
+    """When the first document fetched by `as_of` was published: history starts there."""
+    return scalar(con, "SELECT min(published_at) FROM documents WHERE fetched_at <= ?", [as_of])
+
+
+def window_documents(
+    con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime, as_of: dt.datetime,
+    cells: Sequence[tuple[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Documents and distinct sources per (topic, province) published in [start, end) and fetched
+    by `as_of` (every cell, or only `cells`), with the newest story's publication time."""
+    several = _some_document_has_several_enrichments(con)
+    rows = _current_rows("d.published_at >= $start AND d.published_at < $end AND d.fetched_at <= $as_of", several,
+                         with_source=True)
+    join = ""
+    if cells is not None:
+        _register(con, "detect_wanted_cells", pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells]}))
+        join = "JOIN detect_wanted_cells USING (topic, province)"
+    try:
+        return con.execute(
+            f"""SELECT topic, province, count(*) AS documents, count(DISTINCT source) AS sources,
+                       max(published_at) AS newest_at
+                FROM ({rows}) r {join} GROUP BY ALL""",
+            {"start": start, "end": end, "as_of": as_of},
+        ).df()
+    finally:
+        if cells is not None:
+            con.unregister("detect_wanted_cells")
+
+
+def newest_story_times(con: duckdb.DuckDBPyConnection, end: dt.datetime, as_of: dt.datetime,
+                       cells: Sequence[tuple[str, str, int]]) -> pd.DataFrame:
+    """For each (topic, province, window_hours): publication time of the newest story first
+    reported in the window ending at `end` and fetched by `as_of` (the story that tipped it)."""
+    if not cells:
+        return pd.DataFrame(columns=["topic", "province", "window_hours", "newest_story_at"])
+    wanted = pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells],
+                       "window_hours": pa.array([int(c[2]) for c in cells], pa.int32())})
+    _register(con, "detect_wanted_windows", wanted)
+    longest = max(int(c[2]) for c in cells)
+    try:
+        return con.execute(
+            """SELECT w.topic, w.province, w.window_hours, max(s.published_at) AS newest_story_at
+               FROM detect_wanted_windows w JOIN detect_stories s USING (topic, province)
+               WHERE s.published_at >= $start AND s.published_at < $end AND s.fetched_at <= $as_of
+                 AND s.published_at >= $end - to_hours(w.window_hours)
+               GROUP BY ALL""",
+            {"start": end - dt.timedelta(hours=longest), "end": end, "as_of": as_of},
+        ).df()
+    finally:
+        con.unregister("detect_wanted_windows")
+
+
+# ---------------------------------------------------------------- runs and scores
+
+def record_run(con: duckdb.DuckDBPyConnection, detected_at: dt.datetime, rows: pd.DataFrame, seconds: float,
+               keep_runs: int = 2000) -> None:
+    """The newest run's scores replace the previous ones; the run itself is kept (the last
+    `keep_runs`), so `dulun status` and `dulun alerts --now` know what was detected when."""
+    columns = ["detected_at", "topic", "province", "window_hours", "stories", "documents", "sources", "baseline",
+               "p_value", "score", "flagged", "level", "best", "newest_story_at"]
+    frame = rows.assign(detected_at=detected_at)[columns]
+    _register(con, "incoming_detections", frame)
+    flagged = int(rows.loc[rows.best, "flagged"].sum()) if len(rows) else 0
+    cells = int(rows.loc[rows.best].shape[0]) if len(rows) else 0
+    try:
+        with transaction(con):
+            con.execute("DELETE FROM detections")
+            con.execute(f"INSERT INTO detections ({', '.join(columns)}) SELECT {', '.join(columns)} FROM incoming_detections")
+            con.execute("DELETE FROM detection_runs WHERE detected_at = ?", [detected_at])
+            con.execute("INSERT INTO detection_runs VALUES (?, now(), ?, ?, ?)", [detected_at, cells, flagged, seconds])
+            con.execute("""DELETE FROM detection_runs WHERE detected_at NOT IN
+                           (SELECT detected_at FROM detection_runs ORDER BY detected_at DESC LIMIT ?)""", [keep_runs])
+    finally:
+        con.unregister("incoming_detections")
+
+
+def latest_run_at(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    return scalar(con, "SELECT max(detected_at) FROM detections")
+
+
+def latest_detections(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT * FROM detections ORDER BY topic, province, window_hours").df()
+
+
+# ---------------------------------------------------------------- episodes
+
+EPISODE_COLUMNS = ["episode_id", "topic", "province", "opened_at", "tipping_published_at", "open_window_hours",
+                   "open_stories", "open_week_stories", "last_flagged_at", "updated_at", "level", "window_hours",
+                   "stories", "week_stories", "peak_week_stories", "score", "closed_at"]
+
+
+def open_episodes(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute("SELECT * FROM detect_episodes WHERE closed_at IS NULL ORDER BY episode_id").df()
+
+
+def episodes_since(con: duckdb.DuckDBPyConnection, since: dt.datetime | None = None) -> pd.DataFrame:
+    """Open episodes and those closed at or after `since` (all when None)."""
+    return con.execute(
+        "SELECT * FROM detect_episodes WHERE closed_at IS NULL OR ? IS NULL OR closed_at >= ? ORDER BY episode_id",
+        [since, since],
+    ).df()
+
+
+def newest_episode_update(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    return scalar(con, "SELECT max(updated_at) FROM detect_episodes")
+
+
+def save_episodes(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame, opened: pd.DataFrame) -> None:
+    """Updates of existing episodes (by id) and new ones (ids from the sequence), in one transaction."""
+    columns = [c for c in EPISODE_COLUMNS if c != "episode_id"]
+    with transaction(con):
+        if len(changed):
+            _register(con, "changed_episodes", changed[EPISODE_COLUMNS])
+            try:
+                sets = ", ".join(f"{c} = c.{c}" for c in columns)
+                con.execute(f"UPDATE detect_episodes SET {sets} FROM changed_episodes c "
+                            "WHERE detect_episodes.episode_id = c.episode_id")
+            finally:
+                con.unregister("changed_episodes")
+        if len(opened):
+            _register(con, "opened_episodes", opened[columns])
+            try:
+                con.execute(f"INSERT INTO detect_episodes ({', '.join(columns)}) SELECT {', '.join(columns)} FROM opened_episodes")
+            finally:
+                con.unregister("opened_episodes")
+
+
+# ---------------------------------------------------------------- episode alerts
+
+def episode_alerts(con: duckdb.DuckDBPyConnection, episode_ids: Sequence[int]) -> pd.DataFrame:
+    """Alerts already made for these episodes (rule, kind, when, and the payload's numbers)."""
+    if not episode_ids:
+        return pd.DataFrame(columns=["alert_key", "rule", "episode_id", "kind", "created_at", "payload"])
+    _register(con, "wanted_episodes", pa.table({"episode_id": pa.array([int(i) for i in episode_ids], pa.int64())}))
+    try:
+        return con.execute(
+            """SELECT a.alert_key, a.rule, a.episode_id, a.kind, a.created_at, CAST(a.payload AS VARCHAR) AS payload
+               FROM alerts a JOIN wanted_episodes USING (episode_id)""").df()
+    finally:
+        con.unregister("wanted_episodes")
+
+
+def last_opening_alerts(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> pd.DataFrame:
+    """Opening alerts (of any episode) created since `since`, with whether one was delivered:
+    the rules' cooldowns look at these."""
+    return con.execute(
+        """SELECT a.alert_key, a.rule, a.topic, a.province, a.episode_id, a.created_at,
+                  bool_or(o.status IN ('pending', 'sent')) AS delivering
+           FROM alerts a LEFT JOIN alert_outbox o USING (alert_key)
+           WHERE a.created_at >= ? AND (a.kind = 'opened' OR a.kind IS NULL)
+           GROUP BY ALL""",
+        [since],
+    ).df()
+
+
+def insert_episode_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, outbox: pd.DataFrame) -> int:
+    """Alerts and their outbox rows in one transaction, before any delivery; a key that exists is
+    skipped, so the same message is never made twice. Outbox rows may start `suppressed` (a
+    rule's cooldown) with the reason in `last_error`."""
+    if alerts.empty:
+        return 0
+    _register(con, "incoming_alerts", alerts)
+    _register(con, "incoming_outbox", outbox)
+    try:
+        with transaction(con):
+            added = con.execute(
+                """
+                INSERT INTO alerts (alert_key, rule, topic, province, period, created_at, payload, kind, episode_id,
+                                    detected_at, tipping_published_at)
+                SELECT alert_key, rule, topic, province, period, created_at, CAST(payload AS JSON), kind, episode_id,
+                       detected_at, tipping_published_at
+                FROM incoming_alerts
+                ON CONFLICT DO NOTHING RETURNING alert_key
+                """
+            ).fetchall()
+            con.execute(
+                """
+                INSERT INTO alert_outbox (alert_key, channel, status, attempts, next_attempt_at, last_error)
+                SELECT alert_key, channel, status, 0, next_attempt_at, reason FROM incoming_outbox
+                ON CONFLICT DO NOTHING
+                """
+            )
+    finally:
+        con.unregister("incoming_alerts")
+        con.unregister("incoming_outbox")
+    return len(added)
+
+
+def alert_list(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every alert in the outbox with its delivery state per channel, oldest first."""
+    rows = con.execute(
+        """SELECT a.alert_key, a.rule, a.topic, a.province, a.period, a.kind, a.episode_id, a.created_at,
+                  a.detected_at, a.tipping_published_at, CAST(a.payload AS VARCHAR) AS payload,
+                  list({'channel': o.channel, 'status': o.status, 'attempts': o.attempts,
+                        'sent_at': o.sent_at, 'next_attempt_at': o.next_attempt_at, 'last_error': o.last_error}
+                       ORDER BY o.channel) FILTER (WHERE o.channel IS NOT NULL) AS deliveries
+           FROM alerts a LEFT JOIN alert_outbox o USING (alert_key)
+           GROUP BY ALL ORDER BY a.created_at, a.alert_key"""
+    ).fetchall()
+    names = ["alert_key", "rule", "topic", "province", "period", "kind", "episode_id", "created_at", "detected_at",
+             "tipping_published_at", "payload", "deliveries"]
+    out = []
+    for row in rows:
+        item = dict(zip(names, row))
+        item["payload"] = json.loads(item["payload"]) if item["payload"] else {}
+        item["deliveries"] = item["deliveries"] or []
+        out.append(item)
+    return out
