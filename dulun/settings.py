@@ -77,7 +77,7 @@ class HotspotSettings(Section):
     # Stricter than the weekly table's: every cycle looks again at three windows (bench_detect.py
     # keeps false alarms under 1 per 100 quiet cell-weeks with it).
     rolling_max_p_value: float = Field(0.001, gt=0, lt=1)
-    episode_close_hours: float = Field(24.0, ge=0)  # a wave ends after this long with no window flagged
+    episode_close_hours: float = Field(72.0, ge=0)  # a wave ends after this long with no window flagged
     escalation_factor: float = Field(2.0, gt=1)  # one escalation when a wave's 7-day stories grow this much
 
     @field_validator("windows_hours")

@@ -120,14 +120,17 @@ def block_exposure(end: dt.datetime, days: int, hour_of_week: np.ndarray) -> np.
     """Each 24-hour block's share of an ordinary week's stories (a week of blocks sums to 1,
     less when it holds a holiday, which is weighted like a Sunday)."""
     dow, hod = rhythm(hour_of_week)
-    local_end = end.astimezone(VN)
-    mids = pd.DatetimeIndex([local_end - dt.timedelta(hours=i + 0.5) for i in range(days * 24)])
-    weekday = mids.day_of_week.to_numpy()
-    holidays = vn_holidays(mids[-1].date(), mids[0].date())
+    # The middle of every hour back from `end`, in local (UTC+7) seconds since 1970-01-01.
+    local = end.timestamp() + 7 * 3600 - (np.arange(days * 24) + 0.5) * 3600
+    day_number = np.floor(local / 86400).astype(int)
+    weekday = (day_number + 3) % 7  # 1970-01-01 was a Thursday
+    hour = np.floor((local % 86400) / 3600).astype(int)
+    epoch = dt.date(1970, 1, 1)
+    first, last = epoch + dt.timedelta(days=int(day_number.min())), epoch + dt.timedelta(days=int(day_number.max()))
+    holidays = [(day - epoch).days for day in vn_holidays(first, last)]
     if holidays:
-        weekday = np.where(np.isin(mids.date, list(holidays)), 6, weekday)
-    per_hour = dow[weekday] * hod[mids.hour.to_numpy()]
-    return per_hour.reshape(days, 24).sum(1)
+        weekday = np.where(np.isin(day_number, holidays), 6, weekday)
+    return (dow[weekday] * hod[hour]).reshape(days, 24).sum(1)
 
 
 # ---------------------------------------------------------------- scoring
@@ -175,8 +178,11 @@ def score_target(counts: Counts, exposure: np.ndarray, windows_days: Sequence[in
             phi = pooled_dispersion(history[:, :days - days % L], exposure[first:first + days - days % L], L,
                                     cfg.dispersion_floor)
             p = tail_probability(x, lam, lam + phi * lam**2)
+            # A week holds seven 24-hour windows but one 7-day window: each length gets the same
+            # false-alarm budget per week, so shorter windows need a smaller tail probability.
+            threshold = max_p * L / WEEK_DAYS
             result.update(baseline=lam, p_value=p,
-                          flagged=(x >= cfg.min_stories) & (p <= max_p) & (days >= WEEK_DAYS * cfg.min_history_weeks))
+                          flagged=(x >= cfg.min_stories) & (p <= threshold) & (days >= WEEK_DAYS * cfg.min_history_weeks))
         result["score"] = np.minimum(-np.log10(np.maximum(result["p_value"], 1e-300)), 300.0)
         target.windows[L] = result
     return target
@@ -185,9 +191,10 @@ def score_target(counts: Counts, exposure: np.ndarray, windows_days: Sequence[in
 def _smoothed_rate(cells: pd.DataFrame, hist_sum: np.ndarray, weeks: float, prior_weeks: float) -> np.ndarray:
     """Stories per ordinary week: the cell's own history, shrunk toward the topic's national
     rate times the province's share of all stories."""
-    frame = cells.assign(h=hist_sum)
-    topic_hist = frame.groupby("topic")["h"].transform("sum").to_numpy(float)
-    province_hist = frame.groupby("province")["h"].transform("sum").to_numpy(float)
+    topic = pd.factorize(cells["topic"])[0]
+    province = pd.factorize(cells["province"])[0]
+    topic_hist = np.bincount(topic, hist_sum)[topic]
+    province_hist = np.bincount(province, hist_sum)[province]
     all_hist = hist_sum.sum()
     share = province_hist / all_hist if all_hist > 0 else np.zeros_like(province_hist)
     prior = topic_hist / weeks * share if weeks > 0 else np.zeros_like(share)
@@ -225,44 +232,48 @@ def tail_probability(x: np.ndarray, lam: np.ndarray, variance: np.ndarray) -> np
 
 def score(counts: Counts, windows_hours: Sequence[int], cfg: HotspotSettings, max_p: float) -> pd.DataFrame:
     """Every cell and window at `counts.end`: stories, expected, p-value, score, flagged, and the
-    cell's level and best window. Cells with no story in any window and no level are left out."""
+    cell's level and best window (the most significant flagged one, else the most significant).
+    Cells with no story in any window and no level are left out. Rows are sorted by topic,
+    province and window, every kept cell having one row per window."""
     exposure = block_exposure(counts.end, counts.days, counts.hour_of_week)
     windows_days = sorted({h // 24 for h in windows_hours})
     before = score_target(counts, exposure, [WEEK_DAYS], WEEK_DAYS, cfg, max_p)
     now = score_target(counts, exposure, windows_days, 0, cfg, max_p, before=before)
+    n, k = len(counts.cells), len(windows_days)
+    if n == 0:
+        return _empty()
+    stack = {name: np.column_stack([now.windows[L][name] for L in windows_days])
+             for name in ("stories", "baseline", "p_value", "score", "flagged")}
     was_flagged = before.windows[WEEK_DAYS]["flagged"]
-    flagged_now = np.any([now.windows[L]["flagged"] for L in windows_days], axis=0) if len(counts.cells) else \
-        np.zeros(0, bool)
+    flagged_now = stack["flagged"].any(1)
     level = np.select([flagged_now & (now.hist_sum == 0), flagged_now & was_flagged, flagged_now,
-                       ~flagged_now & was_flagged], ["new", "persistent", "rising", "cooling"], default=None)
-    frames = []
-    for L in windows_days:
-        w = now.windows[L]
-        frames.append(counts.cells.assign(window_hours=L * 24, stories=w["stories"].astype(int), baseline=w["baseline"],
-                                          p_value=w["p_value"], score=w["score"], flagged=w["flagged"], level=level,
-                                          hist_sum=now.hist_sum, history_days=now.history_days))
-    rows = pd.concat(frames, ignore_index=True) if frames else _empty()
-    return _keep_and_rank(rows)
-
-
-def _keep_and_rank(rows: pd.DataFrame) -> pd.DataFrame:
-    if rows.empty:
-        return rows.assign(best=pd.Series(dtype=bool))
-    busy = rows.groupby(["topic", "province"])["stories"].transform("max") > 0
-    rows = rows[busy | rows.level.notna()].copy()
-    # Best window: the most significant flagged one, else the most significant one.
-    order = rows.assign(_unflagged=~rows.flagged, _p=rows.p_value.fillna(2.0)).sort_values(
-        ["topic", "province", "_unflagged", "_p", "window_hours"])
-    first = ~order.duplicated(["topic", "province"])
-    rows["best"] = False
-    rows.loc[order.index[first.to_numpy()], "best"] = True
-    rows["level"] = rows["level"].astype(object).where(rows["level"].notna(), None)
-    return rows.sort_values(["topic", "province", "window_hours"]).reset_index(drop=True)
+                       ~flagged_now & was_flagged], ["new", "persistent", "rising", "cooling"], default="")
+    rank = np.where(stack["flagged"], 0.0, 10.0) + np.nan_to_num(stack["p_value"], nan=5.0)
+    best = np.zeros((n, k), bool)
+    best[np.arange(n), rank.argmin(1)] = True
+    keep = (stack["stories"].max(1) > 0) | (level != "")
+    order = counts.cells.assign(_i=np.arange(n))[keep].sort_values(["topic", "province"])["_i"].to_numpy()
+    rows = pd.DataFrame({
+        "topic": np.repeat(counts.cells["topic"].to_numpy()[order], k),
+        "province": np.repeat(counts.cells["province"].to_numpy()[order], k),
+        "window_hours": np.tile(np.array(windows_days) * 24, len(order)),
+        **{name: values[order].ravel() for name, values in stack.items()},
+        "level": np.repeat(np.where(level == "", None, level).astype(object)[order], k),
+        "hist_sum": np.repeat(now.hist_sum[order], k),
+        "history_days": now.history_days,
+        "best": best[order].ravel(),
+    })
+    rows["stories"] = rows["stories"].astype(int)
+    return rows
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame(columns=["topic", "province", "window_hours", "stories", "baseline", "p_value", "score",
-                                 "flagged", "level", "hist_sum", "history_days"])
+    return pd.DataFrame({"topic": pd.Series(dtype=object), "province": pd.Series(dtype=object),
+                         "window_hours": pd.Series(dtype=int), "stories": pd.Series(dtype=int),
+                         "baseline": pd.Series(dtype=float), "p_value": pd.Series(dtype=float),
+                         "score": pd.Series(dtype=float), "flagged": pd.Series(dtype=bool),
+                         "level": pd.Series(dtype=object), "hist_sum": pd.Series(dtype=float),
+                         "history_days": pd.Series(dtype=int), "best": pd.Series(dtype=bool)})
 
 
 # ---------------------------------------------------------------- the weekly table
@@ -354,15 +365,18 @@ def run_detect(settings: Settings, now: dt.datetime | None = None) -> DetectSumm
 # ---------------------------------------------------------------- episodes
 
 def cell_states(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per cell: its best window and whether any window is flagged, with its 7-day stories."""
+    """One row per cell: its best window and whether any window is flagged, with the stories of
+    its longest window (`week_stories`: windows are nested, so that is the most)."""
+    columns = ["topic", "province", "flagged", "level", "window_hours", "stories", "score", "week_stories",
+               "newest_story_at"]
     if rows.empty:
-        return pd.DataFrame(columns=["topic", "province", "flagged", "level", "window_hours", "stories", "score",
-                                     "week_stories", "newest_story_at"])
-    week = rows.groupby(["topic", "province"])["stories"].max().rename("week_stories")
-    best = rows[rows.best].set_index(["topic", "province"])
-    if "newest_story_at" not in best:
-        best = best.assign(newest_story_at=pd.NaT)
-    return best[["flagged", "level", "window_hours", "stories", "score", "newest_story_at"]].join(week).reset_index()
+        return pd.DataFrame(columns=columns)
+    k = rows["window_hours"].nunique()
+    best = rows[rows["best"].to_numpy()].reset_index(drop=True)
+    flagged = rows["flagged"].to_numpy(bool).reshape(-1, k).any(1)
+    week = rows["stories"].to_numpy().reshape(-1, k)[:, -1]
+    newest = best["newest_story_at"] if "newest_story_at" in best else pd.Series(pd.NaT, index=best.index)
+    return best.assign(flagged=flagged, week_stories=week, newest_story_at=newest)[columns]
 
 
 def advance_episodes(open_eps: pd.DataFrame, rows: pd.DataFrame, now: dt.datetime,
@@ -370,36 +384,39 @@ def advance_episodes(open_eps: pd.DataFrame, rows: pd.DataFrame, now: dt.datetim
     """Open episodes carried to `now` (updated, or closed after `close_after_hours` without a
     flag) and the episodes that open now (flagged cells without one). Pure: the benchmark and
     the stage share it."""
-    states = cell_states(rows).set_index(["topic", "province"])
+    open_records = open_eps.to_dict("records") if len(open_eps) else []
+    open_keys = {(e["topic"], e["province"]) for e in open_records}
+    states = cell_states(rows)
+    wanted = states["flagged"].to_numpy(bool) | np.array(
+        [key in open_keys for key in zip(states["topic"], states["province"])], bool)
+    by_cell = {(s["topic"], s["province"]): s for s in states[wanted].to_dict("records")}
     changed = []
-    for ep in open_eps.to_dict("records"):
-        key = (ep["topic"], ep["province"])
-        state = states.loc[key] if key in states.index else None
+    for ep in open_records:
+        state = by_cell.get((ep["topic"], ep["province"]))
         ep["updated_at"] = now
         if state is not None:
-            ep.update(level=state.level, window_hours=int(state.window_hours), stories=int(state.stories),
-                      week_stories=int(state.week_stories), score=_float(state.score))
-            ep["peak_week_stories"] = max(int(ep.get("peak_week_stories") or 0), int(state.week_stories))
+            ep.update(level=state["level"], window_hours=int(state["window_hours"]), stories=int(state["stories"]),
+                      week_stories=int(state["week_stories"]), score=_float(state["score"]))
+            ep["peak_week_stories"] = max(int(ep.get("peak_week_stories") or 0), int(state["week_stories"]))
         else:
             ep.update(level=None, stories=0, week_stories=0, score=None)
-        if state is not None and bool(state.flagged):
+        if state is not None and bool(state["flagged"]):
             ep["last_flagged_at"] = now
         elif pd.Timestamp(now) - pd.Timestamp(ep["last_flagged_at"]) >= pd.Timedelta(hours=close_after_hours):
             ep["closed_at"] = now
         changed.append(ep)
-    already = {(e["topic"], e["province"]) for e in changed}
     opened = []
-    for (topic, province), state in states[states.flagged.astype(bool)].iterrows():
-        if (topic, province) in already:
+    for (topic, province), state in by_cell.items():
+        if (topic, province) in open_keys or not bool(state["flagged"]):
             continue
-        tipping = state.newest_story_at if pd.notna(state.newest_story_at) else None
+        tipping = state["newest_story_at"] if pd.notna(state["newest_story_at"]) else None
         opened.append({
             "episode_id": None, "topic": topic, "province": province, "opened_at": now,
-            "tipping_published_at": tipping, "open_window_hours": int(state.window_hours),
-            "open_stories": int(state.stories), "open_week_stories": int(state.week_stories),
-            "last_flagged_at": now, "updated_at": now, "level": state.level, "window_hours": int(state.window_hours),
-            "stories": int(state.stories), "week_stories": int(state.week_stories),
-            "peak_week_stories": int(state.week_stories), "score": _float(state.score), "closed_at": None,
+            "tipping_published_at": tipping, "open_window_hours": int(state["window_hours"]),
+            "open_stories": int(state["stories"]), "open_week_stories": int(state["week_stories"]),
+            "last_flagged_at": now, "updated_at": now, "level": state["level"], "window_hours": int(state["window_hours"]),
+            "stories": int(state["stories"]), "week_stories": int(state["week_stories"]),
+            "peak_week_stories": int(state["week_stories"]), "score": _float(state["score"]), "closed_at": None,
         })
     return (pd.DataFrame(changed, columns=store.EPISODE_COLUMNS),
             pd.DataFrame(opened, columns=store.EPISODE_COLUMNS))

@@ -154,7 +154,7 @@ def cell_day_counts(con: duckdb.DuckDBPyConnection, end: dt.datetime, as_of: dt.
     return con.execute(
         f"""
         SELECT topic, province,
-               CAST(floor((epoch($end) - epoch(published_at)) / {DAY_S}) AS INTEGER) AS back,
+               least(CAST(floor((epoch($end) - epoch(published_at)) / {DAY_S}) AS INTEGER), {days - 1}) AS back,
                count(*) AS stories
         FROM detect_stories
         WHERE published_at >= $start AND published_at < $end AND fetched_at <= $as_of

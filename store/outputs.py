@@ -485,15 +485,17 @@ def _insert_enrichments_for_tests(con: duckdb.DuckDBPyConnection, enrichments: S
 
 def insert_synthetic_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, model_version: str = "sim") -> None:
     """Synthetic documents and their enrichments from a frame with columns doc_id, source,
-    published_at (tz-aware), topic, province, story_id: one document per row (the simulator)."""
+    published_at (tz-aware), topic, province, story_id, and optionally fetched_at (default: the
+    publication time): one document per row (the simulator)."""
+    fetched = "fetched_at" if "fetched_at" in items.columns else "published_at"
     _register(con, "sim_items", items)
     try:
         with transaction(con):
             con.execute(
-                """
+                f"""
                 INSERT INTO documents (doc_id, source, kind, url, title, published_at, fetched_at, updated_at, content_hash)
                 SELECT doc_id, source, 'press', 'https://sim.example/' || doc_id, 'Tin ' || topic || ' ' || province,
-                       published_at, published_at, published_at, 'h' || doc_id
+                       published_at, {fetched}, {fetched}, 'h' || doc_id
                 FROM sim_items
                 """
             )
