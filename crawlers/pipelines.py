@@ -6,8 +6,6 @@ is keyed by the canonical URL).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from twisted.internet import task
 
 from store.records import Document
@@ -47,7 +45,7 @@ class DocumentPipeline:
             byline=item.get("byline"),
             author_hash=item.get("author_hash"),
             published_at=item.get("published_at"),
-            fetched_at=dt.datetime.now(dt.timezone.utc),
+            fetched_at=spider.state.context.clock(),
             language=item.get("language"),
             default_province=item.get("place") or source.province,
         ))

@@ -21,10 +21,15 @@ def register(app: typer.Typer) -> None:
     app.command("demo", help=DEMO_HELP)(demo)
 
 
-RUN_HELP = """All stages once, in order: crawl, enrich, hot spots (last complete week),
-daily digest (yesterday), alerts.
+RUN_HELP = """One cycle, in order: crawl, enrich, detect (what is rising now), alerts; then the
+reports: hot spots of the last complete week, the daily digest (yesterday), the weekly digest.
+
+--now runs the pass on a simulated clock starting at that moment (ISO, with its zone): fetched
+documents are stamped with it, and detection counts only what was published and fetched by then.
 
 Example: dulun run --source vnexpress-thoi-su --source baohaiphong
+
+Example: dulun run --now 2026-11-20T14:00+07:00
 """
 
 DEMO_HELP = """The whole pipeline offline: serves a bundled fixture site on 127.0.0.1, crawls it
@@ -49,11 +54,14 @@ def run(
     ctx: typer.Context,
     source: list[str] = typer.Option(None, "--source", "-s", help="Only this source (repeatable)."),
     sources_file: Path = typer.Option(None, "--sources-file", help="Sources YAML instead of the configured one."),
+    now: str = typer.Option(None, "--now", help="Run on a simulated clock from this moment (ISO, with its zone)."),
 ) -> None:
     from dulun.cli import state
     from dulun.orchestrate import run_once
+    from dulun.timeutil import parse_now
 
-    run_once(state(ctx).settings, sources=source or None, sources_file=sources_file)
+    moment = parse_now(now) if now else None
+    run_once(state(ctx).settings, now=moment, sources=source or None, sources_file=sources_file)
 
 
 def demo(

@@ -15,7 +15,7 @@ from typing import Callable
 from rich.console import Console
 
 from dulun.settings import Settings
-from dulun.timeutil import VN, last_complete_week, week_label
+from dulun.timeutil import VN, Clock, last_complete_week, week_label
 
 
 @dataclass
@@ -39,25 +39,33 @@ def run_once(
     sources_file: Path | None = None,
     console: Console | None = None,
 ) -> PassReport:
-    """crawl -> enrich -> hot spots (last complete week) -> daily digest (yesterday) -> alerts."""
+    """One cycle (crawl -> enrich -> detect -> alerts), then the reports: hot spots of the last
+    complete week, the daily digest (yesterday) and the weekly digest.
+
+    With `now`, the pass runs on a simulated clock starting then: each stage sees the moment it
+    starts, documents are stamped as fetched then, and detection counts only what was published
+    and fetched by its moment (a replay)."""
     from crawlers.api import crawl
     from nlp.api import enrich_pending, ensure_model
     from pipeline.alerts import run_alerts
+    from pipeline.detect import run_detect
     from pipeline.digest import run_daily_digest, run_weekly_digest
     from pipeline.hotspots import run_hotspots
 
     console = console or Console(stderr=True)
-    now = now or dt.datetime.now(VN)
-    week = last_complete_week(now.astimezone(VN).date())
+    clock = Clock(now)
+    week = last_complete_week(clock.now().date())
     report = PassReport()
     step = _stepper(console, report)
-    step("crawl", lambda: crawl(settings, sources=sources, sources_file=sources_file, now=now))
+    step("crawl", lambda: crawl(settings, sources=sources, sources_file=sources_file, now=clock.now()))
     step("model", lambda: ensure_model(settings))
-    step("enrich", lambda: enrich_pending(settings, now=now))
-    step(f"hot spots {week}", lambda: run_hotspots(settings, week=week, now=now))
-    step("daily digest", lambda: run_daily_digest(settings, now=now))
-    step(f"weekly digest {week}", lambda: run_weekly_digest(settings, week=week, now=now))
-    step("alerts", lambda: run_alerts(settings, now=now))
+    step("enrich", lambda: enrich_pending(settings, now=clock.now()))
+    detected_at = clock.now()
+    step("detect", lambda: run_detect(settings, now=detected_at))
+    step("alerts", lambda: run_alerts(settings, now=detected_at))
+    step(f"hot spots {week}", lambda: run_hotspots(settings, week=week, now=clock.now()))
+    step("daily digest", lambda: run_daily_digest(settings, now=clock.now()))
+    step(f"weekly digest {week}", lambda: run_weekly_digest(settings, week=week, now=clock.now()))
     return report
 
 
@@ -113,37 +121,140 @@ def weeks_between(first: dt.date, last_week: str) -> list[str]:
         day += dt.timedelta(days=7)
 
 
+REPLAY_DAYS = 14
+CYCLE_LAG = dt.timedelta(minutes=10)
+
+
 def run_demo(settings: Settings, now: dt.datetime | None = None, console: Console | None = None) -> PassReport:
-    """Serve the bundled fixture site on 127.0.0.1, run every real stage against it, report where things are."""
+    """Serve the bundled fixture site on 127.0.0.1 and replay its last two weeks on a simulated
+    clock: the real spiders poll it every hour (polls that would find nothing are skipped), the
+    documents are enriched, and the cycle's detection and alerts run for every hour of those two
+    weeks, counting only what was published and fetched by then. Then the weekly hot spots and
+    the digests, and when each alert fired relative to the planted wave's stories."""
     from crawlers.api import crawl
     from crawlers.demo_site.server import DEMO_ADDRESS, DEMO_NOW, serve_demo_site
     from nlp.api import enrich_pending, ensure_model
-    from pipeline.alerts import run_alerts
     from pipeline.digest import run_daily_digest, run_weekly_digest
     from pipeline.hotspots import run_hotspots
 
     console = console or Console(stderr=True)
     settings = demo_settings(settings)
     now = now or DEMO_NOW
+    start = now - dt.timedelta(days=REPLAY_DAYS)
     today = now.astimezone(VN).date()
     last_week = last_complete_week(today)
     report = PassReport()
     step = _stepper(console, report)
     with serve_demo_site(address=DEMO_ADDRESS) as site:
         console.print(f"fixture site {site.base_url} served by {site.proxy_url}", highlight=False)
-        step("crawl", lambda: crawl(settings, sources_file=site.sources_file, now=now, proxy=site.proxy_url))
+        polls = site.polls(start, now)
+        step(f"crawl: {len(polls)} hourly polls from {_short_time(start)} to {_short_time(now)}",
+             lambda: crawl(settings, sources_file=site.sources_file, proxy=site.proxy_url, cycles=polls))
         # What the fixture meant each item to be about: notebook 3 scores the model against it.
         shutil.copyfile(site.expected_file, settings.database.parent / "demo_expected.json")
+        expected = site.expected
     step("model", lambda: ensure_model(settings))
     step("enrich", lambda: enrich_pending(settings, now=now))
+    # A cycle's detection runs after its poll, crawl and enrichment: ten minutes after the hour.
+    step(f"detect and alert every hour for {REPLAY_DAYS} days",
+         lambda: replay_cycles(settings, start + CYCLE_LAG, now))
     # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.
     for week in weeks_between(first_published_day(settings) or today, last_week):
         step(f"hot spots {week}", lambda week=week: run_hotspots(settings, week=week, now=now))
     step("daily digest", lambda: run_daily_digest(settings, day=today - dt.timedelta(days=1), now=now))
     step(f"weekly digest {last_week}", lambda: run_weekly_digest(settings, week=last_week, now=now))
-    step("alerts", lambda: run_alerts(settings, now=now))
+    _print_alert_timeline(console, settings, expected)
     _print_where(console, settings)
     return report
+
+
+@dataclass
+class ReplaySummary:
+    cycles: int = 0
+    episodes_opened: int = 0
+    alerts: int = 0
+    suppressed: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.cycles} cycles: {self.episodes_opened} waves opened, {self.alerts} alerts made"
+                + (f" ({self.suppressed} held back by a cooldown)" if self.suppressed else "") + ".")
+
+
+def replay_cycles(settings: Settings, start: dt.datetime, end: dt.datetime,
+                  every: dt.timedelta = dt.timedelta(hours=1)) -> ReplaySummary:
+    """Detect and alert at every moment from `start` to `end`, as the cycle would have (what
+    `dulun hotspots --now T` and `dulun alerts --now T` do, one moment after another)."""
+    from pipeline.alerts import run_alerts
+    from pipeline.alerts.rules import load_rules
+    from store import open_reader
+    from store.detections import episodes_since
+
+    rules = load_rules(settings.alerts.rules_file)
+    summary = ReplaySummary()
+    moment = start
+    while moment <= end:
+        alerted = run_alerts(settings, now=moment, rules=rules)  # detects at `moment` first
+        summary.cycles += 1
+        summary.alerts += alerted.created
+        summary.suppressed += alerted.suppressed
+        moment += every
+    with open_reader(settings.database) as store:
+        episodes = episodes_since(store.con)
+    summary.episodes_opened = int((episodes.opened_at >= start).sum()) if len(episodes) else 0
+    return summary
+
+
+def _print_alert_timeline(console: Console, settings: Settings, expected: dict) -> None:
+    """Each alert the board received, when, and how long after the stories of its wave: the
+    stories the pipeline counted (its story clusters) and the stories the fixture planted."""
+    from pipeline.alerts.listing import alert_rows
+    from store import open_reader
+    from store.detections import cell_first_reports
+
+    console.print()
+    console.print("[bold]When each alert fired[/] (simulated clock: hourly polls, detection 10 minutes after each)")
+    for row in alert_rows(settings):
+        detected = dt.datetime.fromisoformat(row["detected_at"])
+        console.print(f"  {_short_time(detected)}  {row['kind']:<9} {row['rule']}: {row['topic']} · {row['province']} "
+                      f"({row['stories']} stories in {row['window']}; {row['delivery']})", highlight=False)
+        wave = planted_stories(expected, row["topic"], row["province"])
+        if row["kind"] != "opened" or not wave:
+            continue
+        with open_reader(settings.database) as store:
+            counted = cell_first_reports(store.con, row["topic"], row["province"], wave[0] - dt.timedelta(days=7),
+                                         wave[-1] + dt.timedelta(seconds=1))
+        for label, stories in (("stories counted (first reports)", counted), ("planted wave's stories", wave)):
+            console.print(f"      {label}: {', '.join(_short_time(t) for t in stories)}", highlight=False)
+            if len(stories) >= 3:
+                console.print(f"        -> fired {_hours(detected - stories[2])} the 3rd of these, "
+                              f"{_hours(detected - stories[0])} the 1st", highlight=False)
+        third = wave[2] if len(wave) >= 3 else wave[-1]
+        weekly = dt.datetime.combine(third.date() + dt.timedelta(days=7 - third.weekday()), dt.time(6, 30), tzinfo=VN)
+        console.print(f"      the weekly table would have shown it {_short_time(weekly)}", highlight=False)
+
+
+def _hours(delta: dt.timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.1f} h after" if hours >= 0 else f"{-hours:.1f} h before"
+
+
+def planted_stories(expected: dict, topic: str, province: str) -> list[dt.datetime]:
+    """First publication time of each story of the fixture's planted wave in this cell, in order."""
+    planted = [p for p in expected.get("planted", []) if p["topic"] == topic and p["province"] == province]
+    if not planted:
+        return []
+    weeks = set(planted[0]["weeks"])
+    first: dict[str, dt.datetime] = {}
+    for item in expected["items"]:
+        if item["week"] in weeks and topic in item["topics"] and province in item["provinces"]:
+            when = dt.datetime.fromisoformat(item["published"])
+            first[item["story"]] = min(first.get(item["story"], when), when)
+    return sorted(first.values())
+
+
+def _short_time(moment: dt.datetime) -> str:
+    local = moment.astimezone(VN)
+    return f"{('T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'CN')[local.weekday()]} {local:%d/%m %H:%M}"
 
 
 def first_published_day(settings: Settings) -> dt.date | None:

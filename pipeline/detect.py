@@ -334,32 +334,35 @@ def detect_now(con, now: dt.datetime, cfg: HotspotSettings) -> pd.DataFrame:
 
 
 def run_detect(settings: Settings, now: dt.datetime | None = None) -> DetectSummary:
-    """The detect stage: bring the story index up to date, detect at `now`, store the run and
-    advance the episodes (forward only: a replay of an earlier moment is computed and stored but
-    leaves the episodes of later moments alone)."""
+    """The detect stage: bring the story index up to date, detect at `now` (default: the real
+    time), store the run and advance the episodes."""
     now = (now or dt.datetime.now(VN)).astimezone(VN)
-    cfg = settings.hotspots
-    started = time.perf_counter()
     with open_writer(settings.database, settings.lock_timeout_s) as writer:
-        con = writer.con
-        refresh = store.refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
-        rows = detect_now(con, now, cfg)
-        seconds = time.perf_counter() - started
-        store.record_run(con, now, rows, seconds)
-        newest = store.newest_episode_update(con)
-        advanced = newest is None or pd.Timestamp(newest) <= pd.Timestamp(now)
-        changed = opened = pd.DataFrame()
-        if advanced:
-            changed, opened = advance_episodes(store.open_episodes(con), rows, now, cfg.episode_close_hours)
-            store.save_episodes(con, changed, opened)
+        summary = detect_and_record(writer.con, now, settings.hotspots)
+    log.info("%s", summary)
+    return summary
+
+
+def detect_and_record(con, now: dt.datetime, cfg: HotspotSettings) -> DetectSummary:
+    """`run_detect` on an open writer connection. Episodes move forward only: a replay of a
+    moment earlier than the newest one they saw is computed and stored as the latest detection,
+    but leaves the episodes (and so the alerts) of later moments alone."""
+    started = time.perf_counter()
+    refresh = store.refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
+    rows = detect_now(con, now, cfg)
+    store.record_run(con, now, rows, time.perf_counter() - started)
+    newest = store.newest_episode_update(con)
+    advanced = newest is None or pd.Timestamp(newest) <= pd.Timestamp(now)
+    changed = opened = pd.DataFrame()
+    if advanced:
+        changed, opened = advance_episodes(store.open_episodes(con), rows, now, cfg.episode_close_hours)
+        store.save_episodes(con, changed, opened)
     best = rows[rows.best & rows.flagged] if len(rows) else rows
-    summary = DetectSummary(
+    return DetectSummary(
         now.isoformat(timespec="seconds"), int(rows.best.sum()) if len(rows) else 0,
         [f"{r.topic} {r.province} {r.stories} in {r.window_hours} h" for r in best.itertuples()],
         opened=len(opened), closed=int(changed["closed_at"].notna().sum()) if len(changed) else 0,
         index=refresh.mode, seconds=round(time.perf_counter() - started, 3), episodes_advanced=advanced)
-    log.info("%s", summary)
-    return summary
 
 
 # ---------------------------------------------------------------- episodes

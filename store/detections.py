@@ -319,24 +319,24 @@ def episode_alerts(con: duckdb.DuckDBPyConnection, episode_ids: Sequence[int]) -
 
 
 def last_opening_alerts(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> pd.DataFrame:
-    """Opening alerts (of any episode) created since `since`, with whether one was delivered:
-    the rules' cooldowns look at these."""
+    """Opening alerts (of any episode, and weekly alerts of earlier versions) created since
+    `since` and not themselves held back: the rules' cooldowns look at these."""
     return con.execute(
-        """SELECT a.alert_key, a.rule, a.topic, a.province, a.episode_id, a.created_at,
-                  bool_or(o.status IN ('pending', 'sent')) AS delivering
+        """SELECT a.alert_key, a.rule, a.topic, a.province, a.episode_id, a.created_at
            FROM alerts a LEFT JOIN alert_outbox o USING (alert_key)
            WHERE a.created_at >= ? AND (a.kind = 'opened' OR a.kind IS NULL)
-           GROUP BY ALL""",
+           GROUP BY ALL
+           HAVING NOT coalesce(bool_and(o.status = 'suppressed'), false)""",
         [since],
     ).df()
 
 
-def insert_episode_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, outbox: pd.DataFrame) -> int:
+def insert_episode_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, outbox: pd.DataFrame) -> list[str]:
     """Alerts and their outbox rows in one transaction, before any delivery; a key that exists is
     skipped, so the same message is never made twice. Outbox rows may start `suppressed` (a
-    rule's cooldown) with the reason in `last_error`."""
+    rule's cooldown) with the reason in `last_error`. Returns the keys added."""
     if alerts.empty:
-        return 0
+        return []
     _register(con, "incoming_alerts", alerts)
     _register(con, "incoming_outbox", outbox)
     try:
@@ -361,7 +361,7 @@ def insert_episode_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, 
     finally:
         con.unregister("incoming_alerts")
         con.unregister("incoming_outbox")
-    return len(added)
+    return [row[0] for row in added]
 
 
 def alert_list(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -384,3 +384,12 @@ def alert_list(con: duckdb.DuckDBPyConnection) -> list[dict]:
         item["deliveries"] = item["deliveries"] or []
         out.append(item)
     return out
+
+
+def cell_first_reports(con: duckdb.DuckDBPyConnection, topic: str, province: str, start: dt.datetime,
+                       end: dt.datetime) -> list[dt.datetime]:
+    """When each story of one cell first appeared there, for stories first reported in [start, end)."""
+    rows = con.execute(
+        "SELECT published_at FROM detect_stories WHERE topic = ? AND province = ? AND published_at >= ? "
+        "AND published_at < ? ORDER BY published_at", [topic, province, start, end]).fetchall()
+    return [r[0] for r in rows]

@@ -31,7 +31,7 @@ def test_hotspots_digest_and_alerts_from_the_command_line(timeline_db):
     # The wall clock decides quiet hours here, so this rule has none.
     rules = timeline_db.data_dir / "rules.yaml"
     rules.write_text("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topics: [labor], channels: [f]}\n")
-    done = _dulun(timeline_db, "alerts", "--week", "2026-W47", DULUN_ALERTS__RULES_FILE=str(rules))
+    done = _dulun(timeline_db, "alerts", "--now", "2026-11-23T08:00+07:00", DULUN_ALERTS__RULES_FILE=str(rules))
     assert done.returncode == 0, done.stderr
     assert "1 new" in done.stdout and "1 sent" in done.stdout
 
