@@ -10,10 +10,15 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
+from scrapy.settings import default_settings
+
+from crawlers import guard
 from crawlers.salt import author_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
@@ -25,8 +30,11 @@ from store import open_writer
 from store.runs import mark_interrupted_runs
 
 
-def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
-    """Politeness and robustness, all from the typed settings."""
+def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -> dict[str, Any]:
+    """Politeness, robustness and what may be fetched, all from the typed settings.
+
+    `extra_own_hosts`: hosts to treat as the operator's own besides `crawl.own_hosts` (the
+    HTTP proxy the crawl goes through, which the operator configured)."""
     return {
         "BOT_NAME": "dulun",
         # Twisted's own epoll reactor: measured 7x the pages/s of Scrapy's default asyncio
@@ -45,6 +53,10 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_SLOTS": {
             host: {"delay": 0.0, "concurrency": crawl.concurrency_per_domain} for host in crawl.unthrottled_hosts
         },
+        # Only http(s) transports, and a resolver that refuses non-public addresses (crawlers/guard.py).
+        "DOWNLOAD_HANDLERS": dict(guard.DOWNLOAD_HANDLERS),
+        _RESOLVER_SETTING: "crawlers.guard.GuardedResolver",
+        guard.OWN_HOSTS_SETTING: [*crawl.own_hosts, *extra_own_hosts],
         "DOWNLOAD_TIMEOUT": crawl.timeout_s,
         "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": crawl.max_bytes // 2,
@@ -62,6 +74,11 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "LOG_ENABLED": True,
         "LOG_INSTALL_ROOT_HANDLER": True,
         "DOWNLOADER_MIDDLEWARES": {
+            # The guard replaces Scrapy's offsite filter, which lets dont_filter requests (and
+            # their redirects) through and allows every host when allowed_domains is empty.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawlers.guard.GuardMiddleware": 40,  # before robots (100): nothing refused is ever asked for robots.txt
+            "crawlers.robots.RobotsOutcomeMiddleware": 540,  # after retries on the way back: the final robots.txt answer
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawlers.middlewares.BackoffRetryMiddleware": 550,
             "crawlers.middlewares.SeenUrlMiddleware": 120,  # after robots (100): robots failures stay visible
@@ -73,6 +90,21 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
         "EXTENSIONS": {"crawlers.extensions.RunRecorder": 500},
     }
+
+
+# Scrapy 2.14 renamed DNS_RESOLVER (the old name still works there, with a warning).
+_RESOLVER_SETTING = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
+
+
+def proxy_hosts(environ: Mapping[str, str]) -> list[str]:
+    """Hosts of the HTTP proxies Scrapy will connect through (http_proxy and friends)."""
+    hosts = []
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        value = environ.get(name)
+        host = urlsplit(value if "://" in (value or "") else f"http://{value}").hostname if value else None
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
 
 
 def _native_reactor() -> str:
@@ -97,7 +129,7 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
         crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
         context = CrawlContext(con=store.con, now=now, salt=salt,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
-        process = CrawlerProcess(scrapy_settings(crawl))
+        process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
         # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
         # that follows fails the same way and is recorded with its cause in fetch_failures.
         logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)

@@ -48,6 +48,7 @@ class SourceState:
         self.validators = crawl_store.load_validators(context.con, source.name)
         self.new_validators: list[crawl_store.Validators] = []
         self.scheduled: set[str] = set()
+        self.robots_unavailable: dict[str, str] = {}  # host:port -> why its robots.txt could not be read
         self.not_modified = 0
         self._docs: list[Document] = []
         self._failures: list[FetchFailure] = []

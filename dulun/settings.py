@@ -44,6 +44,11 @@ class CrawlSettings(Section):
     # Hosts you own (the demo and fixture servers): crawled without delay or throttling.
     # Politeness protects other people's sites; every other host keeps the delays above.
     unthrottled_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    # Hosts you own that may be fetched although they resolve to a loopback, private or
+    # link-local address (the demo's and tests' local servers). Every other host at such an
+    # address is refused as `private_address`: a public page must not steer the crawler at
+    # services on its own network (cloud metadata at 169.254.169.254 included).
+    own_hosts: list[str] = Field(default_factory=list)
     log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")  # Scrapy's own log in the crawl child
 
     @property
