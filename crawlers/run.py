@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.settings import default_settings
 
 from crawlers import guard
+from crawlers.politeness import politeness_switches
 from crawlers.salt import author_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
@@ -28,6 +29,9 @@ from dulun.settings import CrawlSettings
 from store import crawl as crawl_store
 from store import open_writer
 from store.runs import mark_interrupted_runs
+
+
+log = logging.getLogger(__name__)
 
 
 def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -> dict[str, Any]:
@@ -127,8 +131,12 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
         mark_interrupted_runs(store.con)
         crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
+        switches = politeness_switches(crawl)
+        for switch in switches:
+            log.warning("Politeness switched off: %s.", switch)
         context = CrawlContext(con=store.con, now=now, salt=salt,
-                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
+                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
+                               politeness="; ".join(switches) or None)
         process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
         # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
         # that follows fails the same way and is recorded with its cause in fetch_failures.

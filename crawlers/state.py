@@ -19,8 +19,8 @@ from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
-from store.documents import upsert_documents
-from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
+from store.documents import document_source, stored_by_other_sources, upsert_documents
+from store.records import CrawlRunResult, Document, FetchFailure, canonical_url, document_id
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +32,7 @@ class CrawlContext:
     salt: bytes
     flush_items: int = 20
     flush_seconds: float = 2.0
+    politeness: str | None = None  # the settings' politeness switches, recorded with every run
     states: dict[str, "SourceState"] = field(default_factory=dict)
 
 
@@ -41,7 +42,7 @@ class SourceState:
     def __init__(self, context: CrawlContext, source: Source):
         self.context = context
         self.source = source
-        self.run_id = run_store.start_run(context.con, source.name)
+        self.run_id = run_store.start_run(context.con, source.name, context.politeness)
         self.result = CrawlRunResult()
         self.causes: Counter[str] = Counter()
         self.seen = crawl_store.source_urls(context.con, source.name)
@@ -83,7 +84,14 @@ class SourceState:
         return True
 
     def is_stored(self, url: str) -> bool:
-        return canonical_url(url) in self.seen
+        """Stored by this source, or by another one (which keeps it: see `flush`)."""
+        key = canonical_url(url)
+        if key in self.seen:
+            return True
+        if document_source(self.context.con, document_id(key)) is not None:
+            self.seen.add(key)
+            return True
+        return False
 
     # --- writing --------------------------------------------------------------------------
 
@@ -100,14 +108,26 @@ class SourceState:
         """Write pending documents and failures, each as one set-based batch."""
         self._last_flush = time.monotonic()
         docs, self._docs = self._docs, []
-        failures, self._failures = self._failures, []
         con = self.context.con
+        docs = self._without_other_sources_urls(docs)
+        failures, self._failures = self._failures, []
         if docs:
             counts = upsert_documents(con, docs)
             self.result.items_stored += counts.stored
             self.seen.update(d.url for d in docs)
         if failures:
             run_store.record_failures(con, failures)
+
+    def _without_other_sources_urls(self, docs: list[Document]) -> list[Document]:
+        """A URL another source stored first stays that source's row: a second source silently
+        overwriting it would move the document between sources (their counts, its kind, its
+        province hint) and let any source rewrite another's documents. Noted, not stored."""
+        owners = stored_by_other_sources(self.context.con, [d.doc_id for d in docs], self.source.name)
+        for doc in docs:
+            if doc.doc_id in owners:
+                self.fail(doc.url, "duplicate_url_other_source", f"already stored by source {owners[doc.doc_id]}, which keeps it")
+                self.seen.add(doc.url)
+        return [d for d in docs if d.doc_id not in owners]
 
     def finish(self, reason: str) -> CrawlRunResult:
         self.flush()

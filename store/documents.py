@@ -113,3 +113,20 @@ def upsert_documents_table(con: duckdb.DuckDBPyConnection, incoming: pa.Table) -
     finally:
         con.unregister("incoming_docs")
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)
+
+
+def stored_by_other_sources(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], source: str) -> dict[str, str]:
+    """doc_id -> the source that stored it, for those of `doc_ids` another source already holds."""
+    if not doc_ids:
+        return {}
+    rows = con.execute(
+        "SELECT doc_id, source FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) AND source <> ?",
+        [list(doc_ids), source],
+    ).fetchall()
+    return dict(rows)
+
+
+def document_source(con: duckdb.DuckDBPyConnection, doc_id: str) -> str | None:
+    """The source that stored a document, or None (a primary-key lookup, cheap per request)."""
+    rows = con.execute("SELECT source FROM documents WHERE doc_id = ?", [doc_id]).fetchall()
+    return rows[0][0] if rows else None
