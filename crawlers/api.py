@@ -111,6 +111,7 @@ def _child_config(settings: Settings, sources: list[Source], now: dt.datetime) -
         "now": now.isoformat(),
         "database": str(settings.database.resolve()),
         "data_dir": str(settings.data_dir.resolve()),
+        "secrets_dir": str(settings.secrets_path.resolve()),
         "lock_timeout_s": settings.lock_timeout_s,
     }
 

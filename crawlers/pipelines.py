@@ -52,5 +52,6 @@ class DocumentPipeline:
             fetched_at=dt.datetime.now(dt.timezone.utc),
             language=item.get("language"),
             default_province=strip_controls(item.get("place")) or source.province,
+            thread_url=item.get("thread_url"),
         ))
         return item

@@ -20,7 +20,7 @@ from scrapy.settings import default_settings
 
 from crawlers import guard
 from crawlers.politeness import politeness_switches
-from crawlers.salt import author_salt
+from crawlers.salt import AuthorKey, author_key, warn_about_legacy_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
 from crawlers.state import CrawlContext
@@ -28,6 +28,7 @@ from dulun.errors import UserError
 from dulun.settings import CrawlSettings
 from store import crawl as crawl_store
 from store import open_writer
+from store.keys import record_fingerprint, recorded_fingerprint
 from store.runs import mark_interrupted_runs
 
 
@@ -127,14 +128,16 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     crawl = CrawlSettings.model_validate(config["crawl"])
     sources = [Source.model_validate(entry) for entry in config["sources"]]
     now = dt.datetime.fromisoformat(config["now"])
-    salt = author_salt(Path(config["data_dir"]))
+    key = author_key(Path(config["secrets_dir"]))
+    warn_about_legacy_salt(Path(config["data_dir"]))
     with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
+        check_author_key(store.con, key)
         mark_interrupted_runs(store.con)
         crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
         switches = politeness_switches(crawl)
         for switch in switches:
             log.warning("Politeness switched off: %s.", switch)
-        context = CrawlContext(con=store.con, now=now, salt=salt,
+        context = CrawlContext(con=store.con, now=now, author_key=key.key,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
                                politeness="; ".join(switches) or None)
         process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
@@ -148,6 +151,20 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
         process.start()
         return {"runs": {name: state.run_id for name, state in context.states.items()}}
+
+
+def check_author_key(con, key: AuthorKey) -> None:
+    """The first key a database sees is the only one it accepts: a second key would give every
+    author a second pseudonym and silently double every distinct-voice count."""
+    known = recorded_fingerprint(con, "author_key")
+    if known is None:
+        record_fingerprint(con, "author_key", key.fingerprint)
+    elif known != key.fingerprint:
+        raise UserError(
+            f"The author key from {key.origin} (fingerprint {key.fingerprint}) is not the one this database was "
+            f"built with (fingerprint {known}); a second key would count every voice twice, so restore the original "
+            "key or start a new database."
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ from crawlers.hosts import is_http_url
 from crawlers.sources import Source
 from crawlers.state import CrawlContext, SourceState
 from crawlers.vndate import parse_vn_datetime
+from dulun.timeutil import VN, week_label
 from store.records import author_hash
 
 from crawlers.middlewares import ARTICLE, CONDITIONAL
@@ -115,10 +116,14 @@ class SourceSpider(scrapy.Spider):
         days = self.source.max_age_days
         return bool(days and published and published < self.now - dt.timedelta(days=days))
 
-    def hash_author(self, name: str | None) -> str | None:
-        """Authors are hashed here, at parse time, so a raw name never reaches an item or a log."""
+    def hash_author(self, name: str | None, published: dt.datetime | None) -> str | None:
+        """Authors become pseudonyms here, at parse time, so a raw name never reaches an item or
+        a log; the pseudonym holds for the post's ISO week (Asia/Ho_Chi_Minh) and this source."""
         name = nfc(name)
-        return author_hash(name, self.context.salt) if name else None
+        if not name:
+            return None
+        week = week_label((published or self.now).astimezone(VN).date())
+        return author_hash(name, self.context.author_key, week, self.source.name)
 
     # --- failures -------------------------------------------------------------------------
 
@@ -272,9 +277,10 @@ class ForumSpider(SourceSpider):
             "lead": None,
             "text": text,
             "byline": None,
-            "author_hash": self.hash_author(_first(post, selectors.post_author)),
+            "author_hash": self.hash_author(_first(post, selectors.post_author), published),
             "published_at": published,
             "language": "vi",
+            "thread_url": thread_url,
         }
 
     def post_url(self, post: scrapy.Selector, thread_url: str, index: int) -> str:
@@ -347,7 +353,7 @@ class JsonSpider(SourceSpider):
             "lead": nfc(_str(dig(raw, fields.lead))) if fields.lead else None,
             "text": text,
             "byline": None,
-            "author_hash": self.hash_author(_str(dig(raw, fields.author))) if fields.author else None,
+            "author_hash": self.hash_author(_str(dig(raw, fields.author)), published) if fields.author else None,
             "published_at": published,
             "language": "vi",
             "place": place,

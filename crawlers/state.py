@@ -1,4 +1,4 @@
-"""What one crawl process shares (the writer connection, salt, "now") and what each source's
+"""What one crawl process shares (the writer connection, author key, "now") and what each source's
 run accumulates (counters, failures, pending documents) until it is flushed to the store.
 
 Writes are batched: documents and failures wait in memory until `flush_items` have gathered
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class CrawlContext:
     con: duckdb.DuckDBPyConnection
     now: dt.datetime
-    salt: bytes
+    author_key: bytes  # makes post authors pseudonyms (crawlers/salt.py)
     flush_items: int = 20
     flush_seconds: float = 2.0
     politeness: str | None = None  # the settings' politeness switches, recorded with every run

@@ -136,6 +136,9 @@ class RetentionSettings(Section):
 class Settings(Section):
     data_dir: Path = Path("data")
     db_path: Path | None = None  # None: <data_dir>/dulun.duckdb
+    # The author key lives here, not in the data folder, so backups, exports and copies of the
+    # data folder never carry it. None: a sibling folder, <data_dir>-secrets.
+    secrets_dir: Path | None = None
     lock_timeout_s: float = Field(30.0, ge=0)
     crawl: CrawlSettings = CrawlSettings()
     nlp: NlpSettings = NlpSettings()
@@ -145,7 +148,7 @@ class Settings(Section):
     schedule: ScheduleSettings = ScheduleSettings()
     retention: RetentionSettings = RetentionSettings()
 
-    @field_validator("data_dir", "db_path")
+    @field_validator("data_dir", "db_path", "secrets_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -153,6 +156,13 @@ class Settings(Section):
     @property
     def database(self) -> Path:
         return self.db_path or self.data_dir / "dulun.duckdb"
+
+    @property
+    def secrets_path(self) -> Path:
+        if self.secrets_dir is not None:
+            return self.secrets_dir
+        data = self.data_dir.resolve()
+        return data.with_name(f"{data.name}-secrets")
 
     @property
     def model_dir(self) -> Path:

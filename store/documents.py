@@ -25,6 +25,7 @@ _COLUMNS = [
     ("language", pa.string()),
     ("content_hash", pa.string()),
     ("default_province", pa.string()),
+    ("thread_url", pa.string()),
 ]
 _SCHEMA = pa.schema(_COLUMNS)
 _NAMES = [name for name, _ in _COLUMNS]
@@ -51,6 +52,7 @@ def documents_table(docs: Sequence[Document]) -> pa.Table:
         "language": [d.language for d in rows],
         "content_hash": [d.content_hash for d in rows],
         "default_province": [d.default_province for d in rows],
+        "thread_url": [d.thread_url for d in rows],
     }
     return pa.table(columns, schema=_SCHEMA)
 
