@@ -127,10 +127,12 @@ class ScheduleSettings(Section):
 
 
 class RetentionSettings(Section):
-    """Raw text of old posts is dropped; counts, topics and places stay."""
+    """Raw text of old posts and petitions is dropped; counts, topics and places stay."""
 
     post_text_days: int | None = Field(180, ge=1)  # None: keep raw text forever
-    kinds: list[Literal["post", "petition", "press"]] = ["post"]
+    kinds: list[Literal["post", "petition", "press"]] = ["post", "petition"]
+    compact: bool = True  # rewrite the file after dropping text, so the old bytes are gone from it too
+    backup_days: int | None = Field(30, ge=1)  # backups in <data_dir>/backups older than this are deleted
 
 
 class Settings(Section):
