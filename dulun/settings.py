@@ -96,6 +96,8 @@ class AlertSettings(Section):
     smtp_user_env: str = "DULUN_SMTP_USER"
     smtp_password_env: str = "DULUN_SMTP_PASSWORD"
     webhook_secret_env: str = "DULUN_WEBHOOK_SECRET"
+    # Webhooks go over https; plain http only to these hosts (yours, on this machine or network).
+    own_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     max_attempts: int = Field(6, ge=1)
     retry_base_s: float = Field(30.0, ge=0)
     send_timeout_s: float = Field(15.0, gt=0)  # per SMTP / webhook attempt

@@ -167,3 +167,22 @@ def test_a_crawl_started_by_hand_during_a_running_crawl_never_marks_it_interrupt
         statuses = [r[0] for r in store.con.execute("SELECT status FROM crawl_runs ORDER BY run_id").fetchall()]
     assert statuses == ["ok"]
     assert len(documents(settings, "many")) == count
+
+
+@pytest.mark.slow
+def test_the_crawl_child_never_sees_delivery_secrets(tmp_path, monkeypatch):
+    """Code that parses strangers' pages runs in the crawl child: SMTP and webhook credentials
+    (under any variable name the alert rules use) are not in its environment; the author key is."""
+    for name, value in (("DULUN_SMTP_PASSWORD", "smtp-secret-1"), ("DULUN_WEBHOOK_SECRET", "hook-secret-2"),
+                        ("BOARD_HOOK_KEY", "hook-secret-3"), ("DULUN_AUTHOR_SALT", "k" * 40)):
+        monkeypatch.setenv(name, value)
+    settings = fast_settings(tmp_path, concurrency_per_domain=1)
+    with many_articles_site(4, delay_s=0.5) as site:
+        sources_file = write_sources(tmp_path / "sources.yaml", [_feed_source("many", site.base)])
+        child, _ = start_child(settings, resolve_sources(settings, None, sources_file), NOW, tmp_path)
+        wait_for_article_hits(site, child, 1)
+        seen = dict(item.split("=", 1) for item in
+                    open(f"/proc/{child.pid}/environ", encoding="utf-8", errors="replace").read().split("\0") if "=" in item)
+        child.wait(timeout=60)
+    assert not {"smtp-secret-1", "hook-secret-2", "hook-secret-3"} & set(seen.values())
+    assert seen["DULUN_AUTHOR_SALT"] == "k" * 40 and "PATH" in seen

@@ -64,3 +64,16 @@ def test_stored_forever_pseudonyms_become_per_week_and_per_source(tmp_path):
     assert after["p1"] == after["p2"]
     assert len({after["p1"], after["p3"], after["p4"]}) == 3
     assert all(len(h) == 24 and h != "old-forever-pseudonym-01" for h in after.values())
+
+
+def test_webhook_secrets_in_stored_delivery_errors_are_cut_out(tmp_path):
+    con = duckdb.connect(str(tmp_path / "a.duckdb"))
+    migrate(con, target=32)
+    con.execute("INSERT INTO alert_outbox (alert_key, channel, last_error) VALUES "
+                "('k1', 'webhook:a', 'gave up after 3 attempts: webhook http://u:mat-khau@127.0.0.1:9/hook/T1/tok?token=abc "
+                "unreachable: [Errno 111] Connection refused'), "
+                "('k2', 'webhook:b', 'webhook https://hooks.example.org answered HTTP 500')")
+    migrate(con)
+    assert [r[0] for r in con.execute("SELECT last_error FROM alert_outbox ORDER BY alert_key").fetchall()] == [
+        "gave up after 3 attempts: webhook http://127.0.0.1:9/… unreachable: [Errno 111] Connection refused",
+        "webhook https://hooks.example.org answered HTTP 500"]
