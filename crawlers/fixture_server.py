@@ -178,7 +178,8 @@ def serve_fixture_sources(sources_file: Path) -> dict[str, SiteServer]:
 def main() -> None:
     """`python -m crawlers.fixture_server [SOURCES_OUT]`: serve the fixtures until Ctrl-C.
 
-    Then, in another shell: `dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
+    Then, in another shell:
+    `DULUN_CRAWL__OWN_HOSTS=127.0.0.1 dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
     """
     import sys
     import time
@@ -186,7 +187,8 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "fixture-sources.yaml").resolve()
     servers = serve_fixture_sources(out)
     print(f"Serving {len(servers)} fixture sites; sources file: {out}")
-    print(f"Try: dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    print(f"Try: DULUN_CRAWL__OWN_HOSTS=127.0.0.1 dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    print("(127.0.0.1 is a loopback address: the crawler refuses it unless you list it as your own host.)")
     try:
         while True:
             time.sleep(3600)

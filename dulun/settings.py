@@ -51,6 +51,11 @@ class CrawlSettings(Section):
     own_hosts: list[str] = Field(default_factory=list)
     log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")  # Scrapy's own log in the crawl child
 
+    @field_validator("unthrottled_hosts", "own_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value):
+        return _comma_list(value)
+
     @property
     def resolved_user_agent(self) -> str:
         return self.user_agent.format(contact_url=self.contact_url)
@@ -99,6 +104,11 @@ class AlertSettings(Section):
     # Webhooks go over https; plain http only to these hosts (yours, on this machine or network).
     own_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     max_attempts: int = Field(6, ge=1)
+
+    @field_validator("own_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value):
+        return _comma_list(value)
     retry_base_s: float = Field(30.0, ge=0)
     send_timeout_s: float = Field(15.0, gt=0)  # per SMTP / webhook attempt
 
@@ -183,6 +193,14 @@ class Settings(Section):
     @property
     def jobstore_path(self) -> Path:
         return self.schedule.jobstore or self.data_dir / "schedule.sqlite"
+
+
+def _comma_list(value):
+    """A host list may come from an environment variable as "a, b"
+    (DULUN_CRAWL__OWN_HOSTS=127.0.0.1,localhost)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 def load_settings(config: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
