@@ -120,7 +120,8 @@ def _children_cpu() -> float:
 
 def bench_extraction(samples: int) -> dict:
     pages = [decode_html(article_html(i), "text/html; charset=utf-8").text for i in range(samples)]
-    source = Source.model_validate({"name": "x", "spider": "feed", "kind": "press", "start_urls": ["http://x/"], "selectors": SELECTORS})
+    source = Source.model_validate({"name": "x", "spider": "feed", "kind": "press", "start_urls": ["http://x/"],
+                                    "allowed_domains": ["x"], "selectors": SELECTORS})
     timings = {}
     for label, selectors in (("selectors", source.selectors), ("generic_trafilatura", None)):
         extract_article(pages[0], "http://127.0.0.1/bai-so-0.html", selectors)  # warm-up (imports)

@@ -19,8 +19,8 @@ from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
-from store.documents import document_source, stored_by_other_sources, upsert_documents
-from store.records import CrawlRunResult, Document, FetchFailure, canonical_url, document_id
+from store.documents import stored_by_other_sources, upsert_documents
+from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,9 @@ class SourceState:
         self.run_id = run_store.start_run(context.con, source.name, context.politeness)
         self.result = CrawlRunResult()
         self.causes: Counter[str] = Counter()
-        self.seen = crawl_store.source_urls(context.con, source.name)
+        # Stored by this source, or by another on the same domains (the first keeps it: see flush).
+        self.seen = crawl_store.source_urls(context.con, source.name) | crawl_store.other_sources_urls(
+            context.con, source.name, source.allowed_domains)
         self.validators = crawl_store.load_validators(context.con, source.name)
         self.new_validators: list[crawl_store.Validators] = []
         self.scheduled: set[str] = set()
@@ -84,14 +86,7 @@ class SourceState:
         return True
 
     def is_stored(self, url: str) -> bool:
-        """Stored by this source, or by another one (which keeps it: see `flush`)."""
-        key = canonical_url(url)
-        if key in self.seen:
-            return True
-        if document_source(self.context.con, document_id(key)) is not None:
-            self.seen.add(key)
-            return True
-        return False
+        return canonical_url(url) in self.seen
 
     # --- writing --------------------------------------------------------------------------
 

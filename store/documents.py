@@ -127,8 +127,3 @@ def stored_by_other_sources(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[st
     ).fetchall()
     return dict(rows)
 
-
-def document_source(con: duckdb.DuckDBPyConnection, doc_id: str) -> str | None:
-    """The source that stored a document, or None (a primary-key lookup, cheap per request)."""
-    rows = con.execute("SELECT source FROM documents WHERE doc_id = ?", [doc_id]).fetchall()
-    return rows[0][0] if rows else None
