@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dulun.settings import Settings
 from dulun.timeutil import VN
+from pipeline.export import backups_dir
 from store import open_writer
 from store.ops import compact_database, drop_old_text
 
@@ -32,10 +33,6 @@ def retention_cutoff(settings: Settings, now: dt.datetime | None = None) -> dt.d
         return None
     now = now or dt.datetime.now(VN)
     return now - dt.timedelta(days=days)
-
-
-def backups_dir(settings: Settings) -> Path:
-    return settings.data_dir / "backups"
 
 
 def run_retention(settings: Settings, now: dt.datetime | None = None) -> RetentionSummary:

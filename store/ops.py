@@ -125,6 +125,20 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
+def file_fingerprint(path: Path) -> dict[str, int]:
+    """`fingerprint` of a database file (a copy being checked), opened read-only."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return fingerprint(con)
+    finally:
+        con.close()
+
+
+def fsync_file(path: Path) -> None:
+    with Path(path).open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
 def compact_database(path: Path, lock_timeout_s: float = 30.0) -> None:
     """Rewrite the database into a fresh file and put it in place, holding the writer lock.
 
@@ -157,15 +171,10 @@ def compact_database(path: Path, lock_timeout_s: float = 30.0) -> None:
                 copier.execute("DETACH old_db")
             finally:
                 copier.close()
-            check = duckdb.connect(str(fresh), read_only=True)
-            try:
-                found = fingerprint(check)
-            finally:
-                check.close()
+            found = file_fingerprint(fresh)
             if found != expected:
                 raise UserError(f"Rewriting {path} gave a copy that differs ({found} vs {expected}); the database was left as it was.")
-            with fresh.open("rb") as fh:
-                os.fsync(fh.fileno())
+            fsync_file(fresh)
             os.replace(fresh, path)
             Path(str(path) + ".wal").unlink(missing_ok=True)  # empty after the checkpoint; never the new file's
             directory = os.open(path.parent, os.O_RDONLY)

@@ -4,6 +4,7 @@ never twice, retried with backoff, given up with a reason, secrets never logged.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import email
 import hashlib
@@ -79,15 +80,13 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-@pytest.fixture
-def smtp_server(tmp_path):
-    """aiosmtpd on 127.0.0.1 requiring STARTTLS before AUTH, accepting one user."""
+@contextlib.contextmanager
+def _smtp(accept_login, **options):
+    """aiosmtpd on 127.0.0.1 (a free port); `accept_login(auth_data)` decides each login.
+    Yields (port, received messages, login attempts)."""
     from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult, LoginPassword
+    from aiosmtpd.smtp import AuthResult
 
-    cert, key = _self_signed(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
     received, logins = [], []
 
     class Handler:
@@ -96,21 +95,37 @@ def smtp_server(tmp_path):
             return "250 OK"
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER \
-            and auth_data.password.decode() == SMTP_PASSWORD
+        ok = accept_login(auth_data)
         logins.append(ok)
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
     with socket.socket() as probe:  # a free port (the controller connects to itself to start)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            auth_require_tls=True, authenticator=authenticator, auth_required=True)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator, **options)
     controller.start()
     try:
-        yield {"port": port, "cert": cert, "received": received, "logins": logins}
+        yield port, received, logins
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp_server(tmp_path):
+    """aiosmtpd on 127.0.0.1 requiring STARTTLS before AUTH, accepting one user."""
+    from aiosmtpd.smtp import LoginPassword
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def accept(auth_data):
+        return isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER \
+            and auth_data.password.decode() == SMTP_PASSWORD
+
+    with _smtp(accept, tls_context=context, require_starttls=True, auth_require_tls=True, auth_required=True) as (
+            port, received, logins):
+        yield {"port": port, "cert": cert, "received": received, "logins": logins}
 
 
 def _receiver(fail_first: int = 0):
@@ -236,34 +251,13 @@ rules:{LABOR_RULE.format(channels='board-email')}""")
 def test_email_never_logs_in_without_tls(hot_db, now, tmp_path, caplog):
     """A relay without STARTTLS would get the password in clear text: dulun does not log in there
     (this server would have accepted the plain-text login)."""
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult
-
-    received, logins = [], []
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope):
-            received.append(envelope)
-            return "250 OK"
-
-    def authenticator(server, session, envelope, mechanism, auth_data):
-        logins.append(auth_data)
-        return AuthResult(success=True)
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, auth_require_tls=False, authenticator=authenticator)
-    controller.start()
-    try:
+    with _smtp(lambda auth_data: True, auth_require_tls=False) as (port, received, logins):
         settings = _with_rules(hot_db, tmp_path, f"""
 channels:
   board-email: {{type: email, host: 127.0.0.1, port: {port}, starttls: false, to: [a@localhost]}}
 rules:{LABOR_RULE.format(channels='board-email')}""")
         with caplog.at_level(logging.DEBUG):
             summary = run_alerts(settings, now=now, environ=ENV)
-    finally:
-        controller.stop()
     assert summary.sent == 0 and logins == [] and received == []
     assert summary.errors == [f"email:board-email: SMTP 127.0.0.1:{port}: refusing to send the login of DULUN_SMTP_USER "
                               "without TLS; turn starttls on for this relay"]
