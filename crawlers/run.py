@@ -33,6 +33,8 @@ from store.runs import mark_interrupted_runs
 
 
 log = logging.getLogger(__name__)
+# Scrapy 2.14 renamed DNS_RESOLVER (the old name still works there, with a warning).
+_RESOLVER_SETTING = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
 
 
 def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -> dict[str, Any]:
@@ -97,10 +99,6 @@ def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -
     }
 
 
-# Scrapy 2.14 renamed DNS_RESOLVER (the old name still works there, with a warning).
-_RESOLVER_SETTING = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
-
-
 def proxy_hosts(environ: Mapping[str, str]) -> list[str]:
     """Hosts of the HTTP proxies Scrapy will connect through (http_proxy and friends)."""
     hosts = []
@@ -141,9 +139,6 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
                                politeness="; ".join(switches) or None)
         process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
-        # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
-        # that follows fails the same way and is recorded with its cause in fetch_failures.
-        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
         # Extraction libraries warn about every odd page; the crawl records those per page already.
         for chatty in ("trafilatura", "htmldate", "justext"):
             logging.getLogger(chatty).setLevel(logging.ERROR)
