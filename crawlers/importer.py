@@ -6,8 +6,9 @@ One JSON object per line:
      "published_at": "2026-11-20T09:15:00+07:00", "fetched_at": "2026-11-20T09:40:00+07:00",
      "source": "baohaiphong", "kind": "press", "author": "..."}
 
-`sapo` (the lead), `fetched_at` (default: now) and `author` are optional. An author is stored
-only as the salted hash a crawled author gets (never raw). Documents are stored like a crawl
+`sapo` (the lead), `fetched_at` (default: now) and `author` are optional. An author becomes the
+pseudonym a crawled author gets (keyed, for the ISO week of publication and this source: the
+same voice counts once whether crawled or imported), never stored raw. Documents are stored like a crawl
 stores them: the same URL is the same row, a changed text updates it and keeps the earlier
 version. Lines are read one at a time and stored in batches; a bad line (not JSON, a missing or
 malformed field, a time without its zone, too long) is reported with its number and reason and
@@ -24,13 +25,13 @@ from typing import Iterator, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from crawlers.salt import author_salt
+from crawlers.salt import author_key, author_pseudonym, check_author_key
 from dulun.errors import UserError
 from dulun.settings import Settings
 from dulun.timeutil import VN
 from store import open_writer
 from store.documents import upsert_documents
-from store.records import Document, FetchFailure, author_hash
+from store.records import Document, FetchFailure
 from store.runs import record_failures
 
 log = logging.getLogger(__name__)
@@ -95,14 +96,15 @@ def import_file(settings: Settings, path: Path, now: dt.datetime | None = None, 
     if not path.is_file():
         raise UserError(f"Import file {path} does not exist.")
     now = (now or dt.datetime.now(VN))
-    salt = author_salt(settings.data_dir)
+    key = author_key(settings.secrets_path)
     summary = ImportSummary(str(path))
     max_bytes = settings.crawl.max_bytes
     with open_writer(settings.database, settings.lock_timeout_s) as store:
+        check_author_key(store.con, key)
         pending: list[Document] = []
         for number, raw in _lines(path):
             summary.lines += 1
-            result = parse_line(raw, number, salt, now, max_bytes)
+            result = parse_line(raw, number, key.key, now, max_bytes)
             if isinstance(result, Problem):
                 summary.problems.append(result)
                 continue
@@ -130,7 +132,7 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
         raise UserError(f"Import file {path} cannot be read: {exc.strerror or exc}.") from None
 
 
-def parse_line(raw: bytes, number: int, salt: bytes, now: dt.datetime, max_bytes: int) -> Document | Problem:
+def parse_line(raw: bytes, number: int, key: bytes, now: dt.datetime, max_bytes: int) -> Document | Problem:
     """One line as a Document, or the reason it is not one."""
     if len(raw) > max_bytes:
         return Problem(number, f"longer than {max_bytes:,} bytes (crawl.max_bytes)")
@@ -150,7 +152,7 @@ def parse_line(raw: bytes, number: int, salt: bytes, now: dt.datetime, max_bytes
     return Document(
         url=line.url, source=line.source, kind=line.kind, title=line.title, text=line.text, lead=line.sapo,
         published_at=line.published_at, fetched_at=fetched,
-        author_hash=author_hash(line.author, salt) if line.author else None,
+        author_hash=author_pseudonym(line.author, key, line.published_at, line.source),
     )
 
 

@@ -10,11 +10,17 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
-from crawlers.salt import author_salt
+from scrapy.settings import default_settings
+
+from crawlers import guard
+from crawlers.politeness import politeness_switches
+from crawlers.salt import author_key, check_author_key, warn_about_legacy_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
 from crawlers.state import CrawlContext
@@ -25,8 +31,16 @@ from store import open_writer
 from store.runs import mark_interrupted_runs
 
 
-def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
-    """Politeness and robustness, all from the typed settings."""
+log = logging.getLogger(__name__)
+# Scrapy 2.14 renamed DNS_RESOLVER (the old name still works there, with a warning).
+_RESOLVER_SETTING = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
+
+
+def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -> dict[str, Any]:
+    """Politeness, robustness and what may be fetched, all from the typed settings.
+
+    `extra_own_hosts`: hosts to treat as the operator's own besides `crawl.own_hosts` (the
+    HTTP proxy the crawl goes through, which the operator configured)."""
     return {
         "BOT_NAME": "dulun",
         # Twisted's own epoll reactor: measured 7x the pages/s of Scrapy's default asyncio
@@ -45,6 +59,10 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_SLOTS": {
             host: {"delay": 0.0, "concurrency": crawl.concurrency_per_domain} for host in crawl.unthrottled_hosts
         },
+        # Only http(s) transports, and a resolver that refuses non-public addresses (crawlers/guard.py).
+        "DOWNLOAD_HANDLERS": dict(guard.DOWNLOAD_HANDLERS),
+        _RESOLVER_SETTING: "crawlers.guard.GuardedResolver",
+        guard.OWN_HOSTS_SETTING: [*crawl.own_hosts, *extra_own_hosts],
         "DOWNLOAD_TIMEOUT": crawl.timeout_s,
         "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": crawl.max_bytes // 2,
@@ -62,6 +80,11 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "LOG_ENABLED": True,
         "LOG_INSTALL_ROOT_HANDLER": True,
         "DOWNLOADER_MIDDLEWARES": {
+            # The guard replaces Scrapy's offsite filter, which lets dont_filter requests (and
+            # their redirects) through and allows every host when allowed_domains is empty.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawlers.guard.GuardMiddleware": 40,  # before robots (100): nothing refused is ever asked for robots.txt
+            "crawlers.robots.RobotsOutcomeMiddleware": 540,  # after retries on the way back: the final robots.txt answer
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawlers.middlewares.BackoffRetryMiddleware": 550,
             "crawlers.middlewares.SeenUrlMiddleware": 120,  # after robots (100): robots failures stay visible
@@ -73,6 +96,17 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
         "EXTENSIONS": {"crawlers.extensions.RunRecorder": 500},
     }
+
+
+def proxy_hosts(environ: Mapping[str, str]) -> list[str]:
+    """Hosts of the HTTP proxies Scrapy will connect through (http_proxy and friends)."""
+    hosts = []
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        value = environ.get(name)
+        host = urlsplit(value if "://" in (value or "") else f"http://{value}").hostname if value else None
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
 
 
 def _native_reactor() -> str:
@@ -91,33 +125,36 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     crawl = CrawlSettings.model_validate(config["crawl"])
     sources = [Source.model_validate(entry) for entry in config["sources"]]
     now = dt.datetime.fromisoformat(config["now"])
-    salt = author_salt(Path(config["data_dir"]))
+    key = author_key(Path(config["secrets_dir"]))
+    warn_about_legacy_salt(Path(config["data_dir"]))
     with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
+        check_author_key(store.con, key)
         mark_interrupted_runs(store.con)
         crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
-        context = CrawlContext(con=store.con, now=now, salt=salt,
-                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
+        switches = politeness_switches(crawl)
+        for switch in switches:
+            log.warning("Politeness switched off: %s.", switch)
+        context = CrawlContext(con=store.con, now=now, author_key=key.key,
+                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
+                               politeness="; ".join(switches) or None)
         cycles = [(dt.datetime.fromisoformat(c["at"]), set(c.get("sources") or ())) for c in config.get("cycles") or []]
         if cycles:
-            return _run_cycles(crawl, sources, context, cycles)
-        process = CrawlerProcess(scrapy_settings(crawl))
-        _quiet_logs()
+            return _run_cycles(scrapy_settings(crawl, proxy_hosts(os.environ)), sources, context, cycles)
+        process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
+        _quiet_extraction_logs()
         for source in sources:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
         process.start()
         return {"runs": {name: state.run_id for name, state in context.states.items()}}
 
 
-def _quiet_logs() -> None:
-    # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
-    # that follows fails the same way and is recorded with its cause in fetch_failures.
-    logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+def _quiet_extraction_logs() -> None:
     # Extraction libraries warn about every odd page; the crawl records those per page already.
     for chatty in ("trafilatura", "htmldate", "justext"):
         logging.getLogger(chatty).setLevel(logging.ERROR)
 
 
-def _run_cycles(crawl: CrawlSettings, sources: list[Source], context: CrawlContext,
+def _run_cycles(settings: dict[str, Any], sources: list[Source], context: CrawlContext,
                 cycles: list[tuple[dt.datetime, set[str]]]) -> dict[str, Any]:
     """A replay: polls one after another, each crawling its sources (all when none are named)
     on the simulated clock of its moment, in one reactor (a child process per poll would cost
@@ -127,11 +164,10 @@ def _run_cycles(crawl: CrawlSettings, sources: list[Source], context: CrawlConte
     from scrapy.utils.log import configure_logging
     from scrapy.utils.reactor import install_reactor
 
-    settings = scrapy_settings(crawl)
     settings["DOWNLOADER_MIDDLEWARES"]["crawlers.middlewares.ReplayClockMiddleware"] = 150
     install_reactor(settings["TWISTED_REACTOR"])
     configure_logging(settings)
-    _quiet_logs()
+    _quiet_extraction_logs()
     from twisted.internet import defer, reactor
 
     runner = CrawlerRunner(settings)
