@@ -60,6 +60,11 @@ MIN_EXPECTED_PER_WEEK = 0.05
 DOW_PSEUDO, HOUR_PSEUDO = 50.0, 20.0
 
 
+def window_name(hours: int) -> str:
+    """A window in the words of the digest and the alerts: "24 giờ", "3 ngày", "7 ngày"."""
+    return f"{hours} giờ" if hours < 72 else f"{hours // 24} ngày"
+
+
 # ---------------------------------------------------------------- what the model reads
 
 @dataclass

@@ -33,7 +33,7 @@ from dulun.settings import Settings, load_settings
 
 LOG = logging.getLogger(__name__)
 SUMMARY_PREFIX = "DULUN_JOB_SUMMARY "
-STAGES = ("crawl", "enrich", "hotspots", "digest", "alerts", "retention")
+STAGES = ("crawl", "enrich", "detect", "hotspots", "digest", "alerts", "retention")
 EXIT_STOPPED = 75  # EX_TEMPFAIL: stopped early on request; the next run carries on
 
 
@@ -42,7 +42,8 @@ EXIT_STOPPED = 75  # EX_TEMPFAIL: stopped early on request; the next run carries
 
 
 def crawl_source(config_path: str | None, source: str) -> dict:
-    """Crawl one source; when it stored new documents, enrich them (which also runs alerts)."""
+    """Crawl one source; when it stored new documents, run the rest of the cycle at once:
+    enrich, detect, alerts (the `enrich` stage)."""
     result = run_child(config_path, f"crawl:{source}", "crawl", ["--source", source])
     if result["outcome"] == "ok" and _stored(result) > 0:
         enrich_result = run_child(config_path, "enrich", "enrich", [])
@@ -51,7 +52,8 @@ def crawl_source(config_path: str | None, source: str) -> dict:
 
 
 def enrich(config_path: str | None) -> dict:
-    """Enrich documents without a current enrichment, then run alerts (alerts follow every enrichment)."""
+    """Enrich documents without a current enrichment, then detect and alert: the cycle, also on
+    its own clock so windows slide and waves end even when nothing new arrives."""
     return run_child(config_path, "enrich", "enrich", [])
 
 
@@ -204,7 +206,13 @@ def stage_steps(settings: Settings, stage: str, source: str | None) -> list[tupl
             raise UserError("`dulun job crawl` needs --source NAME (one source per job).")
         return [("recover", lambda: recover_interrupted_runs(settings)), ("crawl", lambda: _crawl(settings, source))]
     if stage == "enrich":
-        return [("enrich", lambda: _enrich(settings)), ("alerts", lambda: _alerts(settings))]
+        # One cycle after every crawl that stored something (and every enrich_every_minutes):
+        # enrich, detect what is rising now, alert. Detection and alerts share the cycle's moment.
+        cycle: dict[str, dt.datetime] = {}
+        return [("enrich", lambda: _enrich(settings)), ("detect", lambda: _detect(settings, cycle)),
+                ("alerts", lambda: _alerts(settings, cycle.get("at")))]
+    if stage == "detect":
+        return [("detect", lambda: _detect(settings, {}))]
     if stage == "hotspots":
         return [("hotspots", lambda: _entry("pipeline.hotspots", "run_hotspots")(settings))]
     if stage == "digest":
@@ -224,8 +232,15 @@ def _enrich(settings: Settings):
     return _entry("nlp.api", "enrich_pending")(settings)
 
 
-def _alerts(settings: Settings):
-    return _entry("pipeline.alerts", "run_alerts")(settings)
+def _detect(settings: Settings, cycle: dict):
+    from dulun.timeutil import VN
+
+    cycle["at"] = dt.datetime.now(VN)
+    return _entry("pipeline.detect", "run_detect")(settings, now=cycle["at"])
+
+
+def _alerts(settings: Settings, now: dt.datetime | None = None):
+    return _entry("pipeline.alerts", "run_alerts")(settings, now=now)
 
 
 def _entry(module: str, name: str) -> Callable:

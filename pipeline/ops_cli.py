@@ -66,8 +66,8 @@ def schedule(
 
 JOB_HELP = """Run one stage now, in this process, the way the scheduler's child does.
 
-Stages: crawl (needs --source; enrichment follows in the scheduler), enrich (then alerts),
-hotspots, digest, alerts, retention. Prints one JSON summary line; on SIGTERM it finishes the
+Stages: crawl (needs --source; the rest of the cycle follows in the scheduler), enrich (then
+detect and alerts: the cycle), detect, hotspots (the weekly table), digest, alerts, retention. Prints one JSON summary line; on SIGTERM it finishes the
 current step and exits 75.
 
 Example: dulun job crawl --source vnexpress-thoi-su

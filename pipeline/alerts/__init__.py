@@ -35,7 +35,7 @@ from dulun.settings import HotspotSettings, Settings
 from dulun.timeutil import VN
 from pipeline.alerts import channels as ch
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
-from pipeline.detect import detect_and_record
+from pipeline.detect import detect_and_record, window_name
 from pipeline.digest.build import LEVEL_VI
 from pipeline.topics import load_topics, topic_name
 from store import detections
@@ -233,7 +233,7 @@ def _cooling(rule: Rule, ep, mine: pd.DataFrame, context: _Context):
                                        [(ep.topic, ep.province)])
     payload = {
         "topic": ep.topic, "topic_name": topic_name(context.topics, ep.topic), "province": ep.province,
-        "level": "cooling", "level_name": LEVEL_VI["cooling"], "window_hours": 168, "window_name": _window_name(168),
+        "level": "cooling", "level_name": LEVEL_VI["cooling"], "window_hours": 168, "window_name": window_name(168),
         "stories": int(ep.week_stories or 0), "week_stories": int(ep.week_stories or 0),
         "documents": int(docs.documents.sum()) if len(docs) else 0,
         "sources": int(docs.sources.sum()) if len(docs) else 0,
@@ -249,7 +249,7 @@ def _cooling(rule: Rule, ep, mine: pd.DataFrame, context: _Context):
 
 def _window_payload(ep, row, headlines: list[dict], context: _Context) -> dict:
     baseline = float(row.baseline) if pd.notna(row.baseline) else None
-    window = _window_name(int(row.window_hours))
+    window = window_name(int(row.window_hours))
     ratio = round(row.stories / baseline, 1) if baseline else None
     text = (f"{row.stories} sự việc trong {window} qua so với mức thường thấy {baseline:.1f} (gấp {ratio:g} lần)"
             .replace(".", ",") if baseline else f"{row.stories} sự việc trong {window} qua, trước đây chưa có")
@@ -290,10 +290,6 @@ def _held_back(rule: Rule, ep, kind: str, mine: pd.DataFrame, recent: pd.DataFra
 def _mentions(headlines: list[dict], keywords: list[str]) -> bool:
     text = _fold(" ".join(h["headline"] or "" for h in headlines))
     return any(_fold(k) in text for k in keywords)
-
-
-def _window_name(hours: int) -> str:
-    return f"{hours} giờ" if hours < 72 else f"{hours // 24} ngày"
 
 
 def _period(opened_at) -> str:

@@ -12,8 +12,11 @@ import pandas as pd
 
 from dulun.settings import Settings
 from dulun.timeutil import VN, week_label, week_start
+from pipeline.detect import detect_now, window_name
 from pipeline.topics import Topic, topic_name
+from store import detections
 from store import outputs
+from store.detections import refresh_story_index
 
 LEVEL_VI = {"new": "Mới xuất hiện", "rising": "Đang tăng", "persistent": "Kéo dài", "cooling": "Đang giảm"}
 PROBLEM_VI = {"failed": "Lần thu thập gần nhất thất bại", "errors": "Có trang lỗi ở lần thu thập gần nhất",
@@ -37,6 +40,7 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
         "topic_totals": totals["topics"],
         "hotspot_week": hot_week,
         "hotspots": hotspots,
+        "rising_now": rising_now(con, settings, topics, now),
         "topics": _topic_sections(stories, topics, totals["topics"]),
         "new_places": [
             {"topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
@@ -70,6 +74,37 @@ def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topi
         "hotspot_week": iso_week,
         "hotspots": hotspots,
     }
+
+
+def rising_now(con, settings: Settings, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:
+    """What the rolling detection flags at `now` (the digest's own moment): each cell's most
+    significant window, since when its wave has been followed, and its leading story."""
+    refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
+    rows = detect_now(con, now, settings.hotspots)
+    flagged = rows[rows.best & rows.flagged].sort_values("score", ascending=False) if len(rows) else rows
+    since = {(e.topic, e.province): e.opened_at for e in detections.open_episodes(con).itertuples()}
+    leading: dict[tuple[str, str], dict] = {}
+    for hours, cells in (flagged.groupby("window_hours") if len(flagged) else []):
+        stories = outputs.top_stories(con, now - dt.timedelta(hours=int(hours)), now,
+                                      cells=list(zip(cells.topic, cells.province)), per_group=1, as_of=now)
+        for story in stories.itertuples():
+            link = next((l["url"] for l in sorted(story.links, key=lambda l: l["source"])), None)
+            leading[(story.topic, story.province)] = {"headline": story.headline, "url": link,
+                                                      "outlets": int(story.outlets)}
+    cells = []
+    for r in flagged.itertuples():
+        opened = since.get((r.topic, r.province))
+        cells.append({
+            "topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
+            "level": r.level, "level_name": LEVEL_VI.get(r.level, r.level),
+            "window_hours": int(r.window_hours), "window_name": window_name(int(r.window_hours)),
+            "stories": int(r.stories), "expected": round(float(r.baseline), 2),
+            "documents": None if pd.isna(r.documents) else int(r.documents),
+            "sources": None if pd.isna(r.sources) else int(r.sources),
+            "since": None if opened is None else pd.Timestamp(opened).tz_convert(VN).isoformat(timespec="minutes"),
+            "story": leading.get((r.topic, r.province)),
+        })
+    return {"at": now.astimezone(VN).isoformat(timespec="minutes"), "cells": cells}
 
 
 def _totals(frame: pd.DataFrame, day: dt.date, topics: dict[str, Topic]) -> dict[str, Any]:
