@@ -111,6 +111,8 @@ def print_status(report, db: str) -> None:
                                "less polite"), report.last_runs)
     _table("Failures by cause", ("source", "cause", "count", "last"), report.failures_by_cause)
     _table("Hot spots", ("week", "level", "cells"), report.hotspot_levels)
+    _table("Waves (rolling detection)", ("topic", "province", "opened", "last checked", "level", "window h",
+                                         "stories", "7-day stories", "ended"), report.waves)
     _table("Alert outbox", ("channel", "status", "alerts", "max attempts", "last error"), report.outbox)
 
 
