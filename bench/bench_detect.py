@@ -41,6 +41,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.harness import cpus  # noqa: E402
 from dulun.settings import HotspotSettings  # noqa: E402
 from dulun.timeutil import VN  # noqa: E402
 from pipeline.detect import detect_now  # noqa: E402
@@ -182,7 +183,7 @@ def main(argv: list[str] | None = None) -> dict:
     sizes, seeds = ([8], [11]) if args.quick else ([6, 8, 10], [7, 11, 23])
     docs = 1_000_000 if args.quick else args.docs
     result = {"benchmark": "detect", "when": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-              "machine": {"python": platform.python_version(), "duckdb": duckdb.__version__, "cpus": _cpus()}}
+              "machine": {"python": platform.python_version(), "duckdb": duckdb.__version__, "cpus": cpus()}}
     with tempfile.TemporaryDirectory(prefix="bench-detect-") as tmp:
         if not args.skip_quality:
             print("latency, recall and false alarms on the hourly simulated timeline:", flush=True)
@@ -196,10 +197,6 @@ def main(argv: list[str] | None = None) -> dict:
         print(json.dumps(result["detection"]["pooled_by_burst_size"], indent=1))
     print(f"written {args.out}")
     return result
-
-
-def _cpus() -> int | None:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 if __name__ == "__main__":
