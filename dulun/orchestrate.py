@@ -223,19 +223,30 @@ def _print_alert_timeline(console: Console, settings: Settings, expected: dict) 
         with open_reader(settings.database) as store:
             counted = cell_first_reports(store.con, row["topic"], row["province"], wave[0] - dt.timedelta(days=7),
                                          wave[-1] + dt.timedelta(seconds=1))
+            weekly = first_weekly_flag(store.con, row["topic"], row["province"])
         for label, stories in (("stories counted (first reports)", counted), ("planted wave's stories", wave)):
             console.print(f"      {label}: {', '.join(_short_time(t) for t in stories)}", highlight=False)
             if len(stories) >= 3:
                 console.print(f"        -> fired {_hours(detected - stories[2])} the 3rd of these, "
                               f"{_hours(detected - stories[0])} the 1st", highlight=False)
-        third = wave[2] if len(wave) >= 3 else wave[-1]
-        weekly = dt.datetime.combine(third.date() + dt.timedelta(days=7 - third.weekday()), dt.time(6, 30), tzinfo=VN)
-        console.print(f"      the weekly table would have shown it {_short_time(weekly)}", highlight=False)
+        if weekly is not None:
+            console.print(f"      the weekly table (Monday 06:30) first showed it {_short_time(weekly)}, "
+                          f"{_hours(weekly - detected).replace('after', 'later')}", highlight=False)
 
 
 def _hours(delta: dt.timedelta) -> str:
     hours = delta.total_seconds() / 3600
     return f"{hours:.1f} h after" if hours >= 0 else f"{-hours:.1f} h before"
+
+
+def first_weekly_flag(con, topic: str, province: str) -> dt.datetime | None:
+    """When the weekly table (computed Monday 06:30) first flagged this cell."""
+    from store.outputs import first_flagged_week
+
+    monday = first_flagged_week(con, topic, province)
+    if monday is None:
+        return None
+    return dt.datetime.combine(monday + dt.timedelta(days=7), dt.time(6, 30), tzinfo=VN)
 
 
 def planted_stories(expected: dict, topic: str, province: str) -> list[dt.datetime]:

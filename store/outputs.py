@@ -175,6 +175,13 @@ def hotspots_for_week(con: duckdb.DuckDBPyConnection, iso_week: str, flagged_onl
     ).df()
 
 
+def first_flagged_week(con: duckdb.DuckDBPyConnection, topic: str, province: str) -> dt.date | None:
+    """The Monday of the first week the weekly table flagged this cell (new, rising or persistent)."""
+    return con.execute(
+        "SELECT min(week_start) FROM hotspots WHERE topic = ? AND province = ? AND level IN ('new', 'rising', 'persistent')",
+        [topic, province]).fetchall()[0][0]
+
+
 def latest_hotspot_week(con: duckdb.DuckDBPyConnection, on_or_before: dt.date) -> str | None:
     return con.execute(
         "SELECT max(iso_week) FROM hotspots WHERE week_start <= ?", [on_or_before]
