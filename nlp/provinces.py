@@ -384,8 +384,8 @@ class Gazetteer:
                 return None
             return "origin" if context == "origin" else level
         if start and not gaps[start].strip():
-            if words[start - 1] in NAME_PARTS:
-                return None  # "Nguyễn Thái Bình": part of a person's name
+            if words[start - 1] in NAME_PARTS or _after_surname(words, gaps, start):
+                return None  # "Nguyễn Thái Bình", "Huỳnh Tấn Vinh": part of a person's name
             if words[start - 1] in HONORIFICS:
                 return None  # "anh Vinh": a given name
         if end < len(words) and words[end] in NAMING_AFTER and not gaps[end].strip():
@@ -435,6 +435,9 @@ def _context_before(words: list[str], gaps: list[str], start: int, inside: bool 
             k -= 2
             continue
         lowered.insert(0, word)
+        if _inside_a_name(words, gaps, k):
+            k -= 1
+            continue  # "hồ Hoàng Cầu": a syllable of a name, not the word "cầu" (bridge)
         for size in (1, 2, 3):
             phrase = " ".join(lowered[:size])
             if phrase in ROLE_WORDS:
@@ -479,16 +482,41 @@ def _parenthesis_opening(gaps: list[str], start: int, reach: int = 4) -> int | N
     return None
 
 
-def _person_before(words: list[str], gaps: list[str], start: int) -> bool:
-    """Whether the words just before "(" end in a person's name: a surname followed by one to
-    three capitalised words ("ĐB Nguyễn Chiến (Hà Nội)"), not a street or commune named after a
-    person ("phường Lê Lợi (Quy Nhơn)")."""
+def _inside_a_name(words: list[str], gaps: list[str], k: int) -> bool:
+    """Whether words[k] is a capitalised syllable glued to the capitalised word before it (not
+    to an abbreviation such as "CP", "HĐQT"): then it is part of a name, not a common word."""
+    return k > 0 and words[k][0].isupper() and not gaps[k].strip() and words[k - 1][0].isupper() \
+        and not words[k - 1].isupper()
+
+
+def _after_surname(words: list[str], gaps: list[str], start: int) -> bool:
+    """Whether the capitalised words glued before the name begin with a surname."""
     k = start - 1
-    while k >= 0 and start - k <= 5 and words[k][0].isupper() and (k == start - 1 or not gaps[k + 1].strip()):
-        if words[k] in SURNAMES and k < start - 1:
-            return not (k and words[k - 1].lower() in ADMIN_WORDS | NOT_PLACE_WORDS)
+    while k >= 0 and start - k <= 3 and words[k][0].isupper() and not gaps[k + 1].strip():
+        if words[k] in SURNAMES:
+            return True
         k -= 1
     return False
+
+
+def _person_before(words: list[str], gaps: list[str], start: int) -> bool:
+    """Whether the words just before "(" end in a person's name: a surname and two or three more
+    capitalised words ("Trần Công Hoàn (ở Đồng Hới, Quảng Bình)"), or a surname and one more after
+    a title ("ĐB Nguyễn Chiến (Hà Nội)"). Streets and communes are often named after people: two
+    words with no title ("Linh Đàm, Hoàng Liệt (Hoàng Mai - Hà Nội)") or after an administrative
+    or street word ("phường Lê Lợi (Quy Nhơn)") are not taken for a person."""
+    k = start - 1
+    while k > 0 and start - k < 5 and words[k - 1][0].isupper() and not gaps[k].strip():
+        k -= 1
+    surname = next((j for j in range(k, start - 1) if words[j] in SURNAMES), None)
+    if surname is None:
+        return False
+    before = words[surname - 1].lower() if surname else ""
+    return before in _TITLES or (start - surname >= 3 and before not in _PLACE_BEFORE_NAME)
+
+
+_PLACE_BEFORE_NAME = ADMIN_WORDS | NOT_PLACE_WORDS
+_TITLES = HONORIFICS | ROLE_WORDS | {"ls", "luật sư", "bs", "bác sĩ", "ts", "pgs", "gs"}
 
 
 def _underthesea_mapping_path() -> Path:
