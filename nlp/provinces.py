@@ -14,10 +14,14 @@ appears (`Gazetteer.find`, then `choose_provinces`):
   name counts only after its administrative word ("huyện Củ Chi", "phường Đông Hải"), and fully
   only when it agrees with other evidence: a commune name shared by several provinces goes to
   the one the text names elsewhere, or to none;
-- what a name is inside: a street, route, market, school, hospital, company, brand, ship, club
-  or newspaper named after a province ("cao tốc Hà Nội - Hải Phòng", "Đại học Huế", "Bia Sài
-  Gòn", "Báo Hải Phòng") is no evidence at all, nor is a person's name ("ông Nguyễn Thái Bình",
-  "anh Vinh") or "Thái Bình Dương" (the Pacific); a hometown ("quê Nghệ An") is weak;
+- what a name is inside: a route, a street, a ship or a newspaper named after a province ("cao
+  tốc Hà Nội - Hải Phòng", "đường Hà Nội", "tàu Thái Bình 36", "Báo Hải Phòng") is no evidence
+  at all; a school, hospital, company, brand, club, market or airport ("Đại học Huế", "Bia Sài
+  Gòn", "chợ Đà Lạt", "Công ty X (Hà Nội)") counts only when the text also places the story in
+  that province; a person's name ("ông Nguyễn Thái Bình", "anh Vinh", "Huỳnh Tấn Vinh") and
+  "Thái Bình Dương" (the Pacific) are no places;
+- whose place: where the people in a story live or come from ("trú tại xã A, huyện B", "quê
+  Nghệ An", "ĐB Nguyễn Văn A (Nghệ An)") decides only when nothing else places the story;
 - where: the title weighs more than the lead, the lead more than the tail of the body;
 - national stories: when the title and lead speak of national institutions (Quốc hội, Chính
   phủ, Thủ tướng, a ministry, a decree) the lead and body count only what they state outright,
@@ -26,6 +30,10 @@ appears (`Gazetteer.find`, then `choose_provinces`):
 
 `choose_provinces` keeps the strongest place plus any nearly as strong, or named in the title
 too (a story can happen in two provinces), and takes a source's default province as a prior.
+
+Measured on the dev set (209 real 2017 articles with a topic): province F1 0.882 -> 0.937
+(precision 0.880 -> 0.972, recall 0.884 -> 0.905); the naive baseline (every province name
+anywhere) scores 0.694. See nlp/README.md.
 """
 from __future__ import annotations
 
@@ -126,6 +134,13 @@ NAME_PARTS = {
 PROVINCE_CUES = ("tỉnh", "tp", "thành phố", "thủ đô")
 DISTRICT_WORDS = ("huyện", "quận", "thị xã", "tx", "tp", "thành phố", "h", "q")
 COMMUNE_WORDS = ("xã", "phường", "thị trấn", "p", "tt", "đặc khu")
+_ANY_ADMIN_WORD = set(DISTRICT_WORDS) | set(COMMUNE_WORDS) | set(PROVINCE_CUES)
+# Words in a bracket that make it a person's birth year or residence: "(SN 1989, trú tại ...)".
+_RESIDENCE_MARKS = ORIGIN_WORDS | {"sn", "sinh"}
+# Words before a surname that make the name a street's or a commune's ("phường Lê Lợi"), and
+# titles that make a two-word name a person's ("ĐB Nguyễn Chiến").
+_PLACE_BEFORE_NAME = ADMIN_WORDS | NOT_PLACE_WORDS
+_TITLES = HONORIFICS | ROLE_WORDS | {"ls", "luật sư", "bs", "bác sĩ", "ts", "pgs", "gs"}
 # The title and lead speak of national institutions: a national story unless a place is stated.
 NATIONAL_FRAME = re.compile(
     r"(?<![^\W_])(?:Quốc hội|ĐBQH|Chính phủ|Thủ tướng|Bộ trưởng|Thứ trưởng|Tổng [Bb]í thư|Chủ tịch nước"
@@ -468,9 +483,6 @@ def _residence_in_parenthesis(words: list[str], gaps: list[str], start: int) -> 
     return opening is not None and any(w.lower() in _RESIDENCE_MARKS for w in words[opening:start])
 
 
-_RESIDENCE_MARKS = ORIGIN_WORDS | {"sn", "sinh"}
-
-
 def _parenthesis_opening(gaps: list[str], start: int, reach: int = 4) -> int | None:
     """Index of the word after "(" when the name at `start` is inside a parenthesis opened at
     most `reach` words before it ("(Hà Nội)", "(Mỹ Đức, Hà Nội)"), else None."""
@@ -515,10 +527,6 @@ def _person_before(words: list[str], gaps: list[str], start: int) -> bool:
     return before in _TITLES or (start - surname >= 3 and before not in _PLACE_BEFORE_NAME)
 
 
-_PLACE_BEFORE_NAME = ADMIN_WORDS | NOT_PLACE_WORDS
-_TITLES = HONORIFICS | ROLE_WORDS | {"ls", "luật sư", "bs", "bác sĩ", "ts", "pgs", "gs"}
-
-
 def _underthesea_mapping_path() -> Path:
     import underthesea.address as address
 
@@ -540,9 +548,6 @@ def _admin_names(rows: list[dict], new_short: dict[str, str]) -> tuple[dict[str,
     return frozen(districts), frozen(communes)
 
 
-_ANY_ADMIN_WORD = set(DISTRICT_WORDS) | set(COMMUNE_WORDS) | set(PROVINCE_CUES)
-
-
 def _admin_word(before: list[str]) -> str | None:
     lowered = [w.lower().rstrip(".") for w in before]
     if len(lowered) >= 2 and " ".join(lowered[-2:]) in ("thị xã", "thành phố", "thị trấn", "đặc khu", "thủ đô"):
@@ -552,7 +557,8 @@ def _admin_word(before: list[str]) -> str | None:
 
 def choose_provinces(evidence: PlaceEvidence, min_score: float = 1.5,
                      keep_ratio: float = 0.6, title_ratio: float = 0.3, max_places: int = 3,
-                     prior: float = 1.0, spread: int = 4, spread_share: float = 0.35) -> list[str]:
+                     prior: float = 1.0, spread: int = 4, spread_share: float = 0.35,
+                     spread_top: float = 4.0) -> list[str]:
     """The main place, plus others nearly as prominent or named in the title too (a story can
     happen in two provinces); none for a national story.
 
@@ -574,7 +580,7 @@ def choose_provinces(evidence: PlaceEvidence, min_score: float = 1.5,
         if not ranked or ranked[0][1] < min_score:
             continue
         top = ranked[0][1]
-        if len(ranked) >= spread and not evidence.title and top < spread_share * sum(scores.values()):
+        if len(ranked) >= spread and not evidence.title and top < min(spread_top, spread_share * sum(scores.values())):
             return []
         return [p for p, s in ranked[:max_places]
                 if s >= keep_ratio * top or (p in evidence.title and s >= title_ratio * top)]
