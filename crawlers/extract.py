@@ -1,10 +1,13 @@
 """Article extraction: text, title, time, lead, byline and canonical URL from one HTML page.
 
-Generic first: meta tags and JSON-LD (what the sites publish for search engines), then
-trafilatura for the main text. A source's CSS selectors only help where the generic path
-misses (a date printed only in the page, a body trafilatura trims). Everything leaves here
-NFC-normalised: legacy pages often arrive decomposed (windows-1258 stores tone marks as
-combining characters) and the same word must compare equal downstream.
+Generic first, so a source nobody configured still comes out right: the headline the reader
+sees (`headline.py`: h1, og:title and `<title>` reconciled, the site's name removed), the
+publication time to the minute (`pubtime.py`: meta tags, JSON-LD, dates printed near the
+headline), the body across inline boxes and split blocks (`mainbody.py`), with trafilatura
+as the fallback for a body nothing else finds. A source's CSS selectors, when given, win for
+their field. Everything leaves here NFC-normalised: legacy pages often arrive decomposed
+(windows-1258 stores tone marks as combining characters) and the same word must compare equal
+downstream.
 """
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ import codecs
 import datetime as dt
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -20,20 +22,15 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from crawlers.headline import find_headline
+from crawlers.htmltext import drop_element, nfc, nfc_text, node_text
 from crawlers.legacyfonts import keep_soft_hyphens, to_unicode
+from crawlers.mainbody import find_body, find_lead
+from crawlers.pubtime import find_published
 from crawlers.vndate import parse_vn_datetime
 
-_DATE_META = (
-    "meta[property='article:published_time']::attr(content)",
-    "meta[itemprop='datePublished']::attr(content)",
-    "meta[name='pubdate']::attr(content)",
-    "meta[name='publishdate']::attr(content)",
-    "meta[name='article:published_time']::attr(content)",
-    "meta[property='og:published_time']::attr(content)",
-    "meta[name='dc.date.issued']::attr(content)",
-    "time[itemprop='datePublished']::attr(datetime)",
-    "[itemprop='datePublished']::attr(content)",
-)
+__all__ = ["Decoded", "Extracted", "decode_html", "drop_element", "extract_article", "is_value_query", "nfc",
+           "nfc_text", "node_text", "select"]
 
 
 @dataclass
@@ -60,19 +57,6 @@ class Extracted:
         return data
 
 
-def nfc(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = " ".join(unicodedata.normalize("NFC", value).replace("\xa0", " ").split())
-    return cleaned or None
-
-
-def node_text(sel) -> str | None:
-    """An element's text with a space at element boundaries (`<span>Quảng Ngãi</span>Chính`)."""
-    text = " ".join(sel.xpath(".//text()").getall())
-    return re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split())) or None
-
-
 def select(sel, query: str):
     """An entry's selector: XPath when it starts like one (`//a[@class='x']/@href`), else CSS."""
     query = query.strip()
@@ -82,30 +66,6 @@ def select(sel, query: str):
 def is_value_query(query: str) -> bool:
     """Does the selector pick values (`::attr(x)`, `::text`, `/@href`, `text()`) rather than elements?"""
     return "::" in query or bool(re.search(r"(/@[\w:-]+|text\(\))\s*$", query.strip()))
-
-
-def drop_element(element) -> None:
-    """Remove an lxml element but keep its tail text (lxml's `remove` would drop it too)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
-def nfc_text(value: str | None) -> str | None:
-    """NFC, paragraphs kept as lines, runs of spaces collapsed."""
-    if value is None:
-        return None
-    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", value).replace("\xa0", " ").splitlines()]
-    text = "\n".join(line for line in lines if line)
-    return text or None
 
 
 # --- decoding ---------------------------------------------------------------------------
@@ -162,29 +122,31 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     if font:
         html = keep_soft_hyphens(html)
     sel = Selector(text=html or "<html></html>")
-    ld = _json_ld(sel)
+    ld_items = _ld_objects(sel)
+    ld = _ld_article(ld_items)
     result = Extracted()
-    result.title = nfc(_css_text(sel, _get(selectors, "title"))) or nfc(_meta(sel, "og:title")) or nfc(ld.get("headline"))
+    body = find_body(sel.root)  # reads the tree without changing it (the selectors' body below does)
+    headline = find_headline(sel, url, ld, body.first if body else None)
+    result.title = nfc(_css_text(sel, _get(selectors, "title"))) or (headline.text if headline else None)
     result.lead = (
         nfc(_css_text(sel, _get(selectors, "lead")))
         or nfc(_meta(sel, "og:description") or _meta(sel, "description"))
         or nfc(ld.get("description"))
+        or find_lead(sel.root)
     )
-    result.published = (
-        parse_vn_datetime(_css_text(sel, _get(selectors, "published")))
-        or _first_date(sel.css(q).get() for q in _DATE_META)
-        or parse_vn_datetime(ld.get("datePublished"))
-        or _date_in_page(sel)
-    )
+    anchor = headline.element if headline and headline.element is not None else (body.first if body else None)
+    result.published = parse_vn_datetime(_css_text(sel, _get(selectors, "published"))) or find_published(sel, ld_items, anchor)
     result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(_ld_author(ld)) or nfc(_meta(sel, "author"))
     result.canonical_url = _canonical(sel, url)
-    body = _get(selectors, "body")
-    result.text = _blocks_text(sel, body) if body else None
+    body_query = _get(selectors, "body")
+    result.text = _blocks_text(sel, body_query) if body_query else None
+    if not result.text and body:
+        result.text = nfc_text("\n".join(body.paragraphs))
     if use_trafilatura and (not result.text or not result.title or not result.published):
         _fill_from_trafilatura(result, html, url)
     if not result.title:
         result.title = nfc(sel.css("h1").xpath("string()").get()) or nfc(sel.css("title::text").get())
-    result.text = _without_lead(result.text, result.lead)
+    result.text = _without_title(_without_lead(result.text, result.lead), result.title)
     if result.published is None:
         result.notes.append("no_date")
     if font:
@@ -273,39 +235,28 @@ def _meta(sel: Selector, name: str) -> str | None:
     return sel.css(f"meta[property='{name}']::attr(content), meta[name='{name}']::attr(content)").get()
 
 
-def _first_date(values) -> dt.datetime | None:
-    for value in values:
-        parsed = parse_vn_datetime(value)
-        if parsed:
-            return parsed
-    return None
-
-
 _LEGACY_FONT = re.compile(r"""font-family\s*:\s*["']?(\.Vn[A-Za-z]+|VNI-[A-Za-z]+)|<font[^>]+face=["']?(\.Vn|VNI-)""", re.IGNORECASE)
-_DATE_PLACES = "time, [class*='date'], [class*='time'], [class*='publish']"
 
 
-def _date_in_page(sel: Selector) -> dt.datetime | None:
-    """A Vietnamese date printed in a date-ish element ("Cập nhật: 20/11/2026 10:15")."""
-    for element in sel.css(_DATE_PLACES)[:12]:
-        found = parse_vn_datetime(element.attrib.get("datetime")) or parse_vn_datetime(node_text(element))
-        if found:
-            return found
-    return None
-
-
-def _json_ld(sel: Selector) -> dict[str, Any]:
-    """The article object of the page's JSON-LD (NewsArticle / Article / BlogPosting)."""
+def _ld_objects(sel: Selector) -> list[dict[str, Any]]:
+    """Every object of the page's JSON-LD (arrays and @graph unrolled); bad blocks skipped."""
+    objects = []
     for raw in sel.css("script[type='application/ld+json']::text").getall():
         try:
             data = json.loads(raw.strip(), strict=False)
         except ValueError:
             continue
-        for item in _ld_items(data):
-            kind = item.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(k in ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle") for k in kinds):
-                return item
+        objects.extend(_ld_items(data))
+    return objects
+
+
+def _ld_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
+    """The article object (NewsArticle / Article / BlogPosting) among them."""
+    for item in objects:
+        kind = item.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if any(k in ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle") for k in kinds):
+            return item
     return {}
 
 
@@ -335,6 +286,14 @@ def _canonical(sel: Selector, url: str) -> str:
         return url
     absolute = urljoin(url, href.strip())
     return absolute if urlsplit(absolute).scheme in ("http", "https") else url
+
+
+def _without_title(text: str | None, title: str | None) -> str | None:
+    """A body read from the page can start with the headline itself."""
+    if not text or not title:
+        return text
+    first, _, rest = text.partition("\n")
+    return rest if first.strip() == title.strip() and rest.strip() else text
 
 
 def _without_lead(text: str | None, lead: str | None) -> str | None:
