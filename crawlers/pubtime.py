@@ -7,6 +7,7 @@ Two kinds of source:
   itemprop="datePublished";
 - printed: dates in short texts of the page ("Thứ bảy, 7/3/2026, 08:47 (GMT+7)", "08:47
   07/03/2026", "7/3/2026 - 08:47", "Cập nhật: ...", "ngày 7 tháng 3 năm 2026", `<time datetime>`),
+  leaving out the dates of teasers (beside a linked headline in a list of other articles);
   those near the headline first (within 25 elements: the article's header, not the page's
   date or a sidebar); there, one labelled as the publication ("Ngày đăng", "Xuất bản") before
   an unlabelled one before one labelled as an update ("Cập nhật"), then the nearest.
@@ -36,6 +37,7 @@ _DATE_IN_TEXT = re.compile(
     r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}-\d{1,2}-\d{1,2}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}", re.IGNORECASE)
 _UPDATED = re.compile(r"cập nhật|update|sửa lúc|chỉnh sửa|modified", re.IGNORECASE)
 _PUBLISHED = re.compile(r"ngày đăng|đăng lúc|đăng ngày|đăng:|xuất bản|phát hành|published|posted", re.IGNORECASE)
+_HOLDERS = {"li", "p", "div", "td", "article", "section", "dd", "tr"}  # where a teaser's date sits with its link
 _SKIPPED_TAGS = {"script", "style", "noscript", "template", "title", "option", "textarea"}
 _SHORT = 120  # characters: a date line, not a paragraph that mentions a date
 _NEAR = 25    # elements from the headline: the article's own header
@@ -101,7 +103,7 @@ def printed_times(root, anchor=None) -> list[Printed]:
         if not texts and not _DATE_IN_TEXT.search(own):
             continue
         text = tidy(" ".join(element.itertext())) or ""
-        if len(text) > _SHORT:
+        if len(text) > _SHORT or _beside_a_linked_headline(element):
             continue
         texts.append(_published_part(text))
         if not re.search(r"\d{1,2}\s*[:hg]\s*\d{2}", text):
@@ -117,6 +119,16 @@ def printed_times(root, anchor=None) -> list[Printed]:
         found.append(Printed(stamp, _label_rank(text), abs(order[element] - where)))
     # Near the headline first; there, the publication's label before none before an update's.
     return sorted(found, key=lambda p: (p.distance > _NEAR, p.rank, p.distance))
+
+
+def _beside_a_linked_headline(element) -> bool:
+    """The date of a teaser in a list of other articles ("Tin khác: <a>...</a> (03/03/2026)")."""
+    holder = element
+    while holder is not None and isinstance(holder.tag, str) and holder.tag.lower() not in _HOLDERS:
+        holder = holder.getparent()
+    if holder is None:
+        return False
+    return any(len((tidy(" ".join(a.itertext())) or "").split()) >= 6 for a in holder.iter("a"))
 
 
 def _published_part(text: str) -> str:
