@@ -29,7 +29,7 @@ _PARAGRAPH_TAGS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
 _CELL_TAGS = {"td", "th"}
 _HEADING_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 # Boxes inside or around articles that are not the article's text. Long names match anywhere in
-# the class/id/type (folded: "box-tin-lien-quan" -> "boxtinlienquan"), short ones as whole words.
+# the class/id/type run together ("box-tin-lien-quan" -> "boxtinlienquan"), short ones as words.
 _BOILERPLATE_PARTS = (
     "related", "relate", "lienquan", "xemthem", "docthem", "readmore", "seealso", "recommend", "suggest",
     "othernews", "tinkhac", "cungchuyenmuc", "morenews", "mostread", "docnhieu", "xemnhieu", "tinmoi",
@@ -41,6 +41,15 @@ _BOILERPLATE_WORDS = {"ads", "ad", "adv", "qc", "tag", "tags", "share", "menu", 
                       "poll", "print", "email", "widget", "hot", "latest", "author"}
 _LEAD_PARTS = ("sapo", "summary", "chapeau", "chappeau", "description", "tomtat", "excerpt", "standfirst")
 _LEAD_WORDS = {"lead", "intro", "desc", "brief"}
+
+
+def _name_pattern(words: set[str], parts: tuple[str, ...]) -> re.Pattern:
+    """Whole words of an element's names, or parts anywhere in them run together."""
+    return re.compile(" (?:" + "|".join(sorted(words)) + ") |" + "|".join(parts))
+
+
+_BOILERPLATE = _name_pattern(_BOILERPLATE_WORDS, _BOILERPLATE_PARTS)
+_LEAD = _name_pattern(_LEAD_WORDS, _LEAD_PARTS)
 _AD_LABELS = {"quangcao", "advertisement", "qc", "ads", "sponsored", "taitro"}
 _MIN_BLOCK = 25          # characters: shorter blocks are labels, bylines, buttons
 _MAX_LINK_SHARE = 0.3    # a block more linked than this is navigation, not prose
@@ -148,16 +157,20 @@ class _Reader:
 
 def _is_boilerplate(element, total_chars: int) -> bool:
     """Page furniture, or the lead (kept apart from the body, as `lead`)."""
-    if not (element.tag.lower() in ("header", "footer") or _named(element, _BOILERPLATE_WORDS, _BOILERPLATE_PARTS)
-            or is_lead_box(element)):
+    names = _names(element)
+    if not (element.tag.lower() in ("header", "footer") or (names and (_BOILERPLATE.search(names) or _LEAD.search(names)))):
         return False
-    # A wrapper named like a sidebar can still hold the whole article (VnExpress's "sidebar-1").
+    # A wrapper named like a sidebar can still hold the whole article (VnExpress's "sidebar-1"):
+    # one around the headline or most of the page's text is not a box.
+    if element.tag.lower() != "h1" and element.find(".//h1") is not None:
+        return False
     return len(" ".join(element.itertext())) < 0.5 * total_chars
 
 
 def is_lead_box(element) -> bool:
     """The element a page marks as its lead ("sapo", "summary", "chapeau", "description")."""
-    return _named(element, _LEAD_WORDS, _LEAD_PARTS)
+    names = _names(element)
+    return bool(names and _LEAD.search(names))
 
 
 def find_lead(root) -> str | None:
@@ -170,35 +183,56 @@ def find_lead(root) -> str | None:
     return None
 
 
-def _named(element, words: set[str], parts: tuple[str, ...]) -> bool:
-    names = " ".join(element.get(a, "") for a in ("class", "id", "type")).lower()
-    if not names.strip():
-        return False
-    squashed = fold(names)
-    return bool(set(re.split(r"[^a-z0-9]+", names)) & words) or any(part in squashed for part in parts)
+def _names(element) -> str:
+    """class, id and type as " word word squashedword ": whole words and run-together names."""
+    raw = " ".join(element.get(a, "") for a in ("class", "id", "type")).lower()
+    if not raw.strip():
+        return ""
+    words = re.split(r"[^a-z0-9]+", raw)
+    return " " + " ".join(words) + " " + re.sub(r"[^a-z0-9]+", "", raw) + " "
 
 
 # --- choosing the article's containers ----------------------------------------------------
 
 def _container_scores(blocks: list[Block]) -> dict:
+    """Each element's share of sentence-like text, discounted by how much of its text is links
+    (a list of teasers with their sapos holds prose too, but mostly links)."""
     per_owner: dict = {}
+    chars: dict = {}
+    links: dict = {}
     for block in blocks:
         per_owner[block.owner] = per_owner.get(block.owner, 0) + 1
+        for element in (block.owner, *block.owner.iterancestors()):
+            chars[element] = chars.get(element, 0) + len(block.text)
+            links[element] = links.get(element, 0) + block.link_chars
+    holders = {id(b): _holder(b, per_owner) for b in blocks}
+    prose: dict = {}
+    linked_headlines: dict = {}
+    for block in blocks:
+        holder = holders[id(block)]
+        prose[holder] = prose.get(holder, 0) + block.is_prose
+        if block.link_share >= 0.5 and len(block.text.split()) >= 6:
+            for element in {holder, block.owner}:
+                linked_headlines[element] = linked_headlines.get(element, 0) + 1
     scores: dict = {}
     for block in blocks:
-        if not block.is_prose:
+        holder = holders[id(block)]
+        # A teaser: a linked headline with a sentence or two under it, in a list of other articles.
+        if not block.is_prose or (linked_headlines.get(holder) and prose[holder] <= 2):
             continue
         points = 1 + block.text.count(",") + min(len(block.text) / 100, 3)
-        owner = block.owner
-        tag = owner.tag.lower() if isinstance(owner.tag, str) else ""
-        # A paragraph scores the element around it; text lines between <br> score their own box.
-        holder = owner.getparent() if tag in _PARAGRAPH_TAGS or per_owner[owner] == 1 else owner
-        if holder is None:
-            holder = owner
         for share, element in ((1.0, holder), (0.5, holder.getparent())):
             if element is not None:
                 scores[element] = scores.get(element, 0) + share * points
-    return scores
+    return {el: score * (1 - links.get(el, 0) / max(1, chars.get(el, 0))) for el, score in scores.items()}
+
+
+def _holder(block: Block, per_owner: dict):
+    """The element a block scores: a paragraph's parent; for text lines between <br>, their box."""
+    owner = block.owner
+    tag = owner.tag.lower() if isinstance(owner.tag, str) else ""
+    holder = owner.getparent() if tag in _PARAGRAPH_TAGS or per_owner[owner] == 1 else owner
+    return owner if holder is None else holder
 
 
 def _continuations(best, blocks: list[Block]) -> list:
