@@ -125,23 +125,23 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     ld_items = _ld_objects(sel)
     ld = _ld_article(ld_items)
     result = Extracted()
-    body = find_body(sel.root)  # reads the tree without changing it (the selectors' body below does)
-    headline = find_headline(sel, url, ld, body.first if body else None)
-    result.title = nfc(_css_text(sel, _get(selectors, "title"))) or (headline.text if headline else None)
+    result.title = nfc(_css_text(sel, _get(selectors, "title")))
     result.lead = (
         nfc(_css_text(sel, _get(selectors, "lead")))
         or nfc(_meta(sel, "og:description") or _meta(sel, "description"))
         or nfc(ld.get("description"))
-        or find_lead(sel.root)
     )
-    anchor = headline.element if headline and headline.element is not None else (body.first if body else None)
-    result.published = parse_vn_datetime(_css_text(sel, _get(selectors, "published"))) or find_published(sel, ld_items, anchor)
+    result.published = parse_vn_datetime(_css_text(sel, _get(selectors, "published")))
     result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(_ld_author(ld)) or nfc(_meta(sel, "author"))
     result.canonical_url = _canonical(sel, url)
     body_query = _get(selectors, "body")
-    result.text = _blocks_text(sel, body_query) if body_query else None
-    if not result.text and body:
-        result.text = nfc_text("\n".join(body.paragraphs))
+    if not (result.title and result.published and result.lead and body_query):
+        _fill_generic(result, sel, url, ld_items, with_body=not body_query)
+    if body_query:
+        result.text = _blocks_text(sel, body_query)  # changes the tree: after the generic path
+        if not result.text:
+            body = find_body(sel.root)
+            result.text = nfc_text("\n".join(body.paragraphs)) if body else None
     if use_trafilatura and (not result.text or not result.title or not result.published):
         _fill_from_trafilatura(result, html, url)
     if not result.title:
@@ -152,6 +152,18 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     if font:
         _convert_legacy_font(result, "vni" if (font[1] or font[2] or "").upper().startswith("VNI") else "tcvn3")
     return result
+
+
+def _fill_generic(result: Extracted, sel: Selector, url: str, ld_items: list[dict[str, Any]], with_body: bool) -> None:
+    """The fields selectors did not give, as for a source nobody configured."""
+    body = find_body(sel.root)
+    headline = find_headline(sel, url, _ld_article(ld_items), body.first if body else None)
+    result.title = result.title or (headline.text if headline else None)
+    result.lead = result.lead or find_lead(sel.root, headline.element if headline else None)
+    anchor = headline.element if headline and headline.element is not None else (body.first if body else None)
+    result.published = result.published or find_published(sel, ld_items, anchor)
+    if with_body and body:
+        result.text = nfc_text("\n".join(body.paragraphs))
 
 
 def _convert_legacy_font(result: Extracted, charset: str) -> None:

@@ -30,7 +30,8 @@ from crawlers.htmltext import element_text, fold, nfc
 _SEPARATOR = r"\s+(?:-|\||–|—|::|»|·)\s+"
 _SPLIT = re.compile(f"({_SEPARATOR})")
 _TITLE_CLASS = re.compile(r"title|tieude|tieu-de|tieu_de|headline|heading|tentin|ten-tin|subject", re.IGNORECASE)
-_NOT_TITLE_CLASS = re.compile(r"sapo|summary|desc|lead|chapeau|intro|brief|excerpt|box|cate|portlet|widget|block", re.IGNORECASE)
+_NOT_TITLE_CLASS = re.compile(r"sapo|summary|desc|lead|chapeau|intro|brief|excerpt|box|cate|portlet|widget|block|"
+                              r"sub-?title|kicker|supertitle", re.IGNORECASE)
 _HOST_SUFFIXES = (".com.vn", ".gov.vn", ".org.vn", ".edu.vn", ".net.vn", ".vn", ".com", ".net", ".org", ".info")
 # Vietnamese portals name themselves "Cổng thông tin điện tử ..." / "Trang thông tin ...".
 _PORTAL_NAME = re.compile(r"^(congthongtin|congttdt|trangthongtin|trangttdt)")

@@ -38,7 +38,7 @@ _BOILERPLATE_PARTS = (
     "quote", "trichdan", "video", "embed", "attach", "dinhkem", "rating", "keyword",
 )
 _BOILERPLATE_WORDS = {"ads", "ad", "adv", "qc", "tag", "tags", "share", "menu", "nav", "header", "vote",
-                      "poll", "print", "email", "widget", "hot", "latest", "author"}
+                      "poll", "print", "email", "widget", "author"}
 _LEAD_PARTS = ("sapo", "summary", "chapeau", "chappeau", "description", "tomtat", "excerpt", "standfirst")
 _LEAD_WORDS = {"lead", "intro", "desc", "brief"}
 
@@ -173,9 +173,11 @@ def is_lead_box(element) -> bool:
     return bool(names and _LEAD.search(names))
 
 
-def find_lead(root) -> str | None:
-    """The text of the first element marked as the lead, when it reads like one."""
-    for element in root.iter():
+def find_lead(root, after=None) -> str | None:
+    """The text of the first element marked as the lead (after the headline, when it is known),
+    when it reads like one."""
+    elements = after.xpath("following::*") if after is not None else root.iter()
+    for element in elements:
         if isinstance(element.tag, str) and element.tag.lower() not in ("meta", "html", "body") and is_lead_box(element):
             text = tidy(" ".join(element.itertext()))
             if text and 40 <= len(text) <= 800:
