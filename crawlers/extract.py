@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -23,7 +22,8 @@ from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
 from crawlers.headline import find_headline
-from crawlers.htmltext import drop_element, nfc, nfc_text, node_text
+from crawlers.htmltext import drop_element, meta_content, nfc, nfc_text, node_text
+from crawlers.jsonld import ld_article, ld_author, ld_objects
 from crawlers.legacyfonts import keep_soft_hyphens, to_unicode
 from crawlers.mainbody import find_body, find_lead
 from crawlers.pubtime import find_published
@@ -122,17 +122,17 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     if font:
         html = keep_soft_hyphens(html)
     sel = Selector(text=html or "<html></html>")
-    ld_items = _ld_objects(sel)
-    ld = _ld_article(ld_items)
+    ld_items = ld_objects(sel)
+    ld = ld_article(ld_items)
     result = Extracted()
     result.title = nfc(_css_text(sel, _get(selectors, "title")))
     result.lead = (
         nfc(_css_text(sel, _get(selectors, "lead")))
-        or nfc(_meta(sel, "og:description") or _meta(sel, "description"))
+        or nfc(meta_content(sel, "og:description") or meta_content(sel, "description"))
         or nfc(ld.get("description"))
     )
     result.published = parse_vn_datetime(_css_text(sel, _get(selectors, "published")))
-    result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(_ld_author(ld)) or nfc(_meta(sel, "author"))
+    result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(ld_author(ld)) or nfc(meta_content(sel, "author"))
     result.canonical_url = _canonical(sel, url)
     body_query = _get(selectors, "body")
     if not (result.title and result.published and result.lead and body_query):
@@ -157,7 +157,7 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
 def _fill_generic(result: Extracted, sel: Selector, url: str, ld_items: list[dict[str, Any]], with_body: bool) -> None:
     """The fields selectors did not give, as for a source nobody configured."""
     body = find_body(sel.root)
-    headline = find_headline(sel, url, _ld_article(ld_items), body.first if body else None)
+    headline = find_headline(sel, url, ld_article(ld_items), body.first if body else None)
     result.title = result.title or (headline.text if headline else None)
     result.lead = result.lead or find_lead(sel.root, headline.element if headline else None)
     anchor = headline.element if headline and headline.element is not None else (body.first if body else None)
@@ -243,57 +243,11 @@ def _blocks_text(sel: Selector, query: str) -> str | None:
     return text or nfc_text(root.xpath("string()").get())
 
 
-def _meta(sel: Selector, name: str) -> str | None:
-    return sel.css(f"meta[property='{name}']::attr(content), meta[name='{name}']::attr(content)").get()
-
-
 _LEGACY_FONT = re.compile(r"""font-family\s*:\s*["']?(\.Vn[A-Za-z]+|VNI-[A-Za-z]+)|<font[^>]+face=["']?(\.Vn|VNI-)""", re.IGNORECASE)
 
 
-def _ld_objects(sel: Selector) -> list[dict[str, Any]]:
-    """Every object of the page's JSON-LD (arrays and @graph unrolled); bad blocks skipped."""
-    objects = []
-    for raw in sel.css("script[type='application/ld+json']::text").getall():
-        try:
-            data = json.loads(raw.strip(), strict=False)
-        except ValueError:
-            continue
-        objects.extend(_ld_items(data))
-    return objects
-
-
-def _ld_article(objects: list[dict[str, Any]]) -> dict[str, Any]:
-    """The article object (NewsArticle / Article / BlogPosting) among them."""
-    for item in objects:
-        kind = item.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if any(k in ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle") for k in kinds):
-            return item
-    return {}
-
-
-def _ld_items(data: Any):
-    if isinstance(data, list):
-        for entry in data:
-            yield from _ld_items(entry)
-    elif isinstance(data, dict):
-        yield data
-        if isinstance(data.get("@graph"), list):
-            yield from _ld_items(data["@graph"])
-
-
-def _ld_author(ld: dict[str, Any]) -> str | None:
-    author = ld.get("author")
-    if isinstance(author, list):
-        names = [a.get("name") if isinstance(a, dict) else str(a) for a in author]
-        return ", ".join(n for n in names if n) or None
-    if isinstance(author, dict):
-        return author.get("name")
-    return author if isinstance(author, str) else None
-
-
 def _canonical(sel: Selector, url: str) -> str:
-    href = sel.css("link[rel='canonical']::attr(href)").get() or _meta(sel, "og:url")
+    href = sel.css("link[rel='canonical']::attr(href)").get() or meta_content(sel, "og:url")
     if not href:
         return url
     absolute = urljoin(url, href.strip())

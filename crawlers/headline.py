@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from crawlers.htmltext import element_text, fold, nfc
+from crawlers.htmltext import element_text, fold, meta_content, nfc
 
 _SEPARATOR = r"\s+(?:-|\||–|—|::|»|·)\s+"
 _SPLIT = re.compile(f"({_SEPARATOR})")
@@ -47,8 +47,8 @@ def find_headline(sel, url: str, ld: dict, body_start=None) -> Headline | None:
     """`sel`: the page's parsel Selector; `ld`: its JSON-LD article object; `body_start`: the
     lxml element where the body begins (portal titles are looked for just before it)."""
     names = site_names(sel, url, ld)
-    article_names = [t for t in (_meta(sel, "og:title"), _meta(sel, "twitter:title"), _str(ld.get("headline")),
-                                 _meta(sel, "dc.title")) if t]
+    article_names = [t for t in (meta_content(sel, "og:title"), meta_content(sel, "twitter:title"), _str(ld.get("headline")),
+                                 meta_content(sel, "dc.title")) if t]
     page_title = nfc(sel.css("title::text").get())
     order = {el: i for i, el in enumerate(sel.root.iter())}
     candidates = _visible_candidates(sel.root)
@@ -81,7 +81,7 @@ def find_headline(sel, url: str, ld: dict, body_start=None) -> Headline | None:
 
 
 def site_names(sel, url: str, ld: dict) -> list[str]:
-    names = [_meta(sel, key) for key in ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")]
+    names = [meta_content(sel, key) for key in ("og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")]
     publisher = ld.get("publisher")
     if isinstance(publisher, dict):
         names.append(_str(publisher.get("name")))
@@ -184,13 +184,6 @@ def _agrees(visible: str, name: str | None, names: list[str]) -> bool:
 
 def _key(text: str | None) -> str:
     return " ".join((nfc(text) or "").casefold().split())
-
-
-def _meta(sel, name: str) -> str | None:
-    value = sel.xpath(
-        "//meta[translate(@property,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n"
-        " or translate(@name,'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')=$n]/@content", n=name).get()
-    return nfc(value)
 
 
 def _str(value) -> str | None:

@@ -46,6 +46,13 @@ def fold(text: str | None) -> str:
     return "".join(c for c in decomposed.casefold() if c.isalnum() and not unicodedata.combining(c))
 
 
+def meta_content(sel, name: str) -> str | None:
+    """A `<meta>` tag's content by property or name, in any letter case ("DC.title", "dc.title")."""
+    lower = "translate({},'ABCDEFGHIJKLMNOPQRSTUVWXYZ','abcdefghijklmnopqrstuvwxyz')"
+    query = f"//meta[{lower.format('@property')}=$n or {lower.format('@name')}=$n]/@content"
+    return nfc(sel.xpath(query, n=name.lower()).get())
+
+
 def drop_element(element) -> None:
     """Remove an lxml element but keep its tail text (lxml's `remove` would drop it too)."""
     parent = element.getparent()

@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 
 from crawlers.htmltext import tidy
+from crawlers.jsonld import is_article
 from crawlers.vndate import VN, Stamp, read_vn_time
 
 _PUBLISHED_META = (
@@ -32,7 +33,6 @@ _PUBLISHED_META = (
     "dc.date.issued", "dcterms.issued", "dc.date.created", "dcterms.created", "dc.date", "parsely-pub-date",
     "sailthru.date", "date",
 )
-_ARTICLE_TYPES = ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle", "AnalysisNewsArticle", "Report")
 _DATE_IN_TEXT = re.compile(
     r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|\d{4}-\d{1,2}-\d{1,2}|ngày\s+\d{1,2}\s+tháng\s+\d{1,2}", re.IGNORECASE)
 _UPDATED = re.compile(r"cập nhật|update|sửa lúc|chỉnh sửa|modified", re.IGNORECASE)
@@ -79,7 +79,7 @@ def declared_times(sel, ld_items: list[dict]) -> list[Stamp]:
         if key in _PUBLISHED_META and meta.get("content"):
             metas.setdefault(key, meta.get("content"))
     found += [metas[k] for k in _PUBLISHED_META if k in metas]
-    articles = [i for i in ld_items if _is_article(i)] + [i for i in ld_items if not _is_article(i)]
+    articles = [i for i in ld_items if is_article(i)] + [i for i in ld_items if not is_article(i)]
     for item in articles:
         found += [item[k] for k in ("datePublished", "dateCreated") if isinstance(item.get(k), str)]
     for element in sel.root.xpath("//*[@itemprop='datePublished'][not(self::meta)]"):
@@ -151,9 +151,3 @@ def _has_minute(stamp: Stamp) -> bool:
     """A time of day, and not the midnight some sites write for "this day"."""
     local = stamp.value.astimezone(VN)
     return stamp.has_time and (local.hour, local.minute, local.second) != (0, 0, 0)
-
-
-def _is_article(item: dict) -> bool:
-    kind = item.get("@type")
-    kinds = kind if isinstance(kind, list) else [kind]
-    return any(k in _ARTICLE_TYPES for k in kinds if isinstance(k, str))
