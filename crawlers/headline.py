@@ -9,14 +9,16 @@ kiện") or its own name while the document's title sits in a `<p>`, `<span>` or
 1. a visible heading (h1 first, then h2/h3 and elements with a title-like class) that agrees
    with an article-level name (og:title, twitter:title, JSON-LD headline, DC.title);
 2. one that agrees with `<title>`;
-3. a lone h1 that is not a section heading, a logo or the site's name;
+3. the first h1 that is not a section heading, a logo or the site's name, unless it is short
+   and a longer title-like element follows it before the body (a section over a document);
 4. the title-like element nearest before the body;
 5. the article-level name, then `<title>`, with the site's name removed.
 
-"Agrees" means equal once case and spaces are ignored, or equal to the other with a site-name
-part cut at a separator (" - ", " | ", " – ", " — ", " :: ", " » "). A heading is a section
-heading when the same text is a link elsewhere on the page (menus and breadcrumbs name sections).
-The site's name comes from og:site_name, application-name, JSON-LD publisher and the host
+"Agrees" means equal once case and spaces are ignored, or equal to the other with the site's
+name cut at a separator (" - ", " | ", " – ", " — ", " :: ", " » "), or one part of it at a
+separator when that part is most of it (an unknown site name; a section's name is not). A
+heading is a section heading when the same text is a link elsewhere on the page (menus and
+breadcrumbs name sections). The site's name comes from og:site_name, application-name, JSON-LD publisher and the host
 ("vnexpress.net" -> vnexpress), compared without tone marks or spaces.
 """
 from __future__ import annotations
@@ -174,12 +176,14 @@ def _plausible(text: str) -> bool:
 def _agrees(visible: str, name: str | None, names: list[str]) -> bool:
     if not name:
         return False
-    a, b = _key(visible), _key(name)
+    a, b, stripped = _key(visible), _key(name), _key(strip_site_name(name, names))
     if not a or not b:
         return False
-    if a == b or a == _key(strip_site_name(name, names)):
+    if a in (b, stripped):
         return True
-    return bool(re.fullmatch(f"(?:.*{_SEPARATOR})?{re.escape(a)}(?:{_SEPARATOR}.*)?", b))
+    # One part of a name split at separators, the site's name unrecognised: the part must be most
+    # of it, so a section ("Thời sự" in "Thời sự - ...") does not agree.
+    return bool(re.fullmatch(f"(?:.*{_SEPARATOR})?{re.escape(a)}(?:{_SEPARATOR}.*)?", b)) and len(a) >= 0.5 * len(stripped)
 
 
 def _key(text: str | None) -> str:
