@@ -34,14 +34,12 @@ class SiteServer:
     routes: dict[str, Route] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     user_agents: set[str] = field(default_factory=set)
+    host: str = "127.0.0.1"  # any 127.x address: tests stand up several "hosts" side by side
 
     def __post_init__(self):
         self._lock = threading.Lock()
-        # Optional per-site response headers (a portal that omits the charset, a page served
-        # with the wrong one): headers.json beside site/, keyed by path or "*".
-        headers_file = self.root.parent / "headers.json" if self.root else None
-        self.headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file and headers_file.is_file() else {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.headers = fixture_headers(self.root) if self.root else {}
+        self._httpd = ThreadingHTTPServer((self.host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -77,18 +75,37 @@ class SiteServer:
         return body
 
     def file_for(self, path: str, query: str) -> Path | None:
-        if self.root is None:
-            return None
-        relative = path.lstrip("/")
-        candidates = []
-        if query:
-            candidates.append(f"{relative}__{query}")
-        candidates += [relative, relative.rstrip("/") + "/index.html" if relative else "index.html"]
-        for candidate in candidates:
-            target = (self.root / candidate).resolve()
-            if self.root.resolve() in target.parents and target.is_file():
-                return target
-        return None
+        return fixture_file(self.root, path, query) if self.root is not None else None
+
+
+def fixture_headers(root: Path) -> dict:
+    """Per-site response headers (a portal that omits the charset, a page served with the
+    wrong one): headers.json beside site/, keyed by path or "*"."""
+    headers_file = root.parent / "headers.json"
+    return json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.is_file() else {}
+
+
+def fixture_file(root: Path, path: str, query: str = "") -> Path | None:
+    """The file under `root` that stands for a real site's `path` (and `query`), if any."""
+    relative = path.lstrip("/")
+    candidates = []
+    if query:
+        candidates.append(f"{relative}__{query}")
+    candidates += [relative, relative.rstrip("/") + "/index.html" if relative else "index.html"]
+    for candidate in candidates:
+        target = (root / candidate).resolve()
+        if root.resolve() in target.parents and target.is_file():
+            return target
+    return None
+
+
+def served_content_type(root: Path, path: str, target: Path) -> str:
+    """The Content-Type the fixture server sends for `target` (headers.json first, then the suffix)."""
+    headers = fixture_headers(root)
+    for key in (path, "*"):
+        if "Content-Type" in headers.get(key, {}):
+            return headers[key]["Content-Type"]
+    return _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "text/html; charset=utf-8"
 
 
 def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:
@@ -177,7 +194,8 @@ def serve_fixture_sources(sources_file: Path) -> dict[str, SiteServer]:
 def main() -> None:
     """`python -m crawlers.fixture_server [SOURCES_OUT]`: serve the fixtures until Ctrl-C.
 
-    Then, in another shell: `dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
+    Then, in another shell:
+    `DULUN_CRAWL__OWN_HOSTS=127.0.0.1 dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
     """
     import sys
     import time
@@ -185,7 +203,8 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "fixture-sources.yaml").resolve()
     servers = serve_fixture_sources(out)
     print(f"Serving {len(servers)} fixture sites; sources file: {out}")
-    print(f"Try: dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    print(f"Try: DULUN_CRAWL__OWN_HOSTS=127.0.0.1 dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    print("(127.0.0.1 is a loopback address: the crawler refuses it unless you list it as your own host.)")
     try:
         while True:
             time.sleep(3600)

@@ -20,8 +20,10 @@ from store.records import Enrichment
 # The rows hot spots count over, restricted to a time window BEFORE the "newest enrichment per
 # document" window function runs: same meaning as the `document_topic_places` view, but a week's
 # computation reads only the weeks it needs instead of ranking every enrichment ever stored.
+# `url` is the link users get: a forum post's thread, never the post's own permalink (which
+# shows its author's name beside the post).
 _TOPIC_PLACE_ROWS = """
-    SELECT d.doc_id, d.source, d.url, d.title, d.published_at,
+    SELECT d.doc_id, d.source, coalesce(d.thread_url, d.url) AS url, d.title, d.published_at,
            CAST(d.published_at AS DATE) AS published_day,
            coalesce(e.story_id, d.doc_id) AS story,
            t.topic, p.province
