@@ -48,7 +48,7 @@ def store_corpus(settings, rows: list[dict], spread_days: int = 0) -> None:
     (the corpus has no dates), as a backfill of an archive would be."""
     from store import open_writer
     from store.documents import upsert_documents
-    from store.records import Document
+    from core.records import Document
 
     now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     first = now - dt.timedelta(days=spread_days)
@@ -64,7 +64,7 @@ def store_corpus(settings, rows: list[dict], spread_days: int = 0) -> None:
 ENRICH_SCRIPT = """
 import json, sys
 from bench.harness import largest_child_peak_rss_mb, own_peak_rss_mb
-from dulun.settings import Settings
+from core.settings import Settings
 from nlp.api import enrich_pending
 settings = Settings.model_validate({"data_dir": sys.argv[1], "nlp": {"workers": int(sys.argv[2])}})
 s = enrich_pending(settings)
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     from dataclasses import replace
 
-    from dulun.settings import Settings
+    from core.settings import Settings
     from nlp.api import load_enricher
 
     rows = read_corpus(max(args.docs, args.baseline_docs))

@@ -37,7 +37,7 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dulun.settings import HotspotSettings  # noqa: E402
+from core.settings import HotspotSettings  # noqa: E402
 from pipeline.hotspots import compute  # noqa: E402
 from pipeline.simulate import PROVINCES, TOPICS, SimulationSpec, score_detector, simulate  # noqa: E402
 from store import open_writer  # noqa: E402

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from crawlers.sources import Source, load_sources, select_sources
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from store import crawl as crawl_store
 from store import open_reader
 

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dulun.errors import UserError
+from core.errors import UserError
 
 console = Console()
 

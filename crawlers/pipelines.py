@@ -1,4 +1,4 @@
-"""Items become `store.records.Document`s and are upserted in small batches.
+"""Items become `core.records.Document`s and are upserted in small batches.
 
 A batch is written every `flush_items` items, every `flush_seconds`, and when the spider
 closes, so a crash loses at most the unflushed batch and re-runs never duplicate (the upsert
@@ -10,7 +10,7 @@ import datetime as dt
 
 from twisted.internet import task
 
-from store.records import Document
+from core.records import Document
 
 
 class DocumentPipeline:

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from dulun.datafiles import read_yaml
-from dulun.errors import UserError
+from core.datafiles import read_yaml
+from core.errors import UserError
 
 SPIDER_KINDS = ("feed", "sitemap", "listing", "forum", "json")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")

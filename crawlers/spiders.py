@@ -23,7 +23,7 @@ from crawlers.feeds import parse_xml_document
 from crawlers.sources import Source
 from crawlers.state import CrawlContext, SourceState
 from crawlers.vndate import parse_vn_datetime
-from store.records import author_hash
+from core.records import author_hash
 
 from crawlers.middlewares import ARTICLE, CONDITIONAL
 

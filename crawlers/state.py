@@ -20,7 +20,7 @@ from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
 from store.documents import upsert_documents
-from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
+from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
 
 log = logging.getLogger(__name__)
 

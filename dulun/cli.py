@@ -9,8 +9,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from dulun.errors import UserError
-from dulun.settings import Settings, load_settings
+from core.errors import UserError
+from core.settings import Settings, load_settings
 
 HELP = """dulun: which public issues are rising where, every morning.
 

@@ -64,7 +64,7 @@ def demo(
 
     from dulun.cli import state
     from dulun.orchestrate import run_demo
-    from dulun.timeutil import VN, parse_date
+    from core.timeutil import VN, parse_date
 
     now = None
     if today:

@@ -14,8 +14,8 @@ from typing import Callable
 
 from rich.console import Console
 
-from dulun.settings import Settings
-from dulun.timeutil import VN, last_complete_week, week_label
+from core.settings import Settings
+from core.timeutil import VN, last_complete_week, week_label
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from dulun.errors import UserError
+from core.errors import UserError
 
 console = Console(stderr=True)
 

@@ -13,7 +13,8 @@ from nlp.clusters import signature
 from nlp.model import Features, TopicModel
 from nlp.normalize import NormalDoc, normalize_document
 from nlp.provinces import Gazetteer, choose_provinces
-from nlp.topic_rules import TOPICS, RuleSet
+from core.taxonomy import TOPICS
+from nlp.topic_rules import RuleSet
 from nlp.tokenize import syllables, word_tokens
 
 # The classifier reads the title, the lead and this much of the body: the press states what a

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import TextIO
 
-from nlp.topic_rules import TOPICS
+from core.taxonomy import TOPICS
 from store import open_writer
 from store import nlp as nlp_store
 

@@ -6,7 +6,7 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from dulun.timeutil import parse_date
+from core.timeutil import parse_date
 
 console = Console()
 
@@ -77,7 +77,7 @@ def digest(
     week: Optional[str] = typer.Option(None, "--week", "-w", help="Write the weekly hot-spot digest for this ISO week instead."),
 ) -> None:
     from dulun.cli import state
-    from dulun.errors import UserError
+    from core.errors import UserError
     from pipeline.digest import run_daily_digest, run_weekly_digest
 
     settings = state(ctx).settings

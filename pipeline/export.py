@@ -10,9 +10,9 @@ from pathlib import Path
 
 import duckdb
 
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_reader, open_writer
 from store.db import disk_problem
 from store.ops import checkpoint, export_documents_parquet, fingerprint

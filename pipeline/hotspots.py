@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from dulun.settings import HotspotSettings, Settings
-from dulun.timeutil import VN, last_complete_week, parse_iso_week, week_start
+from core.settings import HotspotSettings, Settings
+from core.timeutil import VN, last_complete_week, parse_iso_week, week_start
 from store import open_writer
 from store import outputs
 

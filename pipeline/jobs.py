@@ -23,13 +23,13 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from dulun.errors import UserError
-from dulun.settings import Settings, load_settings
+from core.errors import UserError
+from core.filelock import FileLock
+from core.settings import Settings, load_settings
 
 LOG = logging.getLogger(__name__)
 SUMMARY_PREFIX = "DULUN_JOB_SUMMARY "
@@ -300,24 +300,10 @@ def print_summary(summary: dict) -> None:
 @contextmanager
 def crawl_activity_lock(settings: Settings) -> Iterator[None]:
     """Held by a crawl job child for its whole run (see recover_interrupted_runs)."""
-    import fcntl
-
-    path = Path(str(settings.database) + ".crawl.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        deadline = time.monotonic() + settings.lock_timeout_s
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise UserError(
-                        f"Another crawl job is running on {settings.database}; waited {settings.lock_timeout_s:g} s."
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
+    lock = FileLock(Path(str(settings.database) + ".crawl.lock"))
+    if not lock.acquire(settings.lock_timeout_s):
+        raise UserError(f"Another crawl job is running on {settings.database}; waited {settings.lock_timeout_s:g} s.")
+    try:
+        yield
+    finally:
+        lock.release()

@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dulun.errors import UserError
-from dulun.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 
 console = Console()
 
@@ -142,7 +142,7 @@ def export(
     since: str = typer.Option(..., "--since", help="First published day to include, YYYY-MM-DD (Asia/Ho_Chi_Minh)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output directory."),
 ) -> None:
-    from dulun.timeutil import parse_date
+    from core.timeutil import parse_date
     from pipeline.export import export_parquet
 
     settings, _ = _settings(ctx)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_writer
 from store.ops import RetentionCounts, drop_old_text
 

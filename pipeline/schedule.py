@@ -18,7 +18,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import fcntl
 import logging
 import os
 import signal
@@ -27,7 +26,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Iterator, Sequence
-from zoneinfo import ZoneInfo
 
 import yaml
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
@@ -39,12 +37,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from dulun.errors import UserError
-from dulun.settings import TIMEZONE, Settings
+from core.errors import UserError
+from core.filelock import FileLock
+from core.settings import Settings
+from core.timeutil import VN
 from store.ops import JobResult, record_job_result
 
 LOG = logging.getLogger(__name__)
-TZ = ZoneInfo(TIMEZONE)
+TZ = VN
 FIRST_CRAWL_STAGGER_S = 20  # a fresh schedule starts crawls soon, one after another
 
 
@@ -225,26 +225,16 @@ def _same(job, spec: JobSpec) -> bool:
 @contextlib.contextmanager
 def scheduler_lock(settings: Settings) -> Iterator[None]:
     """Only one `dulun schedule` per job store, or every job would run twice."""
-    path = Path(str(settings.jobstore_path) + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            pid = fh.read().strip()
-            raise UserError(
-                f"Another `dulun schedule` (pid {pid or '?'}) is already running with {settings.jobstore_path}; "
-                "stop it first (one scheduler per database)."
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    lock = FileLock(Path(str(settings.jobstore_path) + ".lock"))
+    if not lock.acquire():
+        raise UserError(
+            f"Another `dulun schedule`{lock.holder() or ' (pid ?)'} is already running with {settings.jobstore_path}; "
+            "stop it first (one scheduler per database)."
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def run_scheduler(

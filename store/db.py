@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -30,9 +28,10 @@ from typing import Iterator
 
 import duckdb
 
-from dulun.errors import UserError
+from core.errors import UserError
+from core.filelock import FileLock
+from core.timeutil import TIMEZONE
 
-TIMEZONE = "Asia/Ho_Chi_Minh"
 READER_WAIT_S = 10.0
 _LOG = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -117,36 +116,24 @@ class WriterLock:
     def __init__(self, db_path: Path, timeout_s: float):
         self.path = Path(str(db_path) + ".lock")
         self.timeout_s = timeout_s
-        self._fh = None
+        self._lock = FileLock(self.path)
 
     def acquire(self) -> None:
-        fh = self._open_lock_file()
-        deadline = time.monotonic() + self.timeout_s
-        told = False
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _read_holder(fh)
-                if time.monotonic() >= deadline:
-                    fh.close()
-                    raise UserError(
-                        f"Another dulun process{holder} is writing to {self.database}; "
-                        f"waited {self.timeout_s:g} s, try again when it finishes."
-                    ) from None
-                if not told:
-                    _LOG.info("Waiting up to %g s for the writer%s to finish with %s.", self.timeout_s, holder, self.database)
-                    told = True
-                time.sleep(0.2)
+        def waiting(holder: str) -> None:
+            _LOG.info("Waiting up to %g s for the writer%s to finish with %s.", self.timeout_s, holder, self.database)
+
         try:
-            fh.seek(0)
-            fh.truncate()
-            fh.write(str(os.getpid()))
-            fh.flush()
-        except OSError:
-            pass  # the pid is only for messages; a full disk must not stop the lock itself
-        self._fh = fh
+            got = self._lock.acquire(self.timeout_s, on_wait=waiting)
+        except OSError as exc:
+            raise UserError(
+                f"Cannot create the writer lock {self.path}: {_os_reason(exc)}; "
+                "the database directory must be writable for dulun to write."
+            ) from None
+        if not got:
+            raise UserError(
+                f"Another dulun process{self._lock.holder()} is writing to {self.database}; "
+                f"waited {self.timeout_s:g} s, try again when it finishes."
+            )
 
     @property
     def database(self) -> Path:
@@ -154,17 +141,7 @@ class WriterLock:
 
     @property
     def held(self) -> bool:
-        return self._fh is not None
-
-    def _open_lock_file(self):
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self.path.open("a+")
-        except OSError as exc:
-            raise UserError(
-                f"Cannot create the writer lock {self.path}: {_os_reason(exc)}; "
-                "the database directory must be writable for dulun to write."
-            ) from None
+        return self._lock.held
 
     def __enter__(self) -> "WriterLock":
         self.acquire()
@@ -174,19 +151,7 @@ class WriterLock:
         self.release()
 
     def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
-
-
-def _read_holder(fh) -> str:
-    try:
-        fh.seek(0)
-        pid = fh.read().strip()
-    except OSError:
-        return ""
-    return f" (pid {pid})" if pid.isdigit() else ""
+        self._lock.release()
 
 
 def _os_reason(exc: BaseException) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from store.db import transaction
-from store.records import Enrichment
+from core.records import Enrichment
 
 # The rows hot spots count over, restricted to a time window BEFORE the "newest enrichment per
 # document" window function runs: same meaning as the `document_topic_places` view, but a week's
@@ -48,7 +48,7 @@ def _register(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
 
 
 def vn_midnight(day: dt.date) -> dt.datetime:
-    from dulun.timeutil import VN
+    from core.timeutil import VN
 
     return dt.datetime.combine(day, dt.time(0), tzinfo=VN)
 

@@ -18,13 +18,13 @@ from typing import Mapping
 
 import pandas as pd
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from pipeline.alerts import channels as ch
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
 from pipeline.digest.build import LEVEL_VI
 from pipeline.hotspots import resolve_week
-from pipeline.topics import load_topics, topic_name
+from core.taxonomy import load_topics, topic_name
 from store import open_writer
 from store import outputs
 

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Mapping
 
-from dulun.settings import Settings
+from core.settings import Settings
 from pipeline.alerts.rules import EmailChannel, FileChannel, WebhookChannel
 from pipeline.digest.render import write_atomic
 

@@ -11,12 +11,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from pipeline.digest.build import daily_content, weekly_content
 from pipeline.digest.render import write_all
 from pipeline.hotspots import resolve_week
-from pipeline.topics import load_topics
+from core.taxonomy import load_topics
 from store import open_writer
 from store import outputs
 

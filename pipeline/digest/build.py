@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from dulun.settings import Settings
-from dulun.timeutil import VN, week_label, week_start
-from pipeline.topics import Topic, topic_name
+from core.settings import Settings
+from core.timeutil import VN, week_label, week_start
+from core.taxonomy import Topic, topic_name
 from store import outputs
 
 LEVEL_VI = {"new": "Mới xuất hiện", "rising": "Đang tăng", "persistent": "Kéo dài", "cooling": "Đang giảm"}

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from crawlers.sources import load_sources
-from store.records import canonical_url
+from core.records import canonical_url
 
 from .conftest import documents, expected_for, failures
 

@@ -14,7 +14,7 @@ from nlp.label import label_session, parse_answer
 from store import open_reader, open_writer
 from store import nlp as nlp_store
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=fx.VN)
 

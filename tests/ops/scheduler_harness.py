@@ -14,7 +14,7 @@ import sys
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dulun.cli import setup_logging
-from dulun.settings import load_settings
+from core.settings import load_settings
 from pipeline.schedule import TZ, JobSpec, run_scheduler
 
 

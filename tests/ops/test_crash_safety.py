@@ -14,7 +14,7 @@ import pytest
 
 from ops_support import SCHEDULER_HARNESS, kill_group, wait_for_line, wait_until, writer_argv
 from store.ops import database_integrity, job_results_for
-from store.records import content_hash
+from core.records import content_hash
 
 pytestmark = pytest.mark.slow
 

@@ -13,7 +13,7 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ops_support import SCHEDULER_HARNESS, wait_for_line, wait_until, writer_argv
-from dulun.settings import load_settings
+from core.settings import load_settings
 from pipeline.schedule import TZ, JobSpec, build_scheduler, job_specs, run_scheduler, sync_jobs
 from store.ops import job_results_for
 

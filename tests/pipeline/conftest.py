@@ -14,14 +14,14 @@ import random
 
 import pytest
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_writer
 from store.documents import upsert_documents
 from store.outputs import _insert_enrichments_for_tests
-from store.records import Document, Enrichment, FetchFailure
+from core.records import Document, Enrichment, FetchFailure
 from store.runs import finish_run, record_failures, start_run
-from store.records import CrawlRunResult
+from core.records import CrawlRunResult
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 FIRST_MONDAY = dt.date(2026, 9, 7)  # 2026-W37

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from dulun.errors import UserError
-from dulun.settings import AlertSettings, Settings
+from core.errors import UserError
+from core.settings import AlertSettings, Settings
 from pipeline.alerts import alert_key, run_alerts
 from pipeline.alerts.rules import load_rules
 from pipeline.hotspots import run_hotspots

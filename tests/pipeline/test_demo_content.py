@@ -19,7 +19,7 @@ from pipeline.hotspots import run_hotspots
 from store import open_writer
 from store.documents import upsert_documents
 from store.outputs import _insert_enrichments_for_tests
-from store.records import Document, Enrichment
+from core.records import Document, Enrichment
 
 
 @pytest.fixture

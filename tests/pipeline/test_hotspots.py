@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dulun.errors import UserError
-from dulun.settings import HotspotSettings
+from core.errors import UserError
+from core.settings import HotspotSettings
 from pipeline.hotspots import FLAGGED_LEVELS, run_hotspots
 from pipeline.simulate import SimulationSpec, score_detector, simulate
 from store import open_reader, open_writer
@@ -72,7 +72,7 @@ def test_only_the_newest_enrichment_of_the_current_content_counts(timeline_db, n
     """A second model re-tags the Hải Phòng strike items as `land`: the labor rise is gone,
     a land rise appears (old enrichments stay stored but no longer count)."""
     from store.outputs import _insert_enrichments_for_tests
-    from store.records import Enrichment
+    from core.records import Enrichment
 
     with open_writer(timeline_db.database) as store:
         rows = store.con.execute(

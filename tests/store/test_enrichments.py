@@ -4,7 +4,7 @@ import datetime as dt
 from store import open_reader, open_writer
 from store.documents import upsert_documents
 from store.nlp import write_enrichments
-from store.records import Document
+from core.records import Document
 
 VN = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)

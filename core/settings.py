@@ -13,12 +13,12 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dulun.datafiles import read_user_file
-from dulun.errors import UserError
+from core.datafiles import read_user_file
+from core.errors import UserError
+from core.timeutil import TIMEZONE
 
 ENV_PREFIX = "DULUN_"
 CONFIG_ENV = "DULUN_CONFIG"
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 class Section(BaseModel):
