@@ -148,7 +148,7 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
 
 def first_published_day(settings: Settings) -> dt.date | None:
     from store import open_reader
-    from store.outputs import first_published_day as first_day
+    from store.hotspots import first_published_day as first_day
 
     with open_reader(settings.database) as store:
         return first_day(store.con)

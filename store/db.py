@@ -31,6 +31,7 @@ import duckdb
 from core.errors import UserError
 from core.filelock import FileLock
 from core.timeutil import TIMEZONE
+from store.current import current_enrichments_sql
 
 READER_WAIT_S = 10.0
 _LOG = logging.getLogger(__name__)
@@ -65,6 +66,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise
 
 
+def register(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
+    """Register a DataFrame or Arrow table for one set-based statement. DuckDB 2 refuses while
+    an earlier statement's result is unfinished (fetchone() leaves it so, e.g. in migrations),
+    so a trivial fully fetched query closes it first."""
+    con.execute("SELECT 1").fetchall()
+    con.register(name, frame)
+
+
 def available_migrations() -> list[Migration]:
     found = []
     for entry in resources.files("store.migrations").iterdir():
@@ -97,12 +106,17 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[i
         if migration.version <= current or (target is not None and migration.version > target):
             continue
         with transaction(con):
-            con.execute(migration.sql)
+            con.execute(_with_definitions(migration.sql))
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, now())", [migration.version, migration.name]
             )
         applied.append(migration.version)
     return applied
+
+
+def _with_definitions(sql: str) -> str:
+    """A migration may name a definition kept in code: `{{current_enrichments}}`."""
+    return sql.replace("{{current_enrichments}}", current_enrichments_sql())
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -10,14 +10,7 @@ import json
 import duckdb
 import pyarrow as pa
 
-from store.db import transaction
-
-
-def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    # DuckDB 2 refuses register() while an earlier statement's result is unfinished (e.g. after
-    # a fetchone() in the migration check); running one fully fetched statement closes it.
-    con.execute("SELECT 1").fetchall()
-    con.register(name, table)
+from store.db import register, transaction
 
 
 def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
@@ -66,7 +59,7 @@ def write_enrichments(con: duckdb.DuckDBPyConnection, rows: list[dict], enriched
         "provinces": pa.array([r["provinces"] for r in rows], type=pa.list_(pa.string())),
         "story_id": [r["story_id"] for r in rows],
     })
-    _register(con, "nlp_new_enrichments", table)
+    register(con, "nlp_new_enrichments", table)
     try:
         with transaction(con):
             con.execute(
@@ -113,7 +106,7 @@ def write_signatures(con: duckdb.DuckDBPyConnection, rows: list[dict], indexed_a
         "text_key": [r["text_key"] for r in rows],
         "signature": pa.array([r["signature"] for r in rows], type=pa.binary()),
     })
-    _register(con, "nlp_new_signatures", table)
+    register(con, "nlp_new_signatures", table)
     try:
         con.execute(
             "INSERT OR REPLACE INTO nlp_story_signatures SELECT doc_id, story_id, text_key, signature, ? FROM nlp_new_signatures",
@@ -185,7 +178,7 @@ def write_labels(con: duckdb.DuckDBPyConnection, rows: list[dict], labeled_at: d
         "topics": pa.array([r["topics"] for r in rows], type=pa.list_(pa.string())),
         "provinces": pa.array([r.get("provinces") for r in rows], type=pa.list_(pa.string())),
     })
-    _register(con, "nlp_new_labels", table)
+    register(con, "nlp_new_labels", table)
     try:
         con.execute("INSERT OR REPLACE INTO labels SELECT doc_id, topics, provinces, ? FROM nlp_new_labels", [labeled_at])
     finally:

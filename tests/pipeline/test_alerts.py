@@ -322,7 +322,7 @@ def test_keywords_provinces_and_thresholds_select_cells(hot_db, now, tmp_path):
 
 def _earlier_alert(settings, rule: str, period: str, created_at: dt.datetime) -> None:
     import pandas as pd
-    from store.outputs import insert_alerts
+    from store.alerts import insert_alerts
 
     key = alert_key(rule, "labor", "Hải Phòng", period)
     alerts = pd.DataFrame([{"alert_key": key, "rule": rule, "topic": "labor", "province": "Hải Phòng", "period": period,
