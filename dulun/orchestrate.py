@@ -41,7 +41,7 @@ def run_once(
 ) -> PassReport:
     """crawl -> enrich -> hot spots (last complete week) -> daily digest (yesterday) -> alerts."""
     from crawlers.api import crawl
-    from nlp.api import enrich_pending, ensure_model
+    from pipeline.enrichment import enrich_pending, ensure_model
     from pipeline.alerts import run_alerts
     from pipeline.digest import run_daily_digest, run_weekly_digest
     from pipeline.hotspots import run_hotspots
@@ -117,7 +117,7 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
     """Serve the bundled fixture site on 127.0.0.1, run every real stage against it, report where things are."""
     from crawlers.api import crawl
     from crawlers.demo_site.server import DEMO_ADDRESS, DEMO_NOW, serve_demo_site
-    from nlp.api import enrich_pending, ensure_model
+    from pipeline.enrichment import enrich_pending, ensure_model
     from pipeline.alerts import run_alerts
     from pipeline.digest import run_daily_digest, run_weekly_digest
     from pipeline.hotspots import run_hotspots

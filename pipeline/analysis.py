@@ -578,7 +578,8 @@ def rule_topics(settings, documents: pd.DataFrame, classify=None) -> tuple[list[
             classify = rules_classifier(settings)
     except Exception as exc:  # a broken rules file must not stop the notebook: say what happened
         return None, f"The YAML topic rules could not be loaded: {type(exc).__name__}: {exc}"
-    records = [{"doc_id": r["doc_id"], "title": r.get("title"), "lead": r.get("lead"), "text": r.get("text")}
+    records = [{"doc_id": r["doc_id"], "title": r.get("title"), "lead": r.get("lead"), "text": r.get("text"),
+                "kind": r.get("kind")}
                for _, r in documents.iterrows()]
     try:
         result = classify(records)

@@ -9,8 +9,8 @@ import documents as fx  # noqa: E402
 
 import pytest
 
-from nlp.api import enrich_pending, train
-from nlp.label import label_session, parse_answer
+from nlp.label import parse_answer
+from pipeline.enrichment import enrich_pending, label_session, train
 from store import open_reader, open_writer
 from store import nlp as nlp_store
 from store.documents import upsert_documents
