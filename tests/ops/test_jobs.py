@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import UserError
 from core.settings import load_settings
-from pipeline.jobs import EXIT_STOPPED, _count_stored, child_argv, classify_exit, run_child, stage_steps
+from dulun.jobs import EXIT_STOPPED, _count_stored, child_argv, classify_exit, run_child, stage_steps
 from store.ops import job_failures_by_cause, job_results_for, last_job_results
 
 

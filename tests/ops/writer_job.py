@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.jobs import EXIT_STOPPED, StopRequest, print_summary
+from dulun.jobs import EXIT_STOPPED, StopRequest, print_summary
 from store import open_writer
 from store.documents import upsert_documents
 from core.records import CrawlRunResult, Document

@@ -1,4 +1,4 @@
-"""Commands that belong to no single stage: init, status."""
+"""Commands that belong to no single stage: init, status, run, demo."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dulun.appstate import state
 from store import open_reader, open_writer
 from store.db import latest_version
 from store.status import status_report
@@ -38,8 +39,6 @@ Example: DULUN_DATA_DIR=/tmp/demo dulun demo
 
 
 def init(ctx: typer.Context) -> None:
-    from dulun.cli import state
-
     settings = state(ctx).settings
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         console.print(f"Database {store.path} is at schema version {latest_version()}.")
@@ -50,7 +49,6 @@ def run(
     source: list[str] = typer.Option(None, "--source", "-s", help="Only this source (repeatable)."),
     sources_file: Path = typer.Option(None, "--sources-file", help="Sources YAML instead of the configured one."),
 ) -> None:
-    from dulun.cli import state
     from dulun.orchestrate import run_once
 
     run_once(state(ctx).settings, sources=source or None, sources_file=sources_file)
@@ -62,7 +60,6 @@ def demo(
 ) -> None:
     import datetime as dt
 
-    from dulun.cli import state
     from dulun.orchestrate import run_demo
     from core.timeutil import VN, parse_date
 
@@ -74,8 +71,6 @@ def demo(
 
 
 def status(ctx: typer.Context) -> None:
-    from dulun.cli import state
-
     settings = state(ctx).settings
     with open_reader(settings.database) as store:
         report = status_report(store.con)
@@ -84,11 +79,9 @@ def status(ctx: typer.Context) -> None:
 
 
 def _print_schedule_section(settings) -> None:
-    """Next run times, last job results and job failures, when the ops module is installed."""
-    try:
-        from pipeline.ops_cli import print_schedule_status
-    except ModuleNotFoundError:
-        return
+    """Next run times, last job results and job failures."""
+    from dulun.commands.ops import print_schedule_status
+
     print_schedule_status(settings, out=console)
 
 

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from core.errors import UserError
+from dulun.appstate import state
 
 console = Console(stderr=True)
 
@@ -64,8 +65,6 @@ Example: dulun enrich
 
 
 def _settings(ctx: typer.Context):
-    from dulun.cli import state
-
     return state(ctx).settings
 
 

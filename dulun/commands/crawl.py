@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from core.errors import UserError
+from dulun.appstate import state
 
 console = Console()
 
@@ -51,8 +52,6 @@ def crawl_command(
     due: bool = typer.Option(False, "--due", help="Only sources whose interval_minutes has passed since their last run."),
 ) -> None:
     from crawlers.api import crawl, due_sources
-    from dulun.cli import state
-
     settings = state(ctx).settings
     if due:
         due_names = due_sources(settings, sources_file=sources_file)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from core.errors import UserError
 from core.settings import Settings
+from dulun.appstate import state
 
 console = Console()
 
@@ -25,8 +26,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _settings(ctx: typer.Context) -> tuple[Settings, str | None]:
-    from dulun.cli import state
-
     app_state = state(ctx)
     config = app_state.config
     return app_state.settings, str(Path(config).resolve()) if config else None
@@ -48,7 +47,7 @@ def schedule(
     ctx: typer.Context,
     list_only: bool = typer.Option(False, "--list", help="Sync and print the schedule with next run times, then exit."),
 ) -> None:
-    from pipeline.schedule import build_scheduler, job_specs, run_scheduler, scheduler_lock, sync_jobs
+    from dulun.schedule import build_scheduler, job_specs, run_scheduler, scheduler_lock, sync_jobs
 
     settings, config = _settings(ctx)
     if list_only:
@@ -79,7 +78,7 @@ def job(
     stage: str = typer.Argument(..., help="crawl | enrich | hotspots | digest | alerts | retention"),
     source: Optional[str] = typer.Option(None, "--source", help="The source to crawl (crawl only)."),
 ) -> None:
-    from pipeline.jobs import EXIT_STOPPED, StopRequest, crawl_activity_lock, print_summary, run_stage_here
+    from dulun.jobs import EXIT_STOPPED, StopRequest, crawl_activity_lock, print_summary, run_stage_here
 
     settings, _ = _settings(ctx)
     stop = StopRequest()
@@ -179,7 +178,7 @@ def backup(
 
 def print_schedule_status(settings: Settings, results: bool = True, out: Console | None = None) -> None:
     """Next run times, each job's last result, and job failures by cause (from the job store)."""
-    from pipeline.schedule import TZ
+    from dulun.schedule import TZ
     from store.ops import job_failures_by_cause, last_job_results, next_run_times
 
     out = out or console
@@ -208,7 +207,7 @@ def print_schedule_status(settings: Settings, results: bool = True, out: Console
 
 
 def _local(iso: str | None) -> str:
-    from pipeline.schedule import TZ
+    from dulun.schedule import TZ
 
     if not iso:
         return ""

@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 
 from core.timeutil import parse_date
+from dulun.appstate import state
 
 console = Console()
 
@@ -64,7 +65,6 @@ def hotspots(
     ctx: typer.Context,
     week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week, e.g. 2026-W47 (default: the last complete week)."),
 ) -> None:
-    from dulun.cli import state
     from pipeline.hotspots import run_hotspots
 
     summary = run_hotspots(state(ctx).settings, week=week)
@@ -76,7 +76,6 @@ def digest(
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Day, YYYY-MM-DD (default: yesterday in Asia/Ho_Chi_Minh)."),
     week: Optional[str] = typer.Option(None, "--week", "-w", help="Write the weekly hot-spot digest for this ISO week instead."),
 ) -> None:
-    from dulun.cli import state
     from core.errors import UserError
     from pipeline.digest import run_daily_digest, run_weekly_digest
 
@@ -95,7 +94,6 @@ def alerts(
     ctx: typer.Context,
     week: Optional[str] = typer.Option(None, "--week", "-w", help="ISO week whose hot spots to check (default: the last complete week)."),
 ) -> None:
-    from dulun.cli import state
     from pipeline.alerts import run_alerts
 
     summary = run_alerts(state(ctx).settings, week=week)

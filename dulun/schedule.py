@@ -4,7 +4,7 @@ Why it is shaped like this:
 
 * One job thread (`SerialExecutor`) and `max_instances=1`: two jobs never run at once, so two
   writers never meet (the writer lock in every child is the second guard).
-* Every job starts a child `dulun job ...` process (see pipeline.jobs): the Twisted reactor is
+* Every job starts a child `dulun job ...` process (see dulun.jobs): the Twisted reactor is
   fresh for every crawl and a crashed stage cannot take the scheduler down.
 * The schedule lives in a SQLite job store next to the database; a restart resumes it, and jobs
   whose definition did not change keep their next run time.
@@ -98,7 +98,7 @@ def job_specs(settings: Settings, config_path: str | None, now: dt.datetime | No
     sched = settings.schedule
     specs = [
         JobSpec(
-            f"crawl:{name}", "pipeline.jobs:crawl_source", (config_path, name),
+            f"crawl:{name}", "dulun.jobs:crawl_source", (config_path, name),
             IntervalTrigger(minutes=minutes, timezone=TZ), "crawl",
             first_run=now + dt.timedelta(seconds=FIRST_CRAWL_STAGGER_S * (i + 1)),
             misfire_grace_s=sched.misfire_grace_s,
@@ -108,16 +108,16 @@ def job_specs(settings: Settings, config_path: str | None, now: dt.datetime | No
     # A report that is late (the machine slept past 07:00) still comes out once that day.
     late_ok = sched.report_misfire_grace_s
     specs += [
-        JobSpec("enrich", "pipeline.jobs:enrich", (config_path,),
+        JobSpec("enrich", "dulun.jobs:enrich", (config_path,),
                 IntervalTrigger(minutes=sched.enrich_every_minutes, timezone=TZ), "enrich",
                 misfire_grace_s=sched.misfire_grace_s),
-        JobSpec("hotspots", "pipeline.jobs:hotspots", (config_path,), _cron(sched.hotspots_cron), "hotspots",
+        JobSpec("hotspots", "dulun.jobs:hotspots", (config_path,), _cron(sched.hotspots_cron), "hotspots",
                 misfire_grace_s=late_ok),
-        JobSpec("digest", "pipeline.jobs:daily_digest", (config_path,), _cron(sched.digest_cron), "digest",
+        JobSpec("digest", "dulun.jobs:daily_digest", (config_path,), _cron(sched.digest_cron), "digest",
                 misfire_grace_s=late_ok),
     ]
     if settings.retention.post_text_days is not None:
-        specs.append(JobSpec("retention", "pipeline.jobs:retention", (config_path,), _cron(sched.retention_cron),
+        specs.append(JobSpec("retention", "dulun.jobs:retention", (config_path,), _cron(sched.retention_cron),
                              "retention", misfire_grace_s=late_ok))
     return specs
 

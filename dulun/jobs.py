@@ -2,7 +2,7 @@
 
 Two halves live here:
 
-* job functions the scheduler stores by textual reference (`pipeline.jobs:crawl_source`), with
+* job functions the scheduler stores by textual reference (`dulun.jobs:crawl_source`), with
   only picklable arguments (the settings file path and a source name). They run in the
   scheduler's single job thread, start the child, wait for it, and record the result in the
   job log next to the database. A crashed or killed stage therefore never takes the scheduler
