@@ -101,6 +101,9 @@ class ScheduleSettings(Section):
 
     jobstore: Path | None = None  # None: <data_dir>/schedule.sqlite
     enrich_every_minutes: int = Field(30, ge=1)  # catch-up enrichment; crawls that store items enrich at once
+    # Alerts run right after each week's hot spots, and this often for deliveries that are due
+    # (a retry, the end of a rule's quiet hours).
+    alerts_every_minutes: int = Field(30, ge=1)
     hotspots_cron: str = "30 6 * * mon"
     digest_cron: str = "0 7 * * *"
     retention_cron: str = "15 3 * * *"

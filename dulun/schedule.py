@@ -4,8 +4,9 @@ Why it is shaped like this:
 
 * One job thread (`SerialExecutor`) and `max_instances=1`: two jobs never run at once, so two
   writers never meet (the writer lock in every child is the second guard).
-* Every job starts a child `dulun job ...` process (see dulun.jobs): the Twisted reactor is
-  fresh for every crawl and a crashed stage cannot take the scheduler down.
+* Every job is a stage of the one pipeline definition (dulun/stages.py) with a clock, run in a
+  child `dulun job ...` process (see dulun.jobs): the Twisted reactor is fresh for every crawl
+  and a crashed stage cannot take the scheduler down.
 * The schedule lives in a SQLite job store next to the database; a restart resumes it, and jobs
   whose definition did not change keep their next run time.
 * `coalesce=True` and `misfire_grace_time`: after the machine slept, each job runs at most once
@@ -41,6 +42,7 @@ from core.errors import UserError
 from core.filelock import FileLock
 from core.settings import Settings
 from core.timeutil import VN
+from dulun.stages import clock_kind, clocked
 from store.ops import JobResult, record_job_result
 
 LOG = logging.getLogger(__name__)
@@ -93,32 +95,27 @@ class SerialExecutor(BasePoolExecutor):
 
 
 def job_specs(settings: Settings, config_path: str | None, now: dt.datetime | None = None) -> list[JobSpec]:
-    """Every job the settings ask for: one crawl per source, enrich, hot spots, digest, retention."""
+    """A job for every stage with a clock (dulun/stages.py): one crawl per source at its own
+    interval, the others at their [schedule] interval or cron line."""
     now = now or dt.datetime.now(TZ)
-    sched = settings.schedule
-    specs = [
-        JobSpec(
-            f"crawl:{name}", "dulun.jobs:crawl_source", (config_path, name),
-            IntervalTrigger(minutes=minutes, timezone=TZ), "crawl",
-            first_run=now + dt.timedelta(seconds=FIRST_CRAWL_STAGGER_S * (i + 1)),
-            misfire_grace_s=sched.misfire_grace_s,
-        )
-        for i, (name, minutes) in enumerate(source_intervals(settings))
-    ]
-    # A report that is late (the machine slept past 07:00) still comes out once that day.
-    late_ok = sched.report_misfire_grace_s
-    specs += [
-        JobSpec("enrich", "dulun.jobs:enrich", (config_path,),
-                IntervalTrigger(minutes=sched.enrich_every_minutes, timezone=TZ), "enrich",
-                misfire_grace_s=sched.misfire_grace_s),
-        JobSpec("hotspots", "dulun.jobs:hotspots", (config_path,), _cron(sched.hotspots_cron), "hotspots",
-                misfire_grace_s=late_ok),
-        JobSpec("digest", "dulun.jobs:daily_digest", (config_path,), _cron(sched.digest_cron), "digest",
-                misfire_grace_s=late_ok),
-    ]
-    if settings.retention.post_text_days is not None:
-        specs.append(JobSpec("retention", "dulun.jobs:retention", (config_path,), _cron(sched.retention_cron),
-                             "retention", misfire_grace_s=late_ok))
+    specs: list[JobSpec] = []
+    for stage in clocked(settings):
+        clock = stage.clock
+        # A report that is late (the machine slept past 07:00) still comes out once that day.
+        grace = settings.schedule.report_misfire_grace_s if clock.late_ok else settings.schedule.misfire_grace_s
+        kind = clock_kind(clock)
+        if kind == "per-source":
+            specs += [
+                JobSpec(f"{stage.name}:{name}", "dulun.jobs:crawl_source", (config_path, name),
+                        IntervalTrigger(minutes=minutes, timezone=TZ), stage.name,
+                        first_run=now + dt.timedelta(seconds=FIRST_CRAWL_STAGGER_S * (i + 1)), misfire_grace_s=grace)
+                for i, (name, minutes) in enumerate(source_intervals(settings))
+            ]
+            continue
+        value = getattr(settings.schedule, clock.every)
+        trigger = IntervalTrigger(minutes=value, timezone=TZ) if kind == "interval" else _cron(value)
+        specs.append(JobSpec(stage.name, "dulun.jobs:run_job", (config_path, stage.name), trigger, stage.name,
+                             misfire_grace_s=grace))
     return specs
 
 

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
 
 
 RUN_HELP = """All stages once, in order: crawl, enrich, hot spots (last complete week),
-daily digest (yesterday), alerts.
+daily digest (yesterday), weekly digest (last complete week), alerts.
 
 Example: dulun run --source vnexpress-thoi-su --source baohaiphong
 """

@@ -33,9 +33,10 @@ def _settings(ctx: typer.Context) -> tuple[Settings, str | None]:
 
 SCHEDULE_HELP = """Run every stage on its schedule until stopped (SIGTERM or Ctrl-C).
 
-Crawls each source at its own interval_minutes, enriches after new documents arrive (alerts
-follow every enrichment), hot spots weekly, the digest every morning, retention nightly; cron
-expressions come from the [schedule] settings, in Asia/Ho_Chi_Minh. Each job runs in a child
+Crawls each source at its own interval_minutes and enriches after new documents arrive (and
+every enrich_every_minutes); hot spots weekly, followed by the weekly digest and the alerts;
+the daily digest every morning; alert deliveries that are due every alerts_every_minutes;
+retention nightly. Cron expressions come from the [schedule] settings, in Asia/Ho_Chi_Minh. Each job runs in a child
 `dulun job` process, one at a time. The schedule is kept in <data_dir>/schedule.sqlite, so a
 restart resumes it; after a sleep each job runs at most once.
 
@@ -65,9 +66,10 @@ def schedule(
 
 JOB_HELP = """Run one stage now, in this process, the way the scheduler's child does.
 
-Stages: crawl (needs --source; enrichment follows in the scheduler), enrich (then alerts),
-hotspots, digest, alerts, retention. Prints one JSON summary line; on SIGTERM it finishes the
-current step and exits 75.
+Stages (dulun/stages.py): crawl (needs --source; the scheduler enriches next when it stored
+something), enrich, hotspots (then the weekly digest and alerts), digest (yesterday's),
+weekly-digest (then alerts), alerts, retention. Prints one JSON summary line; on SIGTERM it
+finishes the current step and exits 75.
 
 Example: dulun job crawl --source vnexpress-thoi-su
 """
@@ -75,16 +77,17 @@ Example: dulun job crawl --source vnexpress-thoi-su
 
 def job(
     ctx: typer.Context,
-    stage: str = typer.Argument(..., help="crawl | enrich | hotspots | digest | alerts | retention"),
+    stage: str = typer.Argument(..., help="crawl | enrich | hotspots | digest | weekly-digest | alerts | retention"),
     source: Optional[str] = typer.Option(None, "--source", help="The source to crawl (crawl only)."),
 ) -> None:
     from dulun.jobs import EXIT_STOPPED, StopRequest, crawl_activity_lock, print_summary, run_stage_here
+    from dulun.stages import CRAWL
 
     settings, _ = _settings(ctx)
     stop = StopRequest()
     try:
         with stop.installed():
-            if stage == "crawl":
+            if stage == CRAWL.name:
                 with crawl_activity_lock(settings):
                     summary = run_stage_here(settings, stage, source, stop)
             else:

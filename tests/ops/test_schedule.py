@@ -43,7 +43,8 @@ def settings_with_sources(ops_env):
 def test_every_source_gets_its_own_interval_and_reports_follow_cron_in_vietnam_time(settings_with_sources):
     now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=TZ)  # a Monday, after the 06:30 hot spots run
     specs = {s.id: s for s in job_specs(settings_with_sources, "/etc/dulun/dulun.toml", now=now)}
-    assert set(specs) == {"crawl:baohaiphong-thoi-su", "crawl:dien-dan-cong-nhan", "enrich", "hotspots", "digest", "retention"}
+    assert set(specs) == {"crawl:baohaiphong-thoi-su", "crawl:dien-dan-cong-nhan", "enrich", "hotspots", "digest", "alerts",
+                          "retention"}
     assert specs["crawl:baohaiphong-thoi-su"].trigger.interval == dt.timedelta(minutes=60)
     assert specs["crawl:dien-dan-cong-nhan"].trigger.interval == dt.timedelta(minutes=180)
     assert specs["crawl:dien-dan-cong-nhan"].args == ("/etc/dulun/dulun.toml", "dien-dan-cong-nhan")
@@ -58,16 +59,16 @@ def test_every_source_gets_its_own_interval_and_reports_follow_cron_in_vietnam_t
 
 def test_a_restart_resumes_the_stored_schedule_and_a_changed_setting_reschedules_only_that_job(settings_with_sources, ops_env):
     first = _sync(settings_with_sources, str(ops_env.config))
-    assert len(first.added) == 6
+    assert len(first.added) == 7
     before = _next_runs(settings_with_sources)
 
     again = _sync(settings_with_sources, str(ops_env.config))
-    assert again.added == [] and again.changed == [] and len(again.kept) == 6
+    assert again.added == [] and again.changed == [] and len(again.kept) == 7
     assert _next_runs(settings_with_sources) == before  # persisted in the SQLite job store
 
     changed = settings_with_sources.model_copy(update={"schedule": settings_with_sources.schedule.model_copy(update={"digest_cron": "30 7 * * *"})})
     third = _sync(changed, str(ops_env.config))
-    assert third.changed == ["digest"] and len(third.kept) == 5
+    assert third.changed == ["digest"] and len(third.kept) == 6
 
 
 def test_jobs_never_overlap_and_a_late_run_is_coalesced(settings_with_sources, ops_env):
