@@ -12,8 +12,7 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
@@ -21,6 +20,9 @@ from store import crawl as crawl_store
 from store import runs as run_store
 from store.documents import upsert_documents
 from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
+
+if TYPE_CHECKING:  # the connection comes from store.open_writer; only the store talks to DuckDB
+    import duckdb
 
 log = logging.getLogger(__name__)
 

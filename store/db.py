@@ -34,6 +34,7 @@ from core.timeutil import TIMEZONE
 from store.current import current_enrichments_sql
 
 READER_WAIT_S = 10.0
+DatabaseError = duckdb.Error  # what callers outside the store catch, without importing DuckDB
 _LOG = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 

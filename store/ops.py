@@ -115,6 +115,15 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
 
 
+def copy_fingerprint(path: Path) -> dict[str, int]:
+    """`fingerprint` of a copy of the database (a backup), opened read-only on its own."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return fingerprint(con)
+    finally:
+        con.close()
+
+
 def database_integrity(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Problems a crash could leave: duplicate ids or documents whose row is incomplete."""
     problems = []
