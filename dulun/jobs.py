@@ -32,6 +32,7 @@ from core.errors import UserError
 from core.filelock import FileLock
 from core.settings import Settings, load_settings
 from dulun.stages import CRAWL, Moment, job_of
+from store.ops import JobResult, parse_summary, record_job_result
 
 LOG = logging.getLogger(__name__)
 SUMMARY_PREFIX = "DULUN_JOB_SUMMARY "
@@ -65,8 +66,6 @@ def run_child(
     The child's log goes straight to our stderr (the journal under systemd); its last stdout
     line carries the JSON summary. Returns the recorded result as a dict.
     """
-    from store.ops import JobResult, record_job_result
-
     settings = load_settings(config_path)
     argv = list(command) if command else child_argv(config_path, stage, args)
     started = _now()
@@ -105,7 +104,7 @@ def _stop_child(proc: subprocess.Popen) -> None:
 def classify_exit(returncode: int, stdout: str | None) -> tuple[str, str | None, str | None]:
     """outcome, cause, summary from a child's exit code and its summary line."""
     summary = _summary_line(stdout or "")
-    data = _loads(summary)
+    data = parse_summary(summary)
     if returncode == 0:
         return "ok", None, summary
     if returncode < 0:
@@ -123,16 +122,8 @@ def _summary_line(stdout: str) -> str | None:
     return None
 
 
-def _loads(text: str | None) -> dict:
-    try:
-        value = json.loads(text or "")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _stored(result: dict) -> int:
-    return int(_loads(result.get("summary")).get("stored", 0) or 0)
+    return int(parse_summary(result.get("summary")).get("stored", 0) or 0)
 
 
 def _now() -> dt.datetime:
