@@ -6,6 +6,7 @@ from pathlib import Path
 import typer
 
 from core.settings import Settings, load_settings
+from dulun.filemodes import warn_if_shared
 
 
 class AppState:
@@ -18,6 +19,7 @@ class AppState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config)
+            warn_if_shared(self._settings.data_dir)
         return self._settings
 
 

@@ -14,6 +14,7 @@ from rich.console import Console
 from core.errors import UserError
 from dulun.appstate import AppState
 from dulun.commands import register_all
+from dulun.filemodes import use_private_umask
 
 HELP = """dulun: which public issues are rising where, every morning.
 
@@ -64,6 +65,7 @@ register_all(app)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print one sentence and exit 2; usage errors as click prints them."""
+    use_private_umask()
     try:
         app(args=argv, standalone_mode=False)
     except UserError as exc:

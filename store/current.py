@@ -2,7 +2,7 @@
 
 An enrichment describes a document's current content when their content hashes agree (a
 changed page is re-enriched before it counts again); of several such, the newest wins. The
-`current_enrichments` view (created from `current_enrichments_sql()` by migration 021),
+`current_enrichments` view (created from `current_enrichments_sql()` by migration 034),
 the hot-spot counts, the digests' windows and the NLP stage's "pending" all use this rule.
 """
 from __future__ import annotations
@@ -47,8 +47,10 @@ def some_document_has_several_enrichments(con) -> bool:
 # One row per (document, topic, province) of the documents published in [$start, $end), with
 # their current enrichment: what hot-spot trends, top stories and new places count over. Same
 # meaning as the `document_topic_places` view, but a window's query reads only that window.
+# `url` is the link users get: a forum post's thread, never the post's own permalink (which
+# shows its author's name beside the post).
 TOPIC_PLACE_ROWS = f"""
-    SELECT d.doc_id, d.source, d.url, d.title, d.published_at,
+    SELECT d.doc_id, d.source, coalesce(d.thread_url, d.url) AS url, d.title, d.published_at,
            CAST(d.published_at AS DATE) AS published_day,
            coalesce(e.story_id, d.doc_id) AS story,
            t.topic, p.province

@@ -331,3 +331,4 @@ def open_reader(path: Path, wait_s: float = READER_WAIT_S) -> Iterator[Store]:
         yield store
     finally:
         store.close()
+
