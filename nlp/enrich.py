@@ -62,7 +62,7 @@ class Enricher:
 
     def enrich(self, docs: list[DocInput], rules_only: bool = False, with_signature: bool = True) -> list[DocResult]:
         normal = [normalize_document(d.title, d.lead, d.text) for d in docs]
-        places = [self.gazetteer.find(n.title, n.lead, n.text) for n in normal]
+        places = [self.gazetteer.find(n.title, n.lead, n.text, d.default_province) for d, n in zip(docs, normal)]
         feats, raws = [], []
         for n in normal:
             vn_place = bool(self.gazetteer.mentions(f"{n.head}\n{n.text[:PLACE_CONTEXT_CHARS]}"))
@@ -90,9 +90,6 @@ class Enricher:
             if n.language == "vi":
                 topics, scores = self._add_topics_of_kind(doc.kind, topics, scores)
             provinces = choose_provinces(p)
-            if not provinces and doc.default_province:
-                default = self.gazetteer.current_unit(doc.default_province)
-                provinces = [default] if default else []
             results.append(DocResult(
                 id=doc.id, language=n.language, topics=topics if n.language == "vi" else [],
                 scores=scores, provinces=provinces, rule_topics=rule_topics,

@@ -77,7 +77,7 @@ def weak_labels(docs: list[dict], rules: RuleSet, gazetteer: Gazetteer, limit: i
         if n.language != "vi":
             continue
         places = gazetteer.find(n.title, n.lead, n.text)
-        probs = rules.probabilities(rules.raw_scores(n.head, n.text[:RULE_BODY_CHARS], bool(places)))
+        probs = rules.probabilities(rules.raw_scores(n.head, n.text[:RULE_BODY_CHARS], bool(places.scores)))
         top = max(probs.values())
         if top >= WEAK_TOPIC_PROB:
             positive.append({**doc, "topics": [t for t, p in probs.items() if p >= WEAK_TOPIC_PROB]})

@@ -43,7 +43,8 @@ Example: dulun classify --input articles.jsonl > tagged.jsonl
 """
 EVALUATE_HELP = """Score the tagger against a labeled JSON-lines file (gold topics and provinces).
 
-Prints one JSON object: micro_f1, macro_f1, per_topic, none_precision, province_f1, docs_per_s;
+Prints one JSON object: micro_f1, macro_f1, per_topic, none_precision, province_f1 (with its
+precision, recall and the naive baseline's figures), docs_per_s;
 when the gold rows carry `confidence` (high/low), also by_confidence: clear documents vs close cases.
 
 Example: dulun evaluate --gold ../shared/eval/dev.jsonl
@@ -140,7 +141,8 @@ def evaluate(
     gold: Path = typer.Option(..., "--gold", "-g", help="JSON-lines file with gold topics and provinces."),
     rules_only: bool = typer.Option(False, "--rules-only", help="Score the YAML rules alone."),
 ) -> None:
-    from nlp.evaluate import score, score_by_confidence
+    from nlp.evaluate import naive_province_baseline, score, score_by_confidence
+    from nlp.provinces import Gazetteer
 
     rows = _read_jsonl(gold)
     for n, row in enumerate(rows, 1):
@@ -152,6 +154,7 @@ def evaluate(
     by_confidence = score_by_confidence(rows, predictions)
     if by_confidence:
         report["by_confidence"] = by_confidence
+    report["province_naive_baseline"] = naive_province_baseline(rows, Gazetteer.load())
     report["docs_per_s"] = round(len(rows) / seconds, 1) if seconds else 0.0
     report["model_version"] = "rules-only" if rules_only else version
     report["documents"] = len(rows)
