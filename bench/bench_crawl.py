@@ -36,10 +36,10 @@ from crawlers.api import crawl
 from crawlers.extract import decode_html, extract_article
 from crawlers.fixture_server import SiteServer
 from crawlers.sources import Source
-from dulun.settings import Settings
+from core.settings import Settings
 from store import open_reader, open_writer
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 SELECTORS = {"title": "h1.title-detail", "lead": "p.description", "body": "article.fck_detail",

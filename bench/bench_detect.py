@@ -6,7 +6,7 @@ what one cycle costs over 5 million enriched documents (against recomputing from
 
 Writes bench/results/detect.json.
 
-Latency, recall, false alarms: `pipeline.simulate_rolling` builds an hourly timeline (34 provinces
+Latency, recall, false alarms: `bench.simulate_rolling` builds an hourly timeline (34 provinces
 x 12 topics, 600 stories a week with the press's weekly and daily rhythm, gamma-Poisson weeks)
 and plants bursts of 6, 8 or 10 extra stories spread over 1 to 4 days, half in quiet cells
 (under 0.5 stories a week), half in busy ones (2 to 6 a week), six evaluated weeks after ten of
@@ -42,15 +42,16 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.harness import cpus  # noqa: E402
-from dulun.settings import HotspotSettings  # noqa: E402
-from dulun.timeutil import VN  # noqa: E402
+from core.settings import HotspotSettings  # noqa: E402
+from core.timeutil import VN  # noqa: E402
 from pipeline.detect import detect_now  # noqa: E402
-from pipeline.simulate import PROVINCES, TOPICS  # noqa: E402
-from pipeline.simulate_rolling import (HourlySpec, replay_rolling, replay_weekly, score_timeline,  # noqa: E402
+from bench.simulate import PROVINCES  # noqa: E402
+from core.taxonomy import TOPICS  # noqa: E402
+from bench.simulate_rolling import (HourlySpec, replay_rolling, replay_weekly, score_timeline,  # noqa: E402
                                        simulate_hourly, summarize)
 from store import open_writer  # noqa: E402
 from store.detections import rebuild_story_index, refresh_story_index, story_index  # noqa: E402
-from store.outputs import generate_synthetic_corpus, insert_synthetic_items  # noqa: E402
+from bench.synthetic import generate_synthetic_corpus, insert_synthetic_items  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "detect.json"
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
@@ -89,7 +90,7 @@ def quality(sizes: list[int], seeds: list[int], folder: Path) -> dict:
 
 
 def _pool(scores):
-    from pipeline.simulate_rolling import TimelineScore
+    from bench.simulate_rolling import TimelineScore
 
     return TimelineScore(pd.concat([s.bursts for s in scores], ignore_index=True),
                          sum(s.false_alarms for s in scores), sum(s.quiet_cell_weeks for s in scores))

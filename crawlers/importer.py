@@ -26,12 +26,12 @@ from typing import Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from crawlers.salt import author_key, author_pseudonym, check_author_key
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_writer
 from store.documents import upsert_documents
-from store.records import Document, FetchFailure
+from core.records import Document, FetchFailure
 from store.runs import record_failures
 
 log = logging.getLogger(__name__)

@@ -12,15 +12,17 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
 from store.documents import stored_by_other_sources, upsert_documents
-from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
+from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
+
+if TYPE_CHECKING:  # the connection comes from store.open_writer; only the store talks to DuckDB
+    import duckdb
 
 log = logging.getLogger(__name__)
 

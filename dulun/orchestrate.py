@@ -1,7 +1,7 @@
 """All stages once, in order: the `dulun run` pass and the offline `dulun demo`.
 
-Stages are called only through their entry points (crawlers.api, nlp.api, pipeline.*), each of
-which opens and releases the single writer itself.
+Both walk dulun.stages.PIPELINE; each stage's entry point opens and releases the single
+writer itself.
 """
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from typing import Callable
 
 from rich.console import Console
 
-from dulun.settings import Settings
-from dulun.timeutil import VN, Clock, last_complete_week, week_label
+from core.settings import Settings
+from core.timeutil import VN, Clock, last_complete_week, local_today, week_label, week_range
+from dulun.stages import ALERTS, CRAWL, DETECT, HOTSPOTS, PIPELINE, WEEKLY_DIGEST, Moment, Stage
 
 
 @dataclass
@@ -39,34 +40,29 @@ def run_once(
     sources_file: Path | None = None,
     console: Console | None = None,
 ) -> PassReport:
-    """One cycle (crawl -> enrich -> detect -> alerts), then the reports: hot spots of the last
-    complete week, the daily digest (yesterday) and the weekly digest.
+    """crawl -> enrich -> detect -> hot spots -> daily digest (yesterday) -> weekly digest ->
+    alerts, the weekly ones for the last complete week.
 
-    With `now`, the pass runs on a simulated clock starting then: each stage sees the moment it
-    starts, documents are stamped as fetched then, and detection counts only what was published
-    and fetched by its moment (a replay)."""
-    from crawlers.api import crawl
-    from nlp.api import enrich_pending, ensure_model
-    from pipeline.alerts import run_alerts
-    from pipeline.detect import run_detect
-    from pipeline.digest import run_daily_digest, run_weekly_digest
-    from pipeline.hotspots import run_hotspots
-
-    console = console or Console(stderr=True)
+    The crawl stamps what it fetches on its own clock (from `now`, default the real time); the
+    cycle after it runs at one moment, when the crawl ended, so detection and alerts count what
+    it fetched. With `now` (a replay), that clock starts then and runs on at the speed of real
+    time."""
     clock = Clock(now)
-    week = last_complete_week(clock.now().date())
+    narrowed = {"sources": sources, "sources_file": sources_file}
     report = PassReport()
-    step = _stepper(console, report)
-    step("crawl", lambda: crawl(settings, sources=sources, sources_file=sources_file, now=clock.now()))
-    step("model", lambda: ensure_model(settings))
-    step("enrich", lambda: enrich_pending(settings, now=clock.now()))
-    detected_at = clock.now()
-    step("detect", lambda: run_detect(settings, now=detected_at))
-    step("alerts", lambda: run_alerts(settings, now=detected_at))
-    step(f"hot spots {week}", lambda: run_hotspots(settings, week=week, now=clock.now()))
-    step("daily digest", lambda: run_daily_digest(settings, now=clock.now()))
-    step(f"weekly digest {week}", lambda: run_weekly_digest(settings, week=week, now=clock.now()))
+    step = _stepper(console or Console(stderr=True), report)
+    crawl_at = Moment.at(clock.now(), **narrowed)
+    step(_title(CRAWL, crawl_at), lambda: CRAWL.run(settings, crawl_at))
+    at = Moment.at(clock.now(), **narrowed)
+    at = at.with_week(last_complete_week(local_today(at.now)))
+    for stage in PIPELINE:
+        if stage is not CRAWL:
+            step(_title(stage, at), lambda stage=stage: stage.run(settings, at))
     return report
+
+
+def _title(stage: Stage, at: Moment) -> str:
+    return f"{stage.name} {at.week}" if stage in (HOTSPOTS, WEEKLY_DIGEST) and at.week else stage.name
 
 
 def _stepper(console: Console, report: PassReport) -> Callable[[str, Callable[[], object]], object]:
@@ -111,16 +107,6 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"crawl": crawl})
 
 
-def weeks_between(first: dt.date, last_week: str) -> list[str]:
-    weeks, day = [], first - dt.timedelta(days=first.isoweekday() - 1)
-    while True:
-        label = week_label(day)
-        weeks.append(label)
-        if label == last_week:
-            return weeks
-        day += dt.timedelta(days=7)
-
-
 REPLAY_DAYS = 14
 CYCLE_LAG = dt.timedelta(minutes=10)
 
@@ -129,40 +115,43 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
     """Serve the bundled fixture site on 127.0.0.1 and replay its last two weeks on a simulated
     clock: the real spiders poll it every hour (polls that would find nothing are skipped), the
     documents are enriched, and the cycle's detection and alerts run for every hour of those two
-    weeks, counting only what was published and fetched by then. Then the weekly hot spots and
-    the digests, and when each alert fired relative to the planted wave's stories."""
+    weeks, counting only what was published and fetched by then. Then the rest of the pipeline
+    (every week's hot spots, the digests), and when each alert fired relative to the planted
+    wave's stories."""
     from crawlers.api import crawl
     from crawlers.demo_site.server import DEMO_ADDRESS, DEMO_NOW, serve_demo_site
-    from nlp.api import enrich_pending, ensure_model
-    from pipeline.digest import run_daily_digest, run_weekly_digest
-    from pipeline.hotspots import run_hotspots
 
     console = console or Console(stderr=True)
     settings = demo_settings(settings)
     now = now or DEMO_NOW
     start = now - dt.timedelta(days=REPLAY_DAYS)
-    today = now.astimezone(VN).date()
-    last_week = last_complete_week(today)
+    today = local_today(now)
+    at = Moment.at(now, day=today - dt.timedelta(days=1), week=last_complete_week(today))
     report = PassReport()
     step = _stepper(console, report)
     with serve_demo_site(address=DEMO_ADDRESS) as site:
         console.print(f"fixture site {site.base_url} served by {site.proxy_url}", highlight=False)
         polls = site.polls(start, now)
-        step(f"crawl: {len(polls)} hourly polls from {_short_time(start)} to {_short_time(now)}",
+        step(f"{CRAWL.name}: {len(polls)} hourly polls from {_short_time(start)} to {_short_time(now)}",
              lambda: crawl(settings, sources_file=site.sources_file, proxy=site.proxy_url, cycles=polls))
         # What the fixture meant each item to be about: notebook 3 scores the model against it.
         shutil.copyfile(site.expected_file, settings.database.parent / "demo_expected.json")
         expected = site.expected
-    step("model", lambda: ensure_model(settings))
-    step("enrich", lambda: enrich_pending(settings, now=now))
-    # A cycle's detection runs after its poll, crawl and enrichment: ten minutes after the hour.
-    step(f"detect and alert every hour for {REPLAY_DAYS} days",
-         lambda: replay_cycles(settings, start + CYCLE_LAG, now))
-    # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.
-    for week in weeks_between(first_published_day(settings) or today, last_week):
-        step(f"hot spots {week}", lambda week=week: run_hotspots(settings, week=week, now=now))
-    step("daily digest", lambda: run_daily_digest(settings, day=today - dt.timedelta(days=1), now=now))
-    step(f"weekly digest {last_week}", lambda: run_weekly_digest(settings, week=last_week, now=now))
+    for stage in PIPELINE:
+        if stage in (CRAWL, ALERTS):
+            continue  # the crawl was the replay's polls; alerts run in every replayed cycle
+        if stage is DETECT:
+            # A cycle's detection and alerts run after its poll, crawl and enrichment: ten
+            # minutes after the hour, every hour of the replay.
+            step(f"{DETECT.name} and {ALERTS.name} every hour for {REPLAY_DAYS} days",
+                 lambda: replay_cycles(settings, start + CYCLE_LAG, now))
+            continue
+        if stage is HOTSPOTS:
+            # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.
+            for week in week_range(week_label(first_published_day(settings) or today), at.week):
+                step(_title(stage, at.with_week(week)), lambda week=week: stage.run(settings, at.with_week(week)))
+            continue
+        step(_title(stage, at), lambda stage=stage: stage.run(settings, at))
     _print_alert_timeline(console, settings, expected)
     _print_where(console, settings)
     return report
@@ -241,7 +230,7 @@ def _hours(delta: dt.timedelta) -> str:
 
 def first_weekly_flag(con, topic: str, province: str) -> dt.datetime | None:
     """When the weekly table (computed Monday 06:30) first flagged this cell."""
-    from store.outputs import first_flagged_week
+    from store.hotspots import first_flagged_week
 
     monday = first_flagged_week(con, topic, province)
     if monday is None:
@@ -270,7 +259,7 @@ def _short_time(moment: dt.datetime) -> str:
 
 def first_published_day(settings: Settings) -> dt.date | None:
     from store import open_reader
-    from store.outputs import first_published_day as first_day
+    from store.hotspots import first_published_day as first_day
 
     with open_reader(settings.database) as store:
         return first_day(store.con)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from nlp.topic_rules import TOPICS
+from core.taxonomy import TOPICS
 
 
 def _prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:

@@ -18,7 +18,8 @@ from nlp.enrich import PLACE_CONTEXT_CHARS, RULE_BODY_CHARS, features_for
 from nlp.model import TopicModel, model_version
 from nlp.normalize import normalize_document
 from nlp.provinces import Gazetteer
-from nlp.topic_rules import TOPICS, RuleSet
+from core.taxonomy import TOPICS
+from nlp.topic_rules import RuleSet
 
 WEAK_TOPIC_PROB = 0.9
 WEAK_NONE_PROB = 0.05

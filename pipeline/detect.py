@@ -46,8 +46,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from dulun.settings import HotspotSettings, Settings
-from dulun.timeutil import VN, vn_holidays
+from core.settings import HotspotSettings, Settings
+from core.timeutil import VN, vn_holidays
 from store import detections as store
 from store import open_writer
 

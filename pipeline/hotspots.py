@@ -32,11 +32,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from dulun.settings import HotspotSettings, Settings
-from dulun.timeutil import VN, last_complete_week, parse_iso_week, week_start
+from core.settings import HotspotSettings, Settings
+from core.timeutil import VN, last_complete_week, parse_iso_week, week_start
 from pipeline.detect import FLAGGED_LEVELS, weekly_cells
 from store import open_writer
-from store import outputs
+from store import hotspots as hotspot_store
 from store.detections import refresh_story_index
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def run_hotspots(settings: Settings, week: str | None = None, now: dt.datetime |
         refresh_story_index(store.con, dt.datetime.now(dt.timezone.utc))
         frame = compute(store.con, monday, settings.hotspots, as_of=now or dt.datetime.now(VN))
         frame = to_rows(frame, label, monday, now)
-        outputs.replace_hotspots(store.con, label, frame)
+        hotspot_store.replace_hotspots(store.con, label, frame)
     levels = frame["level"].value_counts().to_dict()
     summary = HotspotSummary(label, len(frame), {str(k): int(v) for k, v in levels.items()},
                              (dt.datetime.now() - started).total_seconds())

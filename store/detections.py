@@ -14,7 +14,6 @@ window's end AND fetched by `as_of` count.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -22,8 +21,9 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from store.db import scalar, transaction
-from store.outputs import _register, _some_document_has_several_enrichments
+from store.current import (current_enrichments_cheaply_sql, current_enrichments_sql,
+                           some_document_has_several_enrichments)
+from store.db import register, scalar, transaction
 
 DAY_S = 86400
 # Hour of the week (0 = Monday 00:00 in Asia/Ho_Chi_Minh, UTC+7 all year) by arithmetic on the
@@ -41,24 +41,21 @@ class IndexRefresh:
 
 # ---------------------------------------------------------------- the story index
 
-def _current_rows(doc_filter: str, several_versions: bool, with_source: bool = False) -> str:
-    """One row per (document, topic, province) of each document's current enrichment (as in the
-    `current_enrichments` view) for the documents `doc_filter` (SQL on `e` and `d`) selects:
-    doc_id, story, published_at, fetched_at (and source), topic, province. The window function
-    runs only when some document still has several enrichments."""
+def _current_rows(doc_filter: str, few: bool, several_versions: bool = True, with_source: bool = False) -> str:
+    """One row per (document, topic, province) of each document's current enrichment (the one
+    definition, store/current.py) for the documents `doc_filter` (SQL on `e` and `d`) selects:
+    doc_id, story, published_at, fetched_at (and source), topic, province. `few`: the filter
+    selects few documents (a window, what changed), so ranking all of them is cheap; otherwise
+    ranking runs only when and where some document has several enrichments."""
     source = "d.source, " if with_source else ""
-    base = f"""
-        SELECT e.doc_id, {source}coalesce(e.story_id, e.doc_id) AS story, d.published_at, d.fetched_at,
+    columns = f"""e.doc_id, {source}coalesce(e.story_id, e.doc_id) AS story, d.published_at, d.fetched_at,
                CASE WHEN len(e.topics) < 2 THEN e.topics ELSE list_distinct(e.topics) END AS topics,
-               CASE WHEN len(e.provinces) < 2 THEN e.provinces ELSE list_distinct(e.provinces) END AS provinces
-        FROM enrichments e
-        JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
-        WHERE d.published_at IS NOT NULL AND ({doc_filter})"""
-    if several_versions:
-        base = f"""{base}
-        QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1"""
+               CASE WHEN len(e.provinces) < 2 THEN e.provinces ELSE list_distinct(e.provinces) END AS provinces"""
+    where = f"d.published_at IS NOT NULL AND ({doc_filter})"
+    cur = (current_enrichments_sql(columns, where) if few
+           else current_enrichments_cheaply_sql(columns, where, several_versions))
     return f"""
-        WITH cur AS ({base}),
+        WITH cur AS ({cur}),
         by_topic AS (SELECT * EXCLUDE (topics), unnest(topics) AS topic FROM cur)
         SELECT * EXCLUDE (provinces), unnest(provinces) AS province FROM by_topic"""
 
@@ -75,12 +72,12 @@ _FIRST_REPORTS = """
 def rebuild_story_index(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> IndexRefresh:
     """The whole index from the current enrichments (rows ordered by publication time, so a
     detection's time filter skips whole row groups)."""
-    several = _some_document_has_several_enrichments(con)
+    several = some_document_has_several_enrichments(con)
     last_seq = scalar(con, "SELECT coalesce(max(seq), 0) FROM enrichments")
     with transaction(con):
         con.execute("DELETE FROM detect_stories")
-        con.execute(f"INSERT INTO detect_stories {_FIRST_REPORTS.format(rows=_current_rows('true', several))} "
-                    "ORDER BY published_at")
+        rows = _current_rows("true", few=False, several_versions=several)
+        con.execute(f"INSERT INTO detect_stories {_FIRST_REPORTS.format(rows=rows)} ORDER BY published_at")
         _save_state(con, last_seq, now, rebuilt=True)
     return IndexRefresh("rebuilt", rows=scalar(con, "SELECT count(*) FROM detect_stories"))
 
@@ -101,7 +98,6 @@ def refresh_story_index(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> Ind
         return IndexRefresh("unchanged")
     # Only the changed documents and their stories are read: ranking enrichments there is cheap,
     # and checking the whole table for documents with several enrichments would not be.
-    several = True
     with transaction(con):
         con.execute("CREATE OR REPLACE TEMP TABLE detect_changed AS SELECT DISTINCT doc_id FROM enrichments WHERE seq > ?",
                     [last_seq])
@@ -111,9 +107,9 @@ def refresh_story_index(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> Ind
         redo = scalar(con, "SELECT count(*) FROM detect_redo")
         if redo:
             con.execute("DELETE FROM detect_stories WHERE story IN (SELECT story FROM detect_redo)")
-            rows = _current_rows("coalesce(e.story_id, e.doc_id) IN (SELECT story FROM detect_redo)", several)
+            rows = _current_rows("coalesce(e.story_id, e.doc_id) IN (SELECT story FROM detect_redo)", few=True)
             con.execute(f"INSERT INTO detect_stories {_FIRST_REPORTS.format(rows=rows)}")
-        rows = _current_rows("e.doc_id IN (SELECT doc_id FROM detect_changed)", several)
+        rows = _current_rows("e.doc_id IN (SELECT doc_id FROM detect_changed)", few=True)
         con.execute(f"""CREATE OR REPLACE TEMP TABLE detect_incoming AS
                         SELECT * FROM ({_FIRST_REPORTS.format(rows=rows)})
                         WHERE story NOT IN (SELECT story FROM detect_redo)""")
@@ -189,11 +185,11 @@ def window_documents(
     """Documents and distinct sources per (topic, province) published in [start, end) and fetched
     by `as_of` (every cell, or only `cells`), with the newest story's publication time."""
     # Ranked within the window only (a week at most), never over every enrichment stored.
-    rows = _current_rows("d.published_at >= $start AND d.published_at < $end AND d.fetched_at <= $as_of", True,
+    rows = _current_rows("d.published_at >= $start AND d.published_at < $end AND d.fetched_at <= $as_of", few=True,
                          with_source=True)
     join = ""
     if cells is not None:
-        _register(con, "detect_wanted_cells", pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells]}))
+        register(con, "detect_wanted_cells", pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells]}))
         join = "JOIN detect_wanted_cells USING (topic, province)"
     try:
         return con.execute(
@@ -215,7 +211,7 @@ def newest_story_times(con: duckdb.DuckDBPyConnection, end: dt.datetime, as_of: 
         return pd.DataFrame(columns=["topic", "province", "window_hours", "newest_story_at"])
     wanted = pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells],
                        "window_hours": pa.array([int(c[2]) for c in cells], pa.int32())})
-    _register(con, "detect_wanted_windows", wanted)
+    register(con, "detect_wanted_windows", wanted)
     longest = max(int(c[2]) for c in cells)
     try:
         return con.execute(
@@ -239,7 +235,7 @@ def record_run(con: duckdb.DuckDBPyConnection, detected_at: dt.datetime, rows: p
     columns = ["detected_at", "topic", "province", "window_hours", "stories", "documents", "sources", "baseline",
                "p_value", "score", "flagged", "level", "best", "newest_story_at"]
     frame = rows.assign(detected_at=detected_at)[columns]
-    _register(con, "incoming_detections", frame)
+    register(con, "incoming_detections", frame)
     flagged = int(rows.loc[rows.best, "flagged"].sum()) if len(rows) else 0
     cells = int(rows.loc[rows.best].shape[0]) if len(rows) else 0
     try:
@@ -290,7 +286,7 @@ def save_episodes(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame, opened:
     columns = [c for c in EPISODE_COLUMNS if c != "episode_id"]
     with transaction(con):
         if len(changed):
-            _register(con, "changed_episodes", changed[EPISODE_COLUMNS])
+            register(con, "changed_episodes", changed[EPISODE_COLUMNS])
             try:
                 sets = ", ".join(f"{c} = c.{c}" for c in columns)
                 con.execute(f"UPDATE detect_episodes SET {sets} FROM changed_episodes c "
@@ -298,94 +294,11 @@ def save_episodes(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame, opened:
             finally:
                 con.unregister("changed_episodes")
         if len(opened):
-            _register(con, "opened_episodes", opened[columns])
+            register(con, "opened_episodes", opened[columns])
             try:
                 con.execute(f"INSERT INTO detect_episodes ({', '.join(columns)}) SELECT {', '.join(columns)} FROM opened_episodes")
             finally:
                 con.unregister("opened_episodes")
-
-
-# ---------------------------------------------------------------- episode alerts
-
-def episode_alerts(con: duckdb.DuckDBPyConnection, episode_ids: Sequence[int]) -> pd.DataFrame:
-    """Alerts already made for these episodes (rule, kind, when, and the payload's numbers)."""
-    if not episode_ids:
-        return pd.DataFrame(columns=["alert_key", "rule", "episode_id", "kind", "created_at", "payload"])
-    _register(con, "wanted_episodes", pa.table({"episode_id": pa.array([int(i) for i in episode_ids], pa.int64())}))
-    try:
-        return con.execute(
-            """SELECT a.alert_key, a.rule, a.episode_id, a.kind, a.created_at, CAST(a.payload AS VARCHAR) AS payload
-               FROM alerts a JOIN wanted_episodes USING (episode_id)""").df()
-    finally:
-        con.unregister("wanted_episodes")
-
-
-def last_opening_alerts(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> pd.DataFrame:
-    """Opening alerts (of any episode, and weekly alerts of earlier versions) created since
-    `since` and not themselves held back: the rules' cooldowns look at these."""
-    return con.execute(
-        """SELECT a.alert_key, a.rule, a.topic, a.province, a.episode_id, a.created_at
-           FROM alerts a LEFT JOIN alert_outbox o USING (alert_key)
-           WHERE a.created_at >= ? AND (a.kind = 'opened' OR a.kind IS NULL)
-           GROUP BY ALL
-           HAVING NOT coalesce(bool_and(o.status = 'suppressed'), false)""",
-        [since],
-    ).df()
-
-
-def insert_episode_alerts(con: duckdb.DuckDBPyConnection, alerts: pd.DataFrame, outbox: pd.DataFrame) -> list[str]:
-    """Alerts and their outbox rows in one transaction, before any delivery; a key that exists is
-    skipped, so the same message is never made twice. Outbox rows may start `suppressed` (a
-    rule's cooldown) with the reason in `last_error`. Returns the keys added."""
-    if alerts.empty:
-        return []
-    _register(con, "incoming_alerts", alerts)
-    _register(con, "incoming_outbox", outbox)
-    try:
-        with transaction(con):
-            added = con.execute(
-                """
-                INSERT INTO alerts (alert_key, rule, topic, province, period, created_at, payload, kind, episode_id,
-                                    detected_at, tipping_published_at)
-                SELECT alert_key, rule, topic, province, period, created_at, CAST(payload AS JSON), kind, episode_id,
-                       detected_at, tipping_published_at
-                FROM incoming_alerts
-                ON CONFLICT DO NOTHING RETURNING alert_key
-                """
-            ).fetchall()
-            con.execute(
-                """
-                INSERT INTO alert_outbox (alert_key, channel, status, attempts, next_attempt_at, last_error)
-                SELECT alert_key, channel, status, 0, next_attempt_at, reason FROM incoming_outbox
-                ON CONFLICT DO NOTHING
-                """
-            )
-    finally:
-        con.unregister("incoming_alerts")
-        con.unregister("incoming_outbox")
-    return [row[0] for row in added]
-
-
-def alert_list(con: duckdb.DuckDBPyConnection) -> list[dict]:
-    """Every alert in the outbox with its delivery state per channel, oldest first."""
-    rows = con.execute(
-        """SELECT a.alert_key, a.rule, a.topic, a.province, a.period, a.kind, a.episode_id, a.created_at,
-                  a.detected_at, a.tipping_published_at, CAST(a.payload AS VARCHAR) AS payload,
-                  list({'channel': o.channel, 'status': o.status, 'attempts': o.attempts,
-                        'sent_at': o.sent_at, 'next_attempt_at': o.next_attempt_at, 'last_error': o.last_error}
-                       ORDER BY o.channel) FILTER (WHERE o.channel IS NOT NULL) AS deliveries
-           FROM alerts a LEFT JOIN alert_outbox o USING (alert_key)
-           GROUP BY ALL ORDER BY a.created_at, a.alert_key"""
-    ).fetchall()
-    names = ["alert_key", "rule", "topic", "province", "period", "kind", "episode_id", "created_at", "detected_at",
-             "tipping_published_at", "payload", "deliveries"]
-    out = []
-    for row in rows:
-        item = dict(zip(names, row))
-        item["payload"] = json.loads(item["payload"]) if item["payload"] else {}
-        item["deliveries"] = item["deliveries"] or []
-        out.append(item)
-    return out
 
 
 def cell_first_reports(con: duckdb.DuckDBPyConnection, topic: str, province: str, start: dt.datetime,

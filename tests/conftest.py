@@ -23,7 +23,7 @@ def shared() -> Path:
 
 @pytest.fixture
 def settings(tmp_path):
-    from dulun.settings import load_settings
+    from core.settings import load_settings
 
     return load_settings(None, environ={"DULUN_DATA_DIR": str(tmp_path / "data")})
 
@@ -45,9 +45,9 @@ def trained_home(tmp_path_factory) -> Path:
     set (its models folder is `<home>/models`); the NLP tests and the replay test share it."""
     import datetime as dt
 
-    from dulun.settings import Settings
-    from dulun.timeutil import VN
-    from nlp.api import train
+    from core.settings import Settings
+    from core.timeutil import VN
+    from pipeline.enrichment import train
 
     home = tmp_path_factory.mktemp("nlp-model")
     train(Settings.model_validate({"data_dir": str(home)}), now=dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN))

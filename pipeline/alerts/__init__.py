@@ -31,16 +31,17 @@ from typing import Mapping
 
 import pandas as pd
 
-from dulun.settings import HotspotSettings, Settings
-from dulun.timeutil import VN
+from core.settings import HotspotSettings, Settings
+from core.taxonomy import load_topics, topic_name
+from core.timeutil import VN
 from pipeline.alerts import channels as ch
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
 from pipeline.detect import detect_and_record, window_name
 from pipeline.digest.build import LEVEL_VI
-from pipeline.topics import load_topics, topic_name
+from store import alerts as alert_store
 from store import detections
+from store import digests as digest_store
 from store import open_writer
-from store import outputs
 
 log = logging.getLogger(__name__)
 MAX_HEADLINES = 5
@@ -86,18 +87,18 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None,
         if detections.latest_run_at(store.con) != now:
             detect_and_record(store.con, now, settings.hotspots)
         alerts, outbox = new_alerts(store.con, rules, settings.hotspots, now)
-        made = detections.insert_episode_alerts(store.con, alerts, outbox)
+        made = alert_store.insert_alerts(store.con, alerts, outbox)
         held = set(outbox.loc[outbox.status == "suppressed", "alert_key"])
         summary.suppressed = sum(key in held for key in made)
         summary.created = len(made) - summary.suppressed
-        due = outputs.due_deliveries(store.con, now)
-        pending = outputs.outbox_rows(store.con)
+        due = alert_store.due_deliveries(store.con, now)
+        pending = alert_store.outbox_rows(store.con)
     # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
         with open_writer(settings.database, settings.lock_timeout_s) as store:
-            outputs.record_deliveries(store.con, pd.DataFrame(results))
-            pending = outputs.outbox_rows(store.con)
+            alert_store.record_deliveries(store.con, pd.DataFrame(results))
+            pending = alert_store.outbox_rows(store.con)
     for r in results:
         if r["status"] == "sent":
             summary.sent += 1
@@ -125,12 +126,12 @@ def new_alerts(con, rules: RuleFile, cfg: HotspotSettings, now: dt.datetime) -> 
     episodes = episodes[pd.to_datetime(episodes.opened_at, utc=True) <= pd.Timestamp(now)]
     if episodes.empty:
         return _frames([], [])
-    made = detections.episode_alerts(con, episodes.episode_id.tolist())
+    made = alert_store.episode_alerts(con, episodes.episode_id.tolist())
     current = detections.latest_detections(con)
     topics = load_topics()
     context = _Context(con, now, topics)
     longest = max(r.cooldown_hours for r in rules.rules)
-    recent_openings = detections.last_opening_alerts(con, now - dt.timedelta(hours=longest))
+    recent_openings = alert_store.last_opening_alerts(con, now - dt.timedelta(hours=longest))
     alerts, outbox = [], []
     for rule in rules.rules:
         for ep in episodes.itertuples():
@@ -182,8 +183,8 @@ class _Context:
         key = (topic, province, int(window_hours))
         if key not in self._headlines:
             start = self.now - dt.timedelta(hours=int(window_hours))
-            stories = outputs.top_stories(self.con, start, self.now, cells=[(topic, province)],
-                                          per_group=MAX_HEADLINES, as_of=self.now)
+            stories = digest_store.top_stories(self.con, start, self.now, cells=[(topic, province)],
+                                               per_group=MAX_HEADLINES, as_of=self.now)
             found = []
             for s in stories.itertuples():
                 links = sorted(({"source": l["source"], "url": l["url"]} for l in s.links),
@@ -280,7 +281,7 @@ def _held_back(rule: Rule, ep, kind: str, mine: pd.DataFrame, recent: pd.DataFra
         last = pd.to_datetime(other.created_at, utc=True).max()
         return f"cooldown: an alert for {rule.name}, {ep.topic}, {ep.province} was made at {_local(last)}"
     opening = mine[mine.kind == "opened"]
-    states = outputs.outbox_rows(con)
+    states = alert_store.outbox_rows(con)
     states = states[states.alert_key.isin(opening.alert_key)]
     if len(states) and (states.status == "suppressed").all():
         return "cooldown: the opening alert of this episode was held back"

@@ -27,9 +27,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Mapping
 
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from pipeline.alerts import verify
 from pipeline.alerts.rules import EmailChannel, FileChannel, WebhookChannel
 from pipeline.digest.render import write_atomic

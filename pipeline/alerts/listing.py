@@ -1,15 +1,12 @@
-"""`dulun alerts --list`: every alert in the outbox, as JSON lines or a table."""
+"""`dulun alerts --list`: every alert in the outbox with its delivery state, as plain rows."""
 from __future__ import annotations
 
 import datetime as dt
 
-from rich.console import Console
-from rich.table import Table
-
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_reader
-from store.detections import alert_list
+from store.alerts import alert_list
 
 
 def alert_rows(settings: Settings) -> list[dict]:
@@ -56,14 +53,3 @@ def _iso(value) -> str | None:
     if isinstance(value, dt.datetime):
         return value.astimezone(VN).isoformat(timespec="seconds")
     return str(value)
-
-
-def print_table(rows: list[dict], console: Console) -> None:
-    table = Table("detected", "rule", "topic", "province", "kind", "level", "window", "stories", "delivery",
-                  title="Alerts")
-    for r in rows:
-        table.add_row(r["detected_at"] or "", r["rule"], r["topic"], r["province"] or "", r["kind"] or "weekly",
-                      r["level"] or "", r["window"] or "", str(r["stories"] or ""), r["delivery"])
-    if not rows:
-        table.add_row("(none)", *[""] * 8)
-    console.print(table)

@@ -15,9 +15,9 @@ import pytest
 
 from crawlers.importer import import_file
 from crawlers.salt import author_key, author_pseudonym
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_reader
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,7 +17,7 @@ import pytest
 from crawlers.fixture_server import FIXTURES
 
 REPO = Path(__file__).resolve().parents[2]
-PACKAGES = ("dulun", "crawlers", "nlp", "pipeline", "store")
+PACKAGES = ("core", "store", "nlp", "crawlers", "pipeline", "dulun")
 # A page with no date goes through trafilatura (the fallback), which needs lxml.html.clean.
 NO_DATE_PAGE = FIXTURES / "baohaiphong-xa-hoi" / "site" / "xa-hoi" / "thong-bao-lich-tiep-cong-dan-thang-12-523377.html"
 

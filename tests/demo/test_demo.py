@@ -81,7 +81,7 @@ def test_the_hai_phong_labor_alert_fires_while_the_wave_builds_not_the_next_mond
     before the weekly table (Monday 23/11 06:30)."""
     import datetime as dt
 
-    from dulun.timeutil import VN
+    from core.timeutil import VN
 
     [(detected, tipping)] = query(demo_db, """
         SELECT detected_at, tipping_published_at FROM alerts

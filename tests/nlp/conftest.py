@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dulun.settings import Settings
+from core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 VN = dt.timezone(dt.timedelta(hours=7))

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from nlp.enrich import DocInput
+from core.records import DocInput
 from nlp.evaluate import score
 from nlp.model import TopicModel
 from nlp.train import TrainingData, load_seed, train_model

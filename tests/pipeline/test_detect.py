@@ -10,18 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dulun.settings import HotspotSettings
-from dulun.timeutil import VN
+from bench.simulate_rolling import (HourlySpec, IndexCounts, replay_rolling, replay_weekly, score_timeline,
+                                    simulate_hourly, summarize)
+from bench.synthetic import insert_synthetic_items
+from core.records import Document, Enrichment
+from core.settings import HotspotSettings
+from core.timeutil import VN
 from pipeline.detect import (advance_episodes, block_exposure, detect_now, read_counts, run_detect,
                              score)
-from pipeline.simulate_rolling import (HourlySpec, IndexCounts, replay_rolling, replay_weekly, score_timeline,
-                                       simulate_hourly, summarize)
 from store import open_reader, open_writer
 from store.detections import rebuild_story_index, refresh_story_index, story_index
 from store.documents import upsert_documents
 from store.nlp import write_enrichments
-from store.outputs import insert_synthetic_items
-from store.records import Document
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 
@@ -34,9 +34,8 @@ def _labor_doc(i: int, published: dt.datetime, fetched: dt.datetime | None = Non
 
 def _enrich(con, docs: list[Document], topics=("labor",), province="Hải Phòng", model="test-2") -> None:
     """Enrichments written by the NLP stage's own writer (what a cycle does)."""
-    write_enrichments(con, [{"doc_id": d.doc_id, "model_version": model, "content_hash": d.content_hash,
-                             "language": "vi", "topics": list(topics), "scores": {}, "provinces": [province],
-                             "story_id": d.doc_id} for d in docs], dt.datetime.now(dt.timezone.utc))
+    write_enrichments(con, [Enrichment(d.doc_id, model, d.content_hash, list(topics), {}, [province], d.doc_id, "vi")
+                            for d in docs], dt.datetime.now(dt.timezone.utc))
 
 
 def _rebuilt(con) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -61,9 +60,8 @@ def test_the_maintained_index_stays_equal_to_a_rebuild(timeline_db):
 
         earlier = _labor_doc(9, NOW - dt.timedelta(hours=40))  # the same story, reported before
         upsert_documents(con, [earlier])
-        write_enrichments(con, [{"doc_id": earlier.doc_id, "model_version": "test-2", "content_hash": earlier.content_hash,
-                                 "language": "vi", "topics": ["labor"], "scores": {}, "provinces": ["Hải Phòng"],
-                                 "story_id": new[0].doc_id}], dt.datetime.now(dt.timezone.utc))
+        write_enrichments(con, [Enrichment(earlier.doc_id, "test-2", earlier.content_hash, ["labor"], {}, ["Hải Phòng"],
+                                           new[0].doc_id, "vi")], dt.datetime.now(dt.timezone.utc))
         _enrich(con, new[1:2], topics=("land",))  # a retrained model: this story is about land now
         refresh = refresh_story_index(con, NOW)
         assert refresh.mode == "incremental" and refresh.recomputed_stories == 1

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from dulun.timeutil import VN
+from core.timeutil import VN
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dulun.errors import UserError
+from core.errors import UserError
+from dulun.appstate import state
 
 console = Console()
 
@@ -66,9 +67,8 @@ def import_command(
     file: Path = typer.Argument(..., help="JSONL file, one document per line."),
     now: Optional[str] = typer.Option(None, "--now", help="Fetch time for lines without `fetched_at` (ISO, with its zone). Default: now."),
 ) -> None:
+    from core.timeutil import parse_now
     from crawlers.importer import import_file
-    from dulun.cli import state
-    from dulun.timeutil import parse_now
 
     summary = import_file(state(ctx).settings, file, now=parse_now(now) if now else None)
     console.print(str(summary), highlight=False, soft_wrap=True)
@@ -82,8 +82,6 @@ def crawl_command(
     due: bool = typer.Option(False, "--due", help="Only sources whose interval_minutes has passed since their last run."),
 ) -> None:
     from crawlers.api import crawl, due_sources
-    from dulun.cli import state
-
     settings = state(ctx).settings
     if due:
         due_names = due_sources(settings, sources_file=sources_file)

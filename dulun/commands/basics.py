@@ -1,4 +1,4 @@
-"""Commands that belong to no single stage: init, status."""
+"""Commands that belong to no single stage: init, status, run, demo."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +7,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from dulun.appstate import state
 from store import open_reader, open_writer
 from store.db import latest_version
 from store.status import status_report
@@ -21,19 +22,23 @@ def register(app: typer.Typer) -> None:
     app.command("demo", help=DEMO_HELP)(demo)
 
 
-RUN_HELP = """One cycle, in order: crawl, enrich, detect (what is rising now), alerts; then the
-reports: hot spots of the last complete week, the daily digest (yesterday), the weekly digest.
+RUN_HELP = """All stages once, in the order of dulun/stages.py: crawl, enrich, detect (what is
+rising now), hot spots (last complete week), daily digest (yesterday), weekly digest (last
+complete week), alerts (about the waves detection found).
 
---now runs the pass on a simulated clock starting at that moment (ISO, with its zone): fetched
-documents are stamped with it, and detection counts only what was published and fetched by then.
+--now runs the pass as of that moment (ISO, with its zone): the crawl stamps what it fetches
+from then on, and the cycle after it (enrich, detect, alerts, reports) counts only what was
+published and fetched by the time the crawl ended.
 
 Example: dulun run --source vnexpress-thoi-su --source baohaiphong
 
 Example: dulun run --now 2026-11-20T14:00+07:00
 """
 
-DEMO_HELP = """The whole pipeline offline: serves a bundled fixture site on 127.0.0.1, crawls it
-with the real spiders, enriches, computes hot spots, writes the digests and delivers alerts to
+DEMO_HELP = """The whole pipeline offline: serves a bundled fixture site on 127.0.0.1 and replays
+its last 14 days on a simulated clock (the real spiders poll it every hour; enrichment,
+detection and alerts run for every hour), then computes every week's hot spots, writes the
+digests, and prints when each alert fired relative to the planted wave's stories. Alerts go to
 the file channel. Its 'today' is pinned to the fixture's dates, so the output is reproducible.
 
 Example: dulun demo            (then: dulun status, open data/digests/*.html)
@@ -43,8 +48,6 @@ Example: DULUN_DATA_DIR=/tmp/demo dulun demo
 
 
 def init(ctx: typer.Context) -> None:
-    from dulun.cli import state
-
     settings = state(ctx).settings
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         console.print(f"Database {store.path} is at schema version {latest_version()}.")
@@ -54,11 +57,10 @@ def run(
     ctx: typer.Context,
     source: list[str] = typer.Option(None, "--source", "-s", help="Only this source (repeatable)."),
     sources_file: Path = typer.Option(None, "--sources-file", help="Sources YAML instead of the configured one."),
-    now: str = typer.Option(None, "--now", help="Run on a simulated clock from this moment (ISO, with its zone)."),
+    now: str = typer.Option(None, "--now", help="Run as of this moment (ISO, with its zone), on a clock that runs on from it."),
 ) -> None:
-    from dulun.cli import state
+    from core.timeutil import parse_now
     from dulun.orchestrate import run_once
-    from dulun.timeutil import parse_now
 
     moment = parse_now(now) if now else None
     run_once(state(ctx).settings, now=moment, sources=source or None, sources_file=sources_file)
@@ -70,9 +72,8 @@ def demo(
 ) -> None:
     import datetime as dt
 
-    from dulun.cli import state
     from dulun.orchestrate import run_demo
-    from dulun.timeutil import VN, parse_date
+    from core.timeutil import VN, parse_date
 
     now = None
     if today:
@@ -82,8 +83,6 @@ def demo(
 
 
 def status(ctx: typer.Context) -> None:
-    from dulun.cli import state
-
     settings = state(ctx).settings
     with open_reader(settings.database) as store:
         report = status_report(store.con)
@@ -92,11 +91,9 @@ def status(ctx: typer.Context) -> None:
 
 
 def _print_schedule_section(settings) -> None:
-    """Next run times, last job results and job failures, when the ops module is installed."""
-    try:
-        from pipeline.ops_cli import print_schedule_status
-    except ModuleNotFoundError:
-        return
+    """Next run times, last job results and job failures."""
+    from dulun.commands.ops import print_schedule_status
+
     print_schedule_status(settings, out=console)
 
 

@@ -10,8 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dulun.errors import UserError
-from dulun.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
+from dulun.appstate import state
 
 console = Console()
 
@@ -25,8 +26,6 @@ def register(app: typer.Typer) -> None:
 
 
 def _settings(ctx: typer.Context) -> tuple[Settings, str | None]:
-    from dulun.cli import state
-
     app_state = state(ctx)
     config = app_state.config
     return app_state.settings, str(Path(config).resolve()) if config else None
@@ -34,9 +33,10 @@ def _settings(ctx: typer.Context) -> tuple[Settings, str | None]:
 
 SCHEDULE_HELP = """Run every stage on its schedule until stopped (SIGTERM or Ctrl-C).
 
-Crawls each source at its own interval_minutes, enriches after new documents arrive (alerts
-follow every enrichment), hot spots weekly, the digest every morning, retention nightly; cron
-expressions come from the [schedule] settings, in Asia/Ho_Chi_Minh. Each job runs in a child
+Crawls each source at its own interval_minutes and enriches after new documents arrive (and
+every enrich_every_minutes); hot spots weekly, followed by the weekly digest and the alerts;
+the daily digest every morning; alert deliveries that are due every alerts_every_minutes;
+retention nightly. Cron expressions come from the [schedule] settings, in Asia/Ho_Chi_Minh. Each job runs in a child
 `dulun job` process, one at a time. The schedule is kept in <data_dir>/schedule.sqlite, so a
 restart resumes it; after a sleep each job runs at most once.
 
@@ -48,7 +48,7 @@ def schedule(
     ctx: typer.Context,
     list_only: bool = typer.Option(False, "--list", help="Sync and print the schedule with next run times, then exit."),
 ) -> None:
-    from pipeline.schedule import build_scheduler, job_specs, run_scheduler, scheduler_lock, sync_jobs
+    from dulun.schedule import build_scheduler, job_specs, run_scheduler, scheduler_lock, sync_jobs
 
     settings, config = _settings(ctx)
     if list_only:
@@ -66,9 +66,11 @@ def schedule(
 
 JOB_HELP = """Run one stage now, in this process, the way the scheduler's child does.
 
-Stages: crawl (needs --source; the rest of the cycle follows in the scheduler), enrich (then
-detect and alerts: the cycle), detect, hotspots (the weekly table), digest, alerts, retention. Prints one JSON summary line; on SIGTERM it finishes the
-current step and exits 75.
+Stages (dulun/stages.py): crawl (needs --source; the scheduler enriches next when it stored
+something), enrich (then detect and alerts: one cycle, one moment), detect (then alerts),
+hotspots (then the weekly digest and alerts), digest (yesterday's), weekly-digest (then
+alerts), alerts, retention. Prints one JSON summary line; on SIGTERM it finishes the current
+step and exits 75.
 
 Example: dulun job crawl --source vnexpress-thoi-su
 """
@@ -76,16 +78,17 @@ Example: dulun job crawl --source vnexpress-thoi-su
 
 def job(
     ctx: typer.Context,
-    stage: str = typer.Argument(..., help="crawl | enrich | hotspots | digest | alerts | retention"),
+    stage: str = typer.Argument(..., help="crawl | enrich | hotspots | digest | weekly-digest | alerts | retention"),
     source: Optional[str] = typer.Option(None, "--source", help="The source to crawl (crawl only)."),
 ) -> None:
-    from pipeline.jobs import EXIT_STOPPED, StopRequest, crawl_activity_lock, print_summary, run_stage_here
+    from dulun.jobs import EXIT_STOPPED, StopRequest, crawl_activity_lock, print_summary, run_stage_here
+    from dulun.stages import CRAWL
 
     settings, _ = _settings(ctx)
     stop = StopRequest()
     try:
         with stop.installed():
-            if stage == "crawl":
+            if stage == CRAWL.name:
                 with crawl_activity_lock(settings):
                     summary = run_stage_here(settings, stage, source, stop)
             else:
@@ -150,7 +153,7 @@ def export(
     since: str = typer.Option(..., "--since", help="First published day to include, YYYY-MM-DD (Asia/Ho_Chi_Minh)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output directory."),
 ) -> None:
-    from dulun.timeutil import parse_date
+    from core.timeutil import parse_date
     from pipeline.export import export_parquet
 
     settings, _ = _settings(ctx)
@@ -187,7 +190,7 @@ def backup(
 
 def print_schedule_status(settings: Settings, results: bool = True, out: Console | None = None) -> None:
     """Next run times, each job's last result, and job failures by cause (from the job store)."""
-    from pipeline.schedule import TZ
+    from dulun.schedule import TZ
     from store.ops import job_failures_by_cause, last_job_results, next_run_times
 
     out = out or console
@@ -216,7 +219,7 @@ def print_schedule_status(settings: Settings, results: bool = True, out: Console
 
 
 def _local(iso: str | None) -> str:
-    from pipeline.schedule import TZ
+    from dulun.schedule import TZ
 
     if not iso:
         return ""

@@ -4,8 +4,9 @@ Why it is shaped like this:
 
 * One job thread (`SerialExecutor`) and `max_instances=1`: two jobs never run at once, so two
   writers never meet (the writer lock in every child is the second guard).
-* Every job starts a child `dulun job ...` process (see pipeline.jobs): the Twisted reactor is
-  fresh for every crawl and a crashed stage cannot take the scheduler down.
+* Every job is a stage of the one pipeline definition (dulun/stages.py) with a clock, run in a
+  child `dulun job ...` process (see dulun.jobs): the Twisted reactor is fresh for every crawl
+  and a crashed stage cannot take the scheduler down.
 * The schedule lives in a SQLite job store next to the database; a restart resumes it, and jobs
   whose definition did not change keep their next run time.
 * `coalesce=True` and `misfire_grace_time`: after the machine slept, each job runs at most once
@@ -18,7 +19,6 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import datetime as dt
-import fcntl
 import logging
 import os
 import signal
@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Iterator, Sequence
-from zoneinfo import ZoneInfo
 
 import yaml
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_MISSED
@@ -39,12 +38,15 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from dulun.errors import UserError
-from dulun.settings import TIMEZONE, Settings
+from core.errors import UserError
+from core.filelock import FileLock
+from core.settings import Settings
+from core.timeutil import VN
+from dulun.stages import clock_kind, clocked
 from store.ops import JobResult, record_job_result
 
 LOG = logging.getLogger(__name__)
-TZ = ZoneInfo(TIMEZONE)
+TZ = VN
 FIRST_CRAWL_STAGGER_S = 20  # a fresh schedule starts crawls soon, one after another
 
 
@@ -93,32 +95,27 @@ class SerialExecutor(BasePoolExecutor):
 
 
 def job_specs(settings: Settings, config_path: str | None, now: dt.datetime | None = None) -> list[JobSpec]:
-    """Every job the settings ask for: one crawl per source, enrich, hot spots, digest, retention."""
+    """A job for every stage with a clock (dulun/stages.py): one crawl per source at its own
+    interval, the others at their [schedule] interval or cron line."""
     now = now or dt.datetime.now(TZ)
-    sched = settings.schedule
-    specs = [
-        JobSpec(
-            f"crawl:{name}", "pipeline.jobs:crawl_source", (config_path, name),
-            IntervalTrigger(minutes=minutes, timezone=TZ), "crawl",
-            first_run=now + dt.timedelta(seconds=FIRST_CRAWL_STAGGER_S * (i + 1)),
-            misfire_grace_s=sched.misfire_grace_s,
-        )
-        for i, (name, minutes) in enumerate(source_intervals(settings))
-    ]
-    # A report that is late (the machine slept past 07:00) still comes out once that day.
-    late_ok = sched.report_misfire_grace_s
-    specs += [
-        JobSpec("enrich", "pipeline.jobs:enrich", (config_path,),
-                IntervalTrigger(minutes=sched.enrich_every_minutes, timezone=TZ), "enrich",
-                misfire_grace_s=sched.misfire_grace_s),
-        JobSpec("hotspots", "pipeline.jobs:hotspots", (config_path,), _cron(sched.hotspots_cron), "hotspots",
-                misfire_grace_s=late_ok),
-        JobSpec("digest", "pipeline.jobs:daily_digest", (config_path,), _cron(sched.digest_cron), "digest",
-                misfire_grace_s=late_ok),
-    ]
-    if settings.retention.post_text_days is not None:
-        specs.append(JobSpec("retention", "pipeline.jobs:retention", (config_path,), _cron(sched.retention_cron),
-                             "retention", misfire_grace_s=late_ok))
+    specs: list[JobSpec] = []
+    for stage in clocked(settings):
+        clock = stage.clock
+        # A report that is late (the machine slept past 07:00) still comes out once that day.
+        grace = settings.schedule.report_misfire_grace_s if clock.late_ok else settings.schedule.misfire_grace_s
+        kind = clock_kind(clock)
+        if kind == "per-source":
+            specs += [
+                JobSpec(f"{stage.name}:{name}", "dulun.jobs:crawl_source", (config_path, name),
+                        IntervalTrigger(minutes=minutes, timezone=TZ), stage.name,
+                        first_run=now + dt.timedelta(seconds=FIRST_CRAWL_STAGGER_S * (i + 1)), misfire_grace_s=grace)
+                for i, (name, minutes) in enumerate(source_intervals(settings))
+            ]
+            continue
+        value = getattr(settings.schedule, clock.every)
+        trigger = IntervalTrigger(minutes=value, timezone=TZ) if kind == "interval" else _cron(value)
+        specs.append(JobSpec(stage.name, "dulun.jobs:run_job", (config_path, stage.name), trigger, stage.name,
+                             misfire_grace_s=grace))
     return specs
 
 
@@ -225,26 +222,16 @@ def _same(job, spec: JobSpec) -> bool:
 @contextlib.contextmanager
 def scheduler_lock(settings: Settings) -> Iterator[None]:
     """Only one `dulun schedule` per job store, or every job would run twice."""
-    path = Path(str(settings.jobstore_path) + ".lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.seek(0)
-            pid = fh.read().strip()
-            raise UserError(
-                f"Another `dulun schedule` (pid {pid or '?'}) is already running with {settings.jobstore_path}; "
-                "stop it first (one scheduler per database)."
-            ) from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(str(os.getpid()))
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    lock = FileLock(Path(str(settings.jobstore_path) + ".lock"))
+    if not lock.acquire():
+        raise UserError(
+            f"Another `dulun schedule`{lock.holder() or ' (pid ?)'} is already running with {settings.jobstore_path}; "
+            "stop it first (one scheduler per database)."
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def run_scheduler(

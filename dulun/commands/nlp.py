@@ -11,7 +11,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from dulun.errors import UserError
+from core.errors import UserError
+from dulun.appstate import state
 
 console = Console(stderr=True)
 
@@ -32,7 +33,9 @@ Example: dulun train
 
 Example (add 500 rule-labeled crawled documents): dulun train --weak 500
 """
-CLASSIFY_HELP = """Tag topics and provinces for documents in a JSON-lines file (id, title, sapo, text).
+CLASSIFY_HELP = """Tag topics and provinces for documents in a JSON-lines file (id, title, sapo, text;
+optionally kind: press, post or petition, and default_province), exactly as `dulun enrich` tags
+stored documents.
 
 Prints one JSON line per input: id, topics, scores, provinces.
 
@@ -63,8 +66,6 @@ Example: dulun enrich
 
 
 def _settings(ctx: typer.Context):
-    from dulun.cli import state
-
     return state(ctx).settings
 
 
@@ -87,16 +88,17 @@ def _read_jsonl(path: Path) -> list[dict]:
 
 
 def _inputs(rows: list[dict]):
-    from nlp.enrich import DocInput
+    from core.records import DocInput
 
     return [DocInput(str(r["id"]), r.get("title") or "", r.get("sapo") or r.get("lead") or "", r.get("text") or "",
-                     r.get("default_province")) for r in rows]
+                     r.get("default_province"), kind=r.get("kind")) for r in rows]
 
 
 def _predict(settings, rows: list[dict], rules_only: bool):
     from nlp.api import load_enricher, run_parallel
+    from pipeline.enrichment import ensure_model
 
-    enricher = load_enricher(settings)
+    enricher = load_enricher(settings, ensure_model(settings))
     started = time.perf_counter()
     if rules_only:
         results = enricher.enrich(_inputs(rows), rules_only=True, with_signature=False)
@@ -110,7 +112,7 @@ def train(
     weak: int = typer.Option(0, "--weak", min=0, help="Add up to this many crawled documents labeled by confident rules."),
     no_labels: bool = typer.Option(False, "--no-labels", help="Ignore analysts' labels (seed set only)."),
 ) -> None:
-    from nlp.api import train as train_model
+    from pipeline.enrichment import train as train_model
 
     settings = _settings(ctx)
     with console.status("Training the topic model..."):
@@ -163,13 +165,13 @@ def label(
     ctx: typer.Context,
     count: int = typer.Option(10, "--count", "-n", min=1, help="How many documents to show."),
 ) -> None:
-    from nlp.label import label_session
+    from pipeline.enrichment import label_session
 
     label_session(_settings(ctx), count, sys.stdin, sys.stdout)
 
 
 def enrich(ctx: typer.Context) -> None:
-    from nlp.api import enrich_pending
+    from pipeline.enrichment import enrich_pending
 
     summary = enrich_pending(_settings(ctx), progress=sys.stderr.isatty())
     console.print(

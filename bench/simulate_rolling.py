@@ -1,6 +1,6 @@
 """An hourly simulated news timeline for measuring how soon a wave is detected.
 
-Extends `pipeline.simulate` to hours: cells keep their weekly rates (a few big cities carry most
+Extends `bench.simulate` to hours: cells keep their weekly rates (a few big cities carry most
 of the news, gamma-Poisson week to week), and each story gets a publication time following the
 press's rhythm (fewer on weekends, little at night). In the evaluated weeks, bursts of
 `burst_size` extra stories spread over 1 to `max_burst_days` days are planted in quiet cells
@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dulun.settings import HotspotSettings
-from dulun.timeutil import VN
-from pipeline.simulate import SimulationSpec, _cell_rates
+from core.settings import HotspotSettings
+from core.timeutil import VN
+from bench.simulate import SimulationSpec, _cell_rates
 
 DAY_SHARE = np.array([1.10, 1.10, 1.08, 1.08, 1.04, 0.85, 0.70])            # Monday .. Sunday
 HOUR_SHARE = np.array([0.1, 0.05, 0.05, 0.05, 0.1, 0.3, 0.7, 1.2, 1.5, 1.5, 1.4, 1.3,

@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from dulun.errors import UserError
+from core.errors import UserError
 
 
 def read_user_file(path: Path, what: str) -> str:

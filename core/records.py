@@ -1,7 +1,8 @@
 """Typed records that stages hand to each other and to the store.
 
-Stages never reach into each other's internals: a crawler yields `Document`s, the NLP stage
-returns `Enrichment`s, and the store turns batches of them into DuckDB rows.
+Stages never reach into each other's internals: a crawler yields `Document`s; the store hands
+the NLP stage `DocInput`s (a document to enrich), the NLP stage returns a `DocResult` for each,
+and the enrichment run stores them as `Enrichment`s and `StorySignature`s.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 DOC_KINDS = ("press", "post", "petition")
@@ -86,6 +88,39 @@ class Document:
 
 
 @dataclass
+class DocInput:
+    """A document to enrich: its text, what it is (`kind`) and where it came from.
+
+    The same record whether it comes from the database (`dulun enrich`, `id` is the document id)
+    or from a JSON-lines file (`dulun classify`, `dulun evaluate`), so both are tagged alike."""
+
+    id: str
+    title: str = ""
+    lead: str = ""
+    text: str = ""
+    default_province: str | None = None  # a provincial outlet's province, used when no place is named
+    kind: str | None = None  # press, post or petition (DOC_KINDS); None: not known
+    published_at: dt.datetime | None = None
+    url: str | None = None
+    content_hash: str | None = None  # of the stored version the enrichment will describe
+
+
+@dataclass
+class DocResult:
+    """What the NLP stage says about one document: its topics with a score for every topic,
+    its provinces, and its story signature (MinHash, a numpy array of uint64)."""
+
+    id: str
+    language: str
+    topics: list[str]
+    scores: dict[str, float]
+    provinces: list[str]
+    rule_topics: list[str] = field(default_factory=list)
+    signature: Any = None
+    text_key: str = ""  # hash of the normalised text: exact republications share it
+
+
+@dataclass
 class Enrichment:
     doc_id: str
     model_version: str
@@ -95,6 +130,16 @@ class Enrichment:
     provinces: list[str]
     story_id: str | None = None
     language: str | None = None
+
+
+@dataclass
+class StorySignature:
+    """A document's story signature as stored, so a republication crawled later joins its story."""
+
+    doc_id: str
+    story_id: str
+    text_key: str
+    signature: bytes  # little-endian uint64 MinHash values
 
 
 @dataclass

@@ -13,12 +13,12 @@ from typing import Any, Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dulun.datafiles import read_user_file
-from dulun.errors import UserError
+from core.datafiles import read_user_file
+from core.errors import UserError
+from core.timeutil import TIMEZONE
 
 ENV_PREFIX = "DULUN_"
 CONFIG_ENV = "DULUN_CONFIG"
-TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 class Section(BaseModel):
@@ -133,6 +133,9 @@ class ScheduleSettings(Section):
 
     jobstore: Path | None = None  # None: <data_dir>/schedule.sqlite
     enrich_every_minutes: int = Field(30, ge=1)  # catch-up enrichment; crawls that store items enrich at once
+    # Alerts run right after each week's hot spots, and this often for deliveries that are due
+    # (a retry, the end of a rule's quiet hours).
+    alerts_every_minutes: int = Field(30, ge=1)
     hotspots_cron: str = "30 6 * * mon"
     digest_cron: str = "0 7 * * *"
     retention_cron: str = "15 3 * * *"

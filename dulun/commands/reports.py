@@ -1,12 +1,14 @@
 """`dulun hotspots`, `dulun digest`, `dulun alerts`: what analysts and the board see."""
 from __future__ import annotations
 
+import json
 from typing import Optional
 
 import typer
 from rich.console import Console
 
-from dulun.timeutil import parse_date
+from core.timeutil import parse_date, parse_now
+from dulun.appstate import state
 
 console = Console()
 
@@ -78,18 +80,13 @@ def hotspots(
     now: Optional[str] = typer.Option(None, "--now", help="Rolling detection as of this moment (ISO, with its zone); with --week, the weekly table as it could be computed then."),
     rolling: bool = typer.Option(False, "--rolling", help="Rolling detection at the current time."),
 ) -> None:
-    from dulun.cli import state
-    from dulun.timeutil import parse_now
-    from pipeline.detect import run_detect
-    from pipeline.hotspots import run_hotspots
+    from dulun.stages import DETECT, HOTSPOTS, Moment
 
     settings = state(ctx).settings
     moment = parse_now(now) if now else None
-    if week or not (moment or rolling):
-        summary = run_hotspots(settings, week=week, now=moment)
-        console.print(str(summary), highlight=False, soft_wrap=True)
-        return
-    summary = run_detect(settings, now=moment)
+    weekly = week or not (moment or rolling)
+    stage = HOTSPOTS if weekly else DETECT
+    summary = stage.run(settings, Moment.at(moment, week=week))
     console.print(str(summary), highlight=False, soft_wrap=True)
 
 
@@ -98,8 +95,7 @@ def digest(
     date: Optional[str] = typer.Option(None, "--date", "-d", help="Day, YYYY-MM-DD (default: yesterday in Asia/Ho_Chi_Minh)."),
     week: Optional[str] = typer.Option(None, "--week", "-w", help="Write the weekly hot-spot digest for this ISO week instead."),
 ) -> None:
-    from dulun.cli import state
-    from dulun.errors import UserError
+    from core.errors import UserError
     from pipeline.digest import run_daily_digest, run_weekly_digest
 
     settings = state(ctx).settings
@@ -119,27 +115,36 @@ def alerts(
     list_: bool = typer.Option(False, "--list", help="List every alert in the outbox instead of evaluating."),
     as_json: bool = typer.Option(False, "--json", help="With --list: one JSON object per line."),
 ) -> None:
-    from dulun.cli import state
-    from dulun.errors import UserError
-    from dulun.timeutil import parse_now
-    from pipeline.alerts import run_alerts
+    from core.errors import UserError
+    from dulun.stages import ALERTS, Moment
 
     settings = state(ctx).settings
     if as_json and not list_:
         raise UserError("--json goes with --list: dulun alerts --list --json.")
     if list_:
-        from pipeline.alerts.listing import alert_rows, print_table
+        from pipeline.alerts.listing import alert_rows
 
         rows = alert_rows(settings)
         if as_json:
-            import json
-
             for row in rows:
                 print(json.dumps(row, ensure_ascii=False))
         else:
-            print_table(rows, console)
+            print_alert_table(rows)
         return
-    summary = run_alerts(settings, now=parse_now(now) if now else None)
+    summary = ALERTS.run(settings, Moment.at(parse_now(now) if now else None))
     console.print(str(summary), highlight=False, soft_wrap=True)
     for error in summary.errors:
         console.print(f"  {error}", highlight=False, soft_wrap=True)
+
+
+def print_alert_table(rows: list[dict]) -> None:
+    from rich.table import Table
+
+    table = Table("detected", "rule", "topic", "province", "kind", "level", "window", "stories", "delivery",
+                  title="Alerts")
+    for r in rows:
+        table.add_row(r["detected_at"] or "", r["rule"], r["topic"], r["province"] or "", r["kind"] or "weekly",
+                      r["level"] or "", r["window"] or "", str(r["stories"] or ""), r["delivery"])
+    if not rows:
+        table.add_row("(none)", *[""] * 8)
+    console.print(table)

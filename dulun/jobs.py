@@ -1,14 +1,15 @@
-"""Scheduled jobs: each runs one stage in a CHILD `dulun job <stage>` process.
+"""Scheduled jobs: each runs one stage's job in a CHILD `dulun job <stage>` process.
 
 Two halves live here:
 
-* job functions the scheduler stores by textual reference (`pipeline.jobs:crawl_source`), with
-  only picklable arguments (the settings file path and a source name). They run in the
-  scheduler's single job thread, start the child, wait for it, and record the result in the
-  job log next to the database. A crashed or killed stage therefore never takes the scheduler
-  down, and every writer is a separate short-lived process serialised by the writer lock.
-* `run_stage_here`, which the child runs: it calls the stage's entry point (imported lazily,
-  so the scheduler works before every stage is installed) and reports one JSON summary line.
+* job functions the scheduler stores by textual reference (`dulun.jobs:crawl_source`,
+  `dulun.jobs:run_job`), with only picklable arguments (the settings file path, a stage or a
+  source name). They run in the scheduler's single job thread, start the child, wait for it,
+  and record the result in the job log next to the database. A crashed or killed stage
+  therefore never takes the scheduler down, and every writer is a separate short-lived
+  process serialised by the writer lock.
+* `run_stage_here`, which the child runs: the stage and the stages that follow it in its job
+  (dulun/stages.py says which), one step each, then one JSON summary line.
 
 A child that gets SIGTERM or SIGINT finishes the step it is in (one entry point call, whose
 writes are committed batch by batch) and skips the steps after it.
@@ -23,17 +24,18 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from dulun.errors import UserError
-from dulun.settings import Settings, load_settings
+from core.errors import UserError
+from core.filelock import FileLock
+from core.settings import Settings, load_settings
+from dulun.stages import CRAWL, Moment, job_of
+from store.ops import JobResult, parse_summary, record_job_result
 
 LOG = logging.getLogger(__name__)
 SUMMARY_PREFIX = "DULUN_JOB_SUMMARY "
-STAGES = ("crawl", "enrich", "detect", "hotspots", "digest", "alerts", "retention")
 EXIT_STOPPED = 75  # EX_TEMPFAIL: stopped early on request; the next run carries on
 
 
@@ -42,35 +44,18 @@ EXIT_STOPPED = 75  # EX_TEMPFAIL: stopped early on request; the next run carries
 
 
 def crawl_source(config_path: str | None, source: str) -> dict:
-    """Crawl one source; when it stored new documents, run the rest of the cycle at once:
-    enrich, detect, alerts (the `enrich` stage)."""
-    result = run_child(config_path, f"crawl:{source}", "crawl", ["--source", source])
-    if result["outcome"] == "ok" and _stored(result) > 0:
-        enrich_result = run_child(config_path, "enrich", "enrich", [])
-        result = {**result, "then": enrich_result}
+    """Crawl one source; when it stored new documents, the crawl stage's follow-up job (enrich)
+    runs at once in its own child."""
+    result = run_child(config_path, f"crawl:{source}", CRAWL.name, ["--source", source])
+    if result["outcome"] == "ok" and _stored(result) > 0 and CRAWL.then_when_stored:
+        then = CRAWL.then_when_stored
+        result = {**result, "then": run_child(config_path, then, then, [])}
     return result
 
 
-def enrich(config_path: str | None) -> dict:
-    """Enrich documents without a current enrichment, then detect and alert: the cycle, also on
-    its own clock so windows slide and waves end even when nothing new arrives."""
-    return run_child(config_path, "enrich", "enrich", [])
-
-
-def hotspots(config_path: str | None) -> dict:
-    return run_child(config_path, "hotspots", "hotspots", [])
-
-
-def daily_digest(config_path: str | None) -> dict:
-    return run_child(config_path, "digest", "digest", [])
-
-
-def alerts(config_path: str | None) -> dict:
-    return run_child(config_path, "alerts", "alerts", [])
-
-
-def retention(config_path: str | None) -> dict:
-    return run_child(config_path, "retention", "retention", [])
+def run_job(config_path: str | None, stage_name: str) -> dict:
+    """The job of one stage (see dulun.stages.job_of) in a child."""
+    return run_child(config_path, stage_name, stage_name, [])
 
 
 def run_child(
@@ -81,8 +66,6 @@ def run_child(
     The child's log goes straight to our stderr (the journal under systemd); its last stdout
     line carries the JSON summary. Returns the recorded result as a dict.
     """
-    from store.ops import JobResult, record_job_result
-
     settings = load_settings(config_path)
     argv = list(command) if command else child_argv(config_path, stage, args)
     started = _now()
@@ -121,7 +104,7 @@ def _stop_child(proc: subprocess.Popen) -> None:
 def classify_exit(returncode: int, stdout: str | None) -> tuple[str, str | None, str | None]:
     """outcome, cause, summary from a child's exit code and its summary line."""
     summary = _summary_line(stdout or "")
-    data = _loads(summary)
+    data = parse_summary(summary)
     if returncode == 0:
         return "ok", None, summary
     if returncode < 0:
@@ -139,16 +122,8 @@ def _summary_line(stdout: str) -> str | None:
     return None
 
 
-def _loads(text: str | None) -> dict:
-    try:
-        value = json.loads(text or "")
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
-
-
 def _stored(result: dict) -> int:
-    return int(_loads(result.get("summary")).get("stored", 0) or 0)
+    return int(parse_summary(result.get("summary")).get("stored", 0) or 0)
 
 
 def _now() -> dt.datetime:
@@ -183,78 +158,32 @@ class StopRequest:
         return self.event.is_set()
 
 
-def run_stage_here(settings: Settings, stage: str, source: str | None = None, stop: StopRequest | None = None) -> dict:
-    """Run a stage's steps in this process; returns the JSON-able summary. Raises UserError."""
+def run_stage_here(settings: Settings, stage_name: str, source: str | None = None, stop: StopRequest | None = None,
+                   now: dt.datetime | None = None) -> dict:
+    """Run a stage's job in this process, step by step; returns the JSON-able summary. Raises UserError."""
     stop = stop or StopRequest()
-    steps = stage_steps(settings, stage, source)
-    done: dict = {"stage": stage, "steps": {}}
+    steps = stage_steps(settings, stage_name, source, now)
+    done: dict = {"stage": stage_name, "steps": {}}
     for name, step in steps:
         if stop.requested:
             done["stopped"] = True
             break
         value = step()
         done["steps"][name] = to_jsonable(value)
-    done["stored"] = _count_stored(done["steps"].get("crawl"))
+    done["stored"] = _count_stored(done["steps"].get(CRAWL.name))
     return done
 
 
-def stage_steps(settings: Settings, stage: str, source: str | None) -> list[tuple[str, Callable[[], object]]]:
-    if stage not in STAGES:
-        raise UserError(f"Unknown stage {stage!r}; choose one of {', '.join(STAGES)}.")
-    if stage == "crawl":
-        if not source:
-            raise UserError("`dulun job crawl` needs --source NAME (one source per job).")
-        return [("recover", lambda: recover_interrupted_runs(settings)), ("crawl", lambda: _crawl(settings, source))]
-    if stage == "enrich":
-        # One cycle after every crawl that stored something (and every enrich_every_minutes):
-        # enrich, detect what is rising now, alert. Detection and alerts share the cycle's moment.
-        cycle: dict[str, dt.datetime] = {}
-        return [("enrich", lambda: _enrich(settings)), ("detect", lambda: _detect(settings, cycle)),
-                ("alerts", lambda: _alerts(settings, cycle.get("at")))]
-    if stage == "detect":
-        return [("detect", lambda: _detect(settings, {}))]
-    if stage == "hotspots":
-        return [("hotspots", lambda: _entry("pipeline.hotspots", "run_hotspots")(settings))]
-    if stage == "digest":
-        return [("digest", lambda: _entry("pipeline.digest", "run_daily_digest")(settings))]
-    if stage == "alerts":
-        return [("alerts", lambda: _alerts(settings))]
-    from pipeline.retention import run_retention
-
-    return [("retention", lambda: run_retention(settings))]
-
-
-def _crawl(settings: Settings, source: str):
-    return _entry("crawlers.api", "crawl")(settings, sources=[source])
-
-
-def _enrich(settings: Settings):
-    return _entry("nlp.api", "enrich_pending")(settings)
-
-
-def _detect(settings: Settings, cycle: dict):
-    from dulun.timeutil import VN
-
-    cycle["at"] = dt.datetime.now(VN)
-    return _entry("pipeline.detect", "run_detect")(settings, now=cycle["at"])
-
-
-def _alerts(settings: Settings, now: dt.datetime | None = None):
-    return _entry("pipeline.alerts", "run_alerts")(settings, now=now)
-
-
-def _entry(module: str, name: str) -> Callable:
-    """The stage's entry point, imported only when the job runs."""
-    try:
-        mod = __import__(module, fromlist=[name])
-    except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
-            raise UserError(f"Stage module {module} is not installed, so `{name}` cannot run.") from None
-        raise
-    try:
-        return getattr(mod, name)
-    except AttributeError:
-        raise UserError(f"{module} has no entry point `{name}`.") from None
+def stage_steps(settings: Settings, stage_name: str, source: str | None,
+                now: dt.datetime | None = None) -> list[tuple[str, Callable[[], object]]]:
+    """(step name, work) for `dulun job <stage_name>`: the stages of its job, in order; a crawl
+    first closes the runs a killed crawl left open."""
+    job = job_of(stage_name)
+    if job[0].needs_source and not source:
+        raise UserError(f"`dulun job {stage_name}` needs --source NAME (one source per job).")
+    at = Moment.at(now, sources=[source] if source else None)
+    steps = [("recover", lambda: recover_interrupted_runs(settings))] if job[0] is CRAWL else []
+    return steps + [(s.name, lambda s=s: s.run(settings, at)) for s in job]
 
 
 def recover_interrupted_runs(settings: Settings) -> int:
@@ -315,24 +244,10 @@ def print_summary(summary: dict) -> None:
 @contextmanager
 def crawl_activity_lock(settings: Settings) -> Iterator[None]:
     """Held by a crawl job child for its whole run (see recover_interrupted_runs)."""
-    import fcntl
-
-    path = Path(str(settings.database) + ".crawl.lock")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as fh:
-        deadline = time.monotonic() + settings.lock_timeout_s
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise UserError(
-                        f"Another crawl job is running on {settings.database}; waited {settings.lock_timeout_s:g} s."
-                    ) from None
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
+    lock = FileLock(Path(str(settings.database) + ".crawl.lock"))
+    if not lock.acquire(settings.lock_timeout_s):
+        raise UserError(f"Another crawl job is running on {settings.database}; waited {settings.lock_timeout_s:g} s.")
+    try:
+        yield
+    finally:
+        lock.release()

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dulun.settings import HotspotSettings
-from dulun.timeutil import VN, week_label
+from core.settings import HotspotSettings
+from core.taxonomy import TOPICS
+from core.timeutil import VN, week_label
 
-TOPICS = ("land", "labor", "complaints", "environment", "construction", "corruption",
-          "infrastructure", "safety", "health", "education", "livelihood", "public_order")
 # The 34 provincial units (short names), biggest news producers first.
 PROVINCES = ("Hà Nội", "Hồ Chí Minh", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Đồng Nai", "Khánh Hòa",
              "Quảng Ninh", "Nghệ An", "Thanh Hóa", "Huế", "Bắc Ninh", "Hưng Yên", "Ninh Bình",
