@@ -173,20 +173,18 @@ def replay_cycles(settings: Settings, start: dt.datetime, end: dt.datetime,
                   every: dt.timedelta = dt.timedelta(hours=1)) -> ReplaySummary:
     """Detect and alert at every moment from `start` to `end`, as the cycle would have (what
     `dulun hotspots --now T` and `dulun alerts --now T` do, one moment after another)."""
-    from pipeline.alerts import run_alerts
-    from pipeline.alerts.rules import load_rules
+    from pipeline.alerts import replay_alerts
     from store import open_reader
     from store.detections import episodes_since
 
-    rules = load_rules(settings.alerts.rules_file)
+    moments = []
+    while start + len(moments) * every <= end:
+        moments.append(start + len(moments) * every)
     summary = ReplaySummary()
-    moment = start
-    while moment <= end:
-        alerted = run_alerts(settings, now=moment, rules=rules)  # detects at `moment` first
+    for alerted in replay_alerts(settings, moments):  # each detects at its moment first
         summary.cycles += 1
         summary.alerts += alerted.created
         summary.suppressed += alerted.suppressed
-        moment += every
     with open_reader(settings.database) as store:
         episodes = episodes_since(store.con)
     summary.episodes_opened = int((episodes.opened_at >= start).sum()) if len(episodes) else 0

@@ -319,22 +319,13 @@ def detect_now(con, now: dt.datetime, cfg: HotspotSettings) -> pd.DataFrame:
     """Rolling detection at `now` (windows ending now, documents published and fetched by now),
     with documents, sources and the newest story's time for flagged cells."""
     rows = score(read_counts(con, now, now, cfg), cfg.windows_hours, cfg, cfg.rolling_max_p_value)
-    rows["documents"] = pd.array([pd.NA] * len(rows), dtype="Int64")
-    rows["sources"] = pd.array([pd.NA] * len(rows), dtype="Int64")
-    rows["newest_story_at"] = pd.NaT
     flagged = rows[rows.flagged]
-    if len(flagged):
-        keys = list(zip(flagged.topic, flagged.province, flagged.window_hours))
-        newest = store.newest_story_times(con, now, now, keys)
-        rows = rows.drop(columns="newest_story_at").merge(newest, on=["topic", "province", "window_hours"], how="left")
-        for hours in sorted(flagged.window_hours.unique()):
-            cells = flagged[flagged.window_hours == hours]
-            docs = store.window_documents(con, now - dt.timedelta(hours=int(hours)), now, now,
-                                          list(zip(cells.topic, cells.province)))
-            at = rows.merge(docs, on=["topic", "province"], how="left", suffixes=("", "_w"))
-            mask = (rows.window_hours == hours) & rows.flagged & at["documents_w"].notna().to_numpy()
-            rows.loc[mask, "documents"] = at.loc[mask, "documents_w"].astype("int64").to_numpy()
-            rows.loc[mask, "sources"] = at.loc[mask, "sources_w"].astype("int64").to_numpy()
+    details = store.window_details(con, now, now, list(zip(flagged.topic, flagged.province, flagged.window_hours)))
+    rows = rows.merge(details.astype({"window_hours": rows.window_hours.dtype}),
+                      on=["topic", "province", "window_hours"], how="left")
+    rows["documents"] = rows["documents"].astype("Int64")
+    rows["sources"] = rows["sources"].astype("Int64")
+    rows["newest_story_at"] = pd.to_datetime(rows["newest_story_at"], utc=True)
     return rows
 
 

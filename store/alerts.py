@@ -133,6 +133,10 @@ def record_deliveries(con: duckdb.DuckDBPyConnection, results: pd.DataFrame) -> 
         con.unregister("delivery_results")
 
 
+def pending_count(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM alert_outbox WHERE status = 'pending'").fetchall()[0][0]
+
+
 def outbox_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "SELECT o.*, a.rule, a.topic, a.province, a.period FROM alert_outbox o JOIN alerts a USING (alert_key) ORDER BY a.created_at"

@@ -183,7 +183,7 @@ def window_documents(
     cells: Sequence[tuple[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Documents and distinct sources per (topic, province) published in [start, end) and fetched
-    by `as_of` (every cell, or only `cells`), with the newest story's publication time."""
+    by `as_of` (every cell, or only `cells`)."""
     # Ranked within the window only (a week at most), never over every enrichment stored.
     rows = _current_rows("d.published_at >= $start AND d.published_at < $end AND d.fetched_at <= $as_of", few=True,
                          with_source=True)
@@ -193,8 +193,7 @@ def window_documents(
         join = "JOIN detect_wanted_cells USING (topic, province)"
     try:
         return con.execute(
-            f"""SELECT topic, province, count(*) AS documents, count(DISTINCT source) AS sources,
-                       max(published_at) AS newest_at
+            f"""SELECT topic, province, count(*) AS documents, count(DISTINCT source) AS sources
                 FROM ({rows}) r {join} GROUP BY ALL""",
             {"start": start, "end": end, "as_of": as_of},
         ).df()
@@ -203,23 +202,38 @@ def window_documents(
             con.unregister("detect_wanted_cells")
 
 
-def newest_story_times(con: duckdb.DuckDBPyConnection, end: dt.datetime, as_of: dt.datetime,
-                       cells: Sequence[tuple[str, str, int]]) -> pd.DataFrame:
-    """For each (topic, province, window_hours): publication time of the newest story first
-    reported in the window ending at `end` and fetched by `as_of` (the story that tipped it)."""
+def window_details(con: duckdb.DuckDBPyConnection, end: dt.datetime, as_of: dt.datetime,
+                   cells: Sequence[tuple[str, str, int]]) -> pd.DataFrame:
+    """For each (topic, province, window_hours): the documents and distinct sources published in
+    the window ending at `end` and fetched by `as_of`, and the publication time of the newest
+    story first reported there (the story that tipped it). One query for every window."""
+    columns = ["topic", "province", "window_hours", "documents", "sources", "newest_story_at"]
     if not cells:
-        return pd.DataFrame(columns=["topic", "province", "window_hours", "newest_story_at"])
+        return pd.DataFrame(columns=columns)
     wanted = pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells],
                        "window_hours": pa.array([int(c[2]) for c in cells], pa.int32())})
-    register(con, "detect_wanted_windows", wanted)
     longest = max(int(c[2]) for c in cells)
+    # Ranked within the longest window only (a week at most), never over every enrichment stored.
+    rows = _current_rows("d.published_at >= $start AND d.published_at < $end AND d.fetched_at <= $as_of", few=True,
+                         with_source=True)
+    register(con, "detect_wanted_windows", wanted)
     try:
         return con.execute(
-            """SELECT w.topic, w.province, w.window_hours, max(s.published_at) AS newest_story_at
-               FROM detect_wanted_windows w JOIN detect_stories s USING (topic, province)
-               WHERE s.published_at >= $start AND s.published_at < $end AND s.fetched_at <= $as_of
-                 AND s.published_at >= $end - to_hours(w.window_hours)
-               GROUP BY ALL""",
+            f"""WITH docs AS (
+                    SELECT w.topic, w.province, w.window_hours, count(*) AS documents,
+                           count(DISTINCT r.source) AS sources
+                    FROM ({rows}) r JOIN detect_wanted_windows w USING (topic, province)
+                    WHERE r.published_at >= $end - to_hours(w.window_hours)
+                    GROUP BY ALL),
+                newest AS (
+                    SELECT w.topic, w.province, w.window_hours, max(s.published_at) AS newest_story_at
+                    FROM detect_wanted_windows w JOIN detect_stories s USING (topic, province)
+                    WHERE s.published_at >= $start AND s.published_at < $end AND s.fetched_at <= $as_of
+                      AND s.published_at >= $end - to_hours(w.window_hours)
+                    GROUP BY ALL)
+                SELECT {", ".join(columns)}
+                FROM detect_wanted_windows LEFT JOIN docs USING (topic, province, window_hours)
+                     LEFT JOIN newest USING (topic, province, window_hours)""",
             {"start": end - dt.timedelta(hours=longest), "end": end, "as_of": as_of},
         ).df()
     finally:

@@ -27,7 +27,7 @@ import json
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -75,30 +75,68 @@ def episode_key(rule: str, topic: str, province: str, episode_id: int, kind: str
 def run_alerts(settings: Settings, now: dt.datetime | None = None,
                environ: Mapping[str, str] | None = None, rules: RuleFile | None = None) -> AlertSummary:
     """Detect at `now` (unless this moment's detection is stored), evaluate, deliver. `rules`:
-    already loaded ones (a replay of many moments), else the settings' rules file."""
+    already loaded ones, else the settings' rules file."""
     now = (now or dt.datetime.now(VN)).astimezone(VN)
-    environ = ch.environment() if environ is None else environ
-    rules = rules or load_rules(settings.alerts.rules_file)
-    for name, channel in rules.channels.items():
-        if isinstance(channel, WebhookChannel):
-            ch.check_webhook_transport(channel.url, settings.alerts.own_hosts, name)
-    summary = AlertSummary(now.isoformat(timespec="seconds"))
+    environ, rules = _prepared(settings, environ, rules)
     with open_writer(settings.database, settings.lock_timeout_s) as store:
-        if detections.latest_run_at(store.con) != now:
-            detect_and_record(store.con, now, settings.hotspots)
-        alerts, outbox = new_alerts(store.con, rules, settings.hotspots, now)
-        made = alert_store.insert_alerts(store.con, alerts, outbox)
-        held = set(outbox.loc[outbox.status == "suppressed", "alert_key"])
-        summary.suppressed = sum(key in held for key in made)
-        summary.created = len(made) - summary.suppressed
-        due = alert_store.due_deliveries(store.con, now)
-        pending = alert_store.outbox_rows(store.con)
+        summary, due = _evaluate(store.con, settings, rules, now)
+        pending = alert_store.pending_count(store.con)
     # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
         with open_writer(settings.database, settings.lock_timeout_s) as store:
             alert_store.record_deliveries(store.con, pd.DataFrame(results))
-            pending = alert_store.outbox_rows(store.con)
+            pending = alert_store.pending_count(store.con)
+    _tally(summary, results, pending)
+    _log(summary, logging.INFO)
+    return summary
+
+
+def replay_alerts(settings: Settings, moments: Iterable[dt.datetime], environ: Mapping[str, str] | None = None,
+                  rules: RuleFile | None = None) -> list[AlertSummary]:
+    """`run_alerts` at each moment in turn (a replay such as the demo's, hour after hour), on one
+    writer connection held throughout: nothing else writes meanwhile, and closing and reopening
+    the database twice a cycle would cost more than the cycle. Deliveries happen with it held."""
+    environ, rules = _prepared(settings, environ, rules)
+    summaries = []
+    with open_writer(settings.database, settings.lock_timeout_s) as store:
+        for now in moments:
+            now = now.astimezone(VN)
+            summary, due = _evaluate(store.con, settings, rules, now)
+            results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
+            if results:
+                alert_store.record_deliveries(store.con, pd.DataFrame(results))
+            _tally(summary, results, alert_store.pending_count(store.con))
+            _log(summary, logging.INFO if summary.created or summary.suppressed or results else logging.DEBUG)
+            summaries.append(summary)
+    return summaries
+
+
+def _prepared(settings: Settings, environ: Mapping[str, str] | None,
+              rules: RuleFile | None) -> tuple[Mapping[str, str], RuleFile]:
+    environ = ch.environment() if environ is None else environ
+    rules = rules or load_rules(settings.alerts.rules_file)
+    for name, channel in rules.channels.items():
+        if isinstance(channel, WebhookChannel):
+            ch.check_webhook_transport(channel.url, settings.alerts.own_hosts, name)
+    return environ, rules
+
+
+def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime) -> tuple[AlertSummary, pd.DataFrame]:
+    """Detection at `now` (reusing the cycle's own run when it is there), the new messages and
+    their outbox rows written in one transaction; returns the deliveries now due."""
+    summary = AlertSummary(now.isoformat(timespec="seconds"))
+    if detections.latest_run_at(con) != now:
+        detect_and_record(con, now, settings.hotspots)
+    alerts, outbox = new_alerts(con, rules, settings.hotspots, now)
+    made = alert_store.insert_alerts(con, alerts, outbox)
+    held = set(outbox.loc[outbox.status == "suppressed", "alert_key"])
+    summary.suppressed = sum(key in held for key in made)
+    summary.created = len(made) - summary.suppressed
+    return summary, alert_store.due_deliveries(con, now)
+
+
+def _tally(summary: AlertSummary, results: list[dict], pending: int) -> None:
     for r in results:
         if r["status"] == "sent":
             summary.sent += 1
@@ -108,11 +146,13 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None,
         else:
             summary.failed += 1
             summary.errors.append(f"{r['channel']}: {r['last_error']}")
-    summary.pending = int((pending["status"] == "pending").sum()) if len(pending) else 0
-    log.info("%s", summary)
+    summary.pending = pending
+
+
+def _log(summary: AlertSummary, level: int) -> None:
+    log.log(level, "%s", summary)
     for error in summary.errors:
         log.warning("alert delivery: %s", error)
-    return summary
 
 
 # ---------------------------------------------------------------- evaluation
