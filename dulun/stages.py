@@ -146,13 +146,15 @@ DETECT = Stage(
     run=_detect, follows=("enrich",),
 )
 HOTSPOTS = Stage(
-    "hotspots", "the last complete week's hot spots (topic x province against its own history)",
-    reads=("documents", "enrichments", "hotspots"), writes=("hotspots",),
+    "hotspots", "the last complete week's hot spots (detection's model for the 7 days ending Sunday 24:00)",
+    reads=("documents", "enrichments", "detect_stories", "hotspots"), writes=("detect_stories", "hotspots"),
     run=_hotspots, clock=Clock("hotspots_cron", late_ok=True),
 )
 DIGEST = Stage(
-    "digest", "yesterday's digest (HTML, Markdown, JSON)",
-    reads=("documents", "enrichments", "hotspots", "crawl_runs", "fetch_failures", "sources"), writes=("digests",),
+    "digest", "yesterday's digest (HTML, Markdown, JSON), with what is rising now",
+    reads=("documents", "enrichments", "hotspots", "detect_stories", "detect_episodes", "crawl_runs",
+           "fetch_failures", "sources"),
+    writes=("detect_stories", "digests"),
     run=_daily_digest, clock=Clock("digest_cron", late_ok=True),
 )
 WEEKLY_DIGEST = Stage(
