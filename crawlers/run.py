@@ -1,8 +1,8 @@
 """The crawl child process: `python -m crawlers.run --config-json PATH`.
 
 Runs in its own process so the Twisted reactor is fresh every time (a reactor cannot be
-restarted), takes the writer lock for the whole crawl, and writes a JSON result file the
-parent turns into summaries.
+restarted), takes the writer lock for the whole crawl (opening the database file only for each
+batch), and writes a JSON result file the parent turns into summaries.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from crawlers.state import CrawlContext
 from dulun.errors import UserError
 from dulun.settings import CrawlSettings
 from store import crawl as crawl_store
-from store import open_writer
+from store import writer_session
 from store.runs import mark_interrupted_runs
 
 
@@ -92,10 +92,12 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     sources = [Source.model_validate(entry) for entry in config["sources"]]
     now = dt.datetime.fromisoformat(config["now"])
     salt = author_salt(Path(config["data_dir"]))
-    with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
-        mark_interrupted_runs(store.con)
-        crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
-        context = CrawlContext(con=store.con, now=now, salt=salt,
+    # The writer lock for the whole crawl, the database file only per batch: readers get in between.
+    with writer_session(Path(config["database"]), config["lock_timeout_s"]) as session:
+        with session.batch() as con:
+            mark_interrupted_runs(con)
+            crawl_store.save_source_configs(con, [s.model_dump(mode="json") for s in sources])
+        context = CrawlContext(session=session, now=now, salt=salt,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
         process = CrawlerProcess(scrapy_settings(crawl))
         # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request

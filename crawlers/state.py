@@ -1,9 +1,10 @@
-"""What one crawl process shares (the writer connection, salt, "now") and what each source's
+"""What one crawl process shares (the writer session, salt, "now") and what each source's
 run accumulates (counters, failures, pending documents) until it is flushed to the store.
 
 Writes are batched: documents and failures wait in memory until `flush_items` have gathered
 or `flush_seconds` have passed, so a killed crawl loses at most one small batch and a re-run
-fetches exactly what is missing.
+fetches exactly what is missing. The crawl holds the writer lock throughout but opens the
+database file only for each batch (`WriterSession.batch`), so readers get in between.
 """
 from __future__ import annotations
 
@@ -13,13 +14,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-import duckdb
-
 from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
 from store.documents import upsert_documents
+from store.db import WriterSession
 from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class CrawlContext:
-    con: duckdb.DuckDBPyConnection
+    session: WriterSession
     now: dt.datetime
     salt: bytes
     flush_items: int = 20
@@ -41,11 +41,12 @@ class SourceState:
     def __init__(self, context: CrawlContext, source: Source):
         self.context = context
         self.source = source
-        self.run_id = run_store.start_run(context.con, source.name)
+        with context.session.batch() as con:
+            self.run_id = run_store.start_run(con, source.name)
+            self.seen = crawl_store.source_urls(con, source.name)
+            self.validators = crawl_store.load_validators(con, source.name)
         self.result = CrawlRunResult()
         self.causes: Counter[str] = Counter()
-        self.seen = crawl_store.source_urls(context.con, source.name)
-        self.validators = crawl_store.load_validators(context.con, source.name)
         self.new_validators: list[crawl_store.Validators] = []
         self.scheduled: set[str] = set()
         self.not_modified = 0
@@ -97,10 +98,16 @@ class SourceState:
 
     def flush(self) -> None:
         """Write pending documents and failures, each as one set-based batch."""
+        if self._docs or self._failures:
+            with self.context.session.batch() as con:
+                self._flush_into(con)
+        else:
+            self._last_flush = time.monotonic()
+
+    def _flush_into(self, con) -> None:
         self._last_flush = time.monotonic()
         docs, self._docs = self._docs, []
         failures, self._failures = self._failures, []
-        con = self.context.con
         if docs:
             counts = upsert_documents(con, docs)
             self.result.items_stored += counts.stored
@@ -109,17 +116,18 @@ class SourceState:
             run_store.record_failures(con, failures)
 
     def finish(self, reason: str) -> CrawlRunResult:
-        self.flush()
-        # Validators are saved only after a complete run: if the crawl dies after the feed
-        # answered but before its articles were stored, the next run must see the feed again.
-        if reason == "finished":
-            crawl_store.save_validators(self.context.con, self.new_validators)
         self.result.failures = dict(self.causes)
         if self.not_modified:
             self.result.failures["not_modified"] = self.not_modified
         status = "ok" if reason == "finished" else "failed"
         if reason == "finished" and self.result.pages_ok == 0 and self.result.pages_failed:
             status = "failed"
-        run_store.finish_run(self.context.con, self.run_id, self.result, status=status,
-                             note=None if reason == "finished" else f"stopped: {reason}")
+        with self.context.session.batch() as con:
+            self._flush_into(con)
+            # Validators are saved only after a complete run: if the crawl dies after the feed
+            # answered but before its articles were stored, the next run must see the feed again.
+            if reason == "finished":
+                crawl_store.save_validators(con, self.new_validators)
+            run_store.finish_run(con, self.run_id, self.result, status=status,
+                                 note=None if reason == "finished" else f"stopped: {reason}")
         return self.result
