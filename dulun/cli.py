@@ -78,7 +78,7 @@ def setup_logging(verbose: bool) -> None:
 def _register_stages() -> None:
     from dulun import commands
     commands.register(app)
-    for module in ("crawlers.cli", "nlp.cli", "pipeline.cli", "pipeline.ops_cli"):
+    for module in ("crawlers.cli", "nlp.cli", "pipeline.cli", "pipeline.ops_cli", "dulun.web.cli"):
         try:
             stage = __import__(module, fromlist=["register"])
         except ModuleNotFoundError as exc:

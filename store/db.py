@@ -32,6 +32,7 @@ from typing import Iterator
 import duckdb
 
 from dulun.errors import UserError
+from store import corrections
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 READER_WAIT_S = 10.0
@@ -304,6 +305,8 @@ def _writing(path: Path, wait_s: float, migrate_to_latest: bool, poll_s: float) 
         try:
             if migrate_to_latest:
                 migrate(con)
+            if corrections.queue_path(path).is_file():  # whoever writes next applies queued corrections
+                corrections.apply_pending(con, path)
             yield store
             con.execute("CHECKPOINT")
         except (duckdb.Error, OSError) as exc:

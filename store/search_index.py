@@ -205,23 +205,27 @@ class IndexSummary:
 
 
 def update_index(db_path: Path, path: Path | None = None, batch: int = 2000, lock_timeout_s: float = 600,
-                 progress: Callable[[int, int], None] | None = None) -> IndexSummary:
-    """Bring the sidecar up to date with the database; one updater at a time (a lock file)."""
+                 progress: Callable[[int, int], None] | None = None,
+                 reader: Callable[[], contextlib.AbstractContextManager] | None = None) -> IndexSummary:
+    """Bring the sidecar up to date with the database; one updater at a time (a lock file).
+
+    `reader` opens a short read-only connection (default `open_reader(db_path)`)."""
     started = time.perf_counter()
     path = Path(path or index_path(db_path))
+    reader = reader or (lambda: open_reader(db_path))
     summary = IndexSummary()
     with WriterLock(path, lock_timeout_s):
         con = connect(path)
         try:
             indexed = _indexed_states(con)
-            with open_reader(db_path) as store:
+            with reader() as store:
                 todo, gone = changed_documents(store.con, indexed)
             del indexed
             with _write(con):
                 summary.removed = _remove(con, gone)
             for start in range(0, len(todo), batch):
                 ids = todo[start:start + batch]
-                with open_reader(db_path) as store:  # short: a writer waits at most one batch
+                with reader() as store:  # short: a writer waits at most one batch
                     rows = documents_to_index(store.con, ids)
                 with _write(con):
                     _remove(con, [r[0] for r in rows])
@@ -318,6 +322,9 @@ class SearchQuery:
     end: dt.datetime | None = None    # published before
     limit: int = 20
     offset: int = 0
+    # A phrase that names a province (joined syllables -> province) also matches documents
+    # tagged with that province, whatever their text calls the place ("An Dương", "TP Hải Phòng").
+    places: dict[str, str] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -349,9 +356,13 @@ class SearchResult:
 def match_expression(query: SearchQuery) -> str:
     """The FTS5 query: every phrase quoted (so no user input is read as an operator), all ANDed."""
     parts = []
-    if query.phrases:
-        quoted = " AND ".join('"' + " ".join(p).replace('"', '""') + '"' for p in query.phrases if p)
-        parts.append(f"{_TEXT_COLUMNS} : ({quoted})")
+    for phrase in query.phrases:
+        if not phrase:
+            continue
+        joined = " ".join(phrase)
+        term = f'{_TEXT_COLUMNS} : "' + joined.replace('"', '""') + '"'
+        place = query.places.get(joined)
+        parts.append(f"({term} OR {{tags}} : {tag('province', place)})" if place else f"({term})")
     for kind, value in (("topic", query.topic), ("province", query.province), ("source", query.source),
                         ("kind", query.kind)):
         if value:
