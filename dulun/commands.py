@@ -78,7 +78,7 @@ def status(ctx: typer.Context) -> None:
 
     settings = state(ctx).settings
     with open_reader(settings.database) as store:
-        report = status_report(store.con)
+        report = status_report(store.con, db_path=settings.database)
     print_status(report, str(settings.database))
     _print_schedule_section(settings)
 
@@ -103,6 +103,7 @@ def print_status(report, db: str) -> None:
     _table("Failures by cause", ("source", "cause", "count", "last"), report.failures_by_cause)
     _table("Hot spots", ("week", "level", "cells"), report.hotspot_levels)
     _table("Alert outbox", ("channel", "status", "alerts", "max attempts", "last error"), report.outbox)
+    _table("Analysts' labels", ("", "count"), list(report.labels.items()))
 
 
 def _table(title: str, headers: tuple[str, ...], rows: list[tuple]) -> None:

@@ -37,7 +37,7 @@ def search_phrases(text: str, places: tuple[str, ...] = ()) -> list[list[str]]:
         if fold(part) == part.lower():  # no tone marks, no đ: the segmenter cannot help
             phrases += _pairs(_syllables(part), known)
         else:
-            phrases += [s for s in (_syllables(word) for word in _words(part)) if s]
+            phrases += _join_places([s for s in (_syllables(word) for word in _words(part)) if s], known)
     if any(len(p) > 1 or p[0] not in _ALONE_STOP for p in phrases if p):
         phrases = [p for p in phrases if p and (len(p) > 1 or p[0] not in _ALONE_STOP)]
     unique = []
@@ -62,6 +62,23 @@ def _pairs(syllables: list[str], known: list[list[str]]) -> list[list[str]]:
             step = min(2, len(syllables) - i)
         out.append(syllables[i:i + step])
         i += step
+    return out
+
+
+def _join_places(words: list[list[str]], known: list[list[str]]) -> list[list[str]]:
+    """Merge consecutive words that together spell a province: the segmenter does not know
+    lower-case place names ("hồ", "chí minh")."""
+    out, i = [], 0
+    while i < len(words):
+        for j in range(len(words), i + 1, -1):
+            merged = [syllable for word in words[i:j] for syllable in word]
+            if merged in known:
+                out.append(merged)
+                i = j
+                break
+        else:
+            out.append(words[i])
+            i += 1
     return out
 
 

@@ -3,7 +3,6 @@ key sections visible, crawled markup shown as text, no console or page errors, a
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,25 +10,7 @@ import pytest
 from pipeline.digest import run_daily_digest, run_weekly_digest
 from pipeline.hotspots import run_hotspots
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); `apt-get install chromium` or run .ci/run")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-                                     args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def _open(browser, path: Path):
