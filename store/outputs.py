@@ -20,22 +20,21 @@ from store.records import Enrichment
 # The rows hot spots count over, restricted to a time window BEFORE the "newest enrichment per
 # document" window function runs: same meaning as the `document_topic_places` view, but a week's
 # computation reads only the weeks it needs instead of ranking every enrichment ever stored.
+# One join of documents and enrichments (the content-hash match as a filter): at a million
+# documents each such join is most of a page's time in the workbench.
 _TOPIC_PLACE_ROWS = """
-    SELECT d.doc_id, d.source, d.url, d.title, d.published_at,
-           CAST(d.published_at AS DATE) AS published_day,
-           coalesce(e.story_id, d.doc_id) AS story,
+    SELECT x.doc_id, x.source, x.url, x.title, x.published_at,
+           CAST(x.published_at AS DATE) AS published_day,
+           coalesce(x.story_id, x.doc_id) AS story,
            t.topic, p.province
-    FROM documents d
-    JOIN (
-        SELECT e.doc_id, e.topics, e.provinces, e.story_id
-        FROM enrichments e
-        JOIN documents d2 ON d2.doc_id = e.doc_id AND d2.content_hash = e.content_hash
-        WHERE d2.published_at >= $start AND d2.published_at < $end
+    FROM (
+        SELECT d.doc_id, d.source, d.url, d.title, d.published_at, e.topics, e.provinces, e.story_id
+        FROM documents d JOIN enrichments e ON e.doc_id = d.doc_id
+        WHERE d.published_at >= $start AND d.published_at < $end AND e.content_hash = d.content_hash
         QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1
-    ) e ON e.doc_id = d.doc_id
-    CROSS JOIN unnest(e.topics) AS t(topic)
-    CROSS JOIN unnest(e.provinces) AS p(province)
-    WHERE d.published_at >= $start AND d.published_at < $end
+    ) x
+    CROSS JOIN unnest(x.topics) AS t(topic)
+    CROSS JOIN unnest(x.provinces) AS p(province)
 """
 
 
@@ -245,10 +244,14 @@ def top_stories(
                 SELECT *, row_number() OVER (PARTITION BY {group} ORDER BY outlets DESC, documents DESC, headline) AS rank
                 FROM stories
             ),
-            first_seen AS (
-                SELECT coalesce(e.story_id, e.doc_id) AS story, min(d.published_at) AS first_seen
-                FROM enrichments e JOIN documents d USING (doc_id)
+            members AS (  -- the shown stories' documents first, then their dates: not a join of all
+                SELECT e.doc_id, coalesce(e.story_id, e.doc_id) AS story FROM enrichments e
                 WHERE coalesce(e.story_id, e.doc_id) IN (SELECT story FROM ranked WHERE rank <= $n)
+            ),
+            first_seen AS (
+                SELECT m.story, min(d.published_at) AS first_seen
+                FROM members m JOIN documents d ON d.doc_id = m.doc_id
+                WHERE d.doc_id IN (SELECT doc_id FROM members)
                 GROUP BY 1
             )
             SELECT r.*, f.first_seen FROM ranked r LEFT JOIN first_seen f USING (story)

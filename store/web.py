@@ -16,11 +16,24 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from store.outputs import _TOPIC_PLACE_ROWS, vn_midnight
+from store.outputs import vn_midnight
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pd.DataFrame:
     return con.execute(sql, params or {}).df()
+
+
+# Each document published in [$start, $end) with its current enrichment (as the
+# `current_enrichments` view means it), in one join; narrowed to a topic and/or province
+# ($topic, $province; NULL for any) before anything is unnested.
+_CURRENT_IN_WINDOW = """
+    SELECT * FROM (
+        SELECT d.doc_id, d.published_at, d.source, coalesce(e.story_id, d.doc_id) AS story, e.topics, e.provinces
+        FROM documents d JOIN enrichments e ON e.doc_id = d.doc_id
+        WHERE d.published_at >= $start AND d.published_at < $end AND e.content_hash = d.content_hash
+        QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1
+    ) WHERE ($topic IS NULL OR list_contains(topics, $topic)) AND ($province IS NULL OR list_contains(provinces, $province))
+"""
 
 
 # ---------------------------------------------------------------- hot spots
@@ -53,9 +66,8 @@ def cell_daily_counts(con: duckdb.DuckDBPyConnection, topic: str, province: str,
                       last_day: dt.date) -> pd.DataFrame:
     """Stories and documents per day (Asia/Ho_Chi_Minh) of one topic x province cell."""
     return _frame(con, f"""
-        WITH rows AS ({_TOPIC_PLACE_ROWS})
-        SELECT published_day AS day, count(DISTINCT story) AS stories, count(DISTINCT doc_id) AS documents
-        FROM rows WHERE topic = $topic AND province = $province GROUP BY ALL ORDER BY 1
+        SELECT CAST(published_at AS DATE) AS day, count(DISTINCT story) AS stories, count(*) AS documents
+        FROM ({_CURRENT_IN_WINDOW}) GROUP BY ALL ORDER BY 1
     """, {"start": vn_midnight(first_day), "end": vn_midnight(last_day + dt.timedelta(days=1)),
           "topic": topic, "province": province})
 
@@ -66,10 +78,10 @@ def province_counts(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.
                     topic: str | None) -> pd.DataFrame:
     """Distinct stories and documents per province in [start, end), one topic or all."""
     return _frame(con, f"""
-        WITH rows AS ({_TOPIC_PLACE_ROWS})
         SELECT province, count(DISTINCT story) AS stories, count(DISTINCT doc_id) AS documents
-        FROM rows WHERE $topic IS NULL OR topic = $topic GROUP BY ALL
-    """, {"start": start, "end": end, "topic": topic})
+        FROM (SELECT doc_id, story, unnest(list_distinct(provinces)) AS province FROM ({_CURRENT_IN_WINDOW}))
+        GROUP BY ALL
+    """, {"start": start, "end": end, "topic": topic, "province": None})
 
 
 def province_levels(con: duckdb.DuckDBPyConnection, iso_week: str, topic: str | None) -> pd.DataFrame:
@@ -86,9 +98,12 @@ def province_levels(con: duckdb.DuckDBPyConnection, iso_week: str, topic: str | 
 def topic_province_weeks(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
     """Distinct stories per (topic, province) over [start, end): the heat map."""
     return _frame(con, f"""
-        WITH rows AS ({_TOPIC_PLACE_ROWS})
-        SELECT topic, province, count(DISTINCT story) AS stories FROM rows GROUP BY ALL
-    """, {"start": start, "end": end})
+        WITH cur AS ({_CURRENT_IN_WINDOW}),
+        by_topic AS (SELECT story, provinces, unnest(list_distinct(topics)) AS topic FROM cur)
+        SELECT topic, province, count(DISTINCT story) AS stories
+        FROM (SELECT story, topic, unnest(list_distinct(provinces)) AS province FROM by_topic)
+        GROUP BY ALL
+    """, {"start": start, "end": end, "topic": None, "province": None})
 
 
 # ---------------------------------------------------------------- stories and documents
@@ -96,10 +111,11 @@ def topic_province_weeks(con: duckdb.DuckDBPyConnection, start: dt.datetime, end
 def story_mentions(con: duckdb.DuckDBPyConnection, story: str) -> pd.DataFrame:
     """Every document of one story (its cluster id, or a lone document's own id), oldest first."""
     return _frame(con, """
+        WITH members AS (SELECT * FROM enrichments WHERE coalesce(story_id, doc_id) = $story)
         SELECT d.doc_id, d.source, d.kind, d.url, d.title, d.published_at, d.fetched_at,
                e.topics, e.provinces
-        FROM enrichments e JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
-        WHERE coalesce(e.story_id, e.doc_id) = $story
+        FROM members e JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
+        WHERE d.doc_id IN (SELECT doc_id FROM members)
         QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1
         ORDER BY d.published_at NULLS LAST, d.doc_id
     """, {"story": story})
@@ -199,6 +215,27 @@ def label_status(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
         FROM labels l, m
     """).fetchall()[0]
     return {"labels": int(total), "waiting": int(waiting), "newest_model_at": newest_model}
+
+
+def review_candidates(con: duckdb.DuckDBPyConnection, since: dt.datetime, limit: int) -> list[dict]:
+    """Enriched, unlabeled Vietnamese documents published since `since`, newest first, with
+    their scores (the caller ranks how unsure the model was): what `dulun label` offers, kept to
+    recent documents so the page reads one window, not every enrichment ever made."""
+    rows = con.execute("""
+        SELECT d.doc_id, d.title, d.lead, CAST(e.scores AS VARCHAR), e.topics, e.provinces
+        FROM documents d JOIN enrichments e ON e.doc_id = d.doc_id
+        WHERE d.published_at >= $since AND e.content_hash = d.content_hash AND coalesce(e.language, 'vi') = 'vi'
+          AND d.doc_id NOT IN (SELECT doc_id FROM labels)
+        QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1
+        ORDER BY d.published_at DESC, d.doc_id LIMIT $n
+    """, {"since": since, "n": limit}).fetchall()
+    keys = ("doc_id", "title", "lead", "scores", "topics", "provinces")
+    out = []
+    for row in rows:
+        item = dict(zip(keys, row))
+        item["scores"] = json.loads(item["scores"]) if item["scores"] else {}
+        out.append(item)
+    return out
 
 
 def documents_exist(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> set[str]:

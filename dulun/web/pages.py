@@ -103,8 +103,14 @@ def today(request: Request) -> Response:
     workbench = wb(request)
     now = workbench.now()
     day = _param_date(request, "day") or (now.date() - dt.timedelta(days=1))
-    with workbench.reader() as store:
-        content = daily_content(store.con, workbench.settings, day, workbench.topics, now)
+
+    def make() -> dict:
+        with workbench.reader() as store:
+            return daily_content(store.con, workbench.settings, day, workbench.topics, now)
+
+    # The day's digest changes only when the database does: computed once per data state.
+    content = workbench.memo.get_or_make(("today", day, now.replace(minute=0, second=0, microsecond=0),
+                                          workbench.data_version()), make)
     return render(request, "today.html.j2", d=content, day=day, cell_url=cell_url,
                   prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1))
 
@@ -404,13 +410,16 @@ def alerts(request: Request) -> Response:
     return render(request, "alerts.html.j2", rows=rows, delivery_vi=DELIVERY_VI, cell_url=cell_url)
 
 
+REVIEW_DAYS = 30
+
+
 def review(request: Request) -> Response:
     from nlp.label import CANDIDATE_POOL, uncertainty
-    from store import nlp as nlp_store
 
     workbench = wb(request)
     with workbench.reader() as store:
-        candidates = nlp_store.uncertain_candidates(store.con, CANDIDATE_POOL)
+        since = workbench.now() - dt.timedelta(days=REVIEW_DAYS)
+        candidates = queries.review_candidates(store.con, since, CANDIDATE_POOL)
         labels = queries.label_status(store.con)
     queued = correction_queue.pending(workbench.database)
     queued_ids = {c.doc_id for c in queued}
