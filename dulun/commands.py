@@ -62,15 +62,18 @@ def demo(
 ) -> None:
     import datetime as dt
 
+    from crawlers.demo_site.server import DEMO_NOW
     from dulun.cli import state
-    from dulun.orchestrate import run_demo
+    from dulun.orchestrate import run_demo, workbench_command
     from dulun.timeutil import VN, parse_date
 
-    now = None
+    now = DEMO_NOW
     if today:
         now = dt.datetime.combine(parse_date(today, "--today"), dt.time(8, 0), tzinfo=VN)
-    run_demo(state(ctx).settings, now=now)
-    console.print("Demo finished. Next: [bold]dulun status[/]")
+    settings = state(ctx).settings
+    run_demo(settings, now=now)
+    console.print("Demo finished. Open the workbench (then http://127.0.0.1:8765/):")
+    console.print(workbench_command(settings, now), highlight=False, soft_wrap=True, markup=False)
 
 
 def status(ctx: typer.Context) -> None:

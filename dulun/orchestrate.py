@@ -45,6 +45,7 @@ def run_once(
     from pipeline.alerts import run_alerts
     from pipeline.digest import run_daily_digest, run_weekly_digest
     from pipeline.hotspots import run_hotspots
+    from store.search_index import update_index
 
     console = console or Console(stderr=True)
     now = now or dt.datetime.now(VN)
@@ -54,6 +55,7 @@ def run_once(
     step("crawl", lambda: crawl(settings, sources=sources, sources_file=sources_file, now=now))
     step("model", lambda: ensure_model(settings))
     step("enrich", lambda: enrich_pending(settings, now=now))
+    step("search index", lambda: update_index(settings.database))
     step(f"hot spots {week}", lambda: run_hotspots(settings, week=week, now=now))
     step("daily digest", lambda: run_daily_digest(settings, now=now))
     step(f"weekly digest {week}", lambda: run_weekly_digest(settings, week=week, now=now))
@@ -121,6 +123,7 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
     from pipeline.alerts import run_alerts
     from pipeline.digest import run_daily_digest, run_weekly_digest
     from pipeline.hotspots import run_hotspots
+    from store.search_index import update_index
 
     console = console or Console(stderr=True)
     settings = demo_settings(settings)
@@ -136,6 +139,7 @@ def run_demo(settings: Settings, now: dt.datetime | None = None, console: Consol
         shutil.copyfile(site.expected_file, settings.database.parent / "demo_expected.json")
     step("model", lambda: ensure_model(settings))
     step("enrich", lambda: enrich_pending(settings, now=now))
+    step("search index", lambda: update_index(settings.database))
     # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.
     for week in weeks_between(first_published_day(settings) or today, last_week):
         step(f"hot spots {week}", lambda week=week: run_hotspots(settings, week=week, now=now))
@@ -152,6 +156,14 @@ def first_published_day(settings: Settings) -> dt.date | None:
 
     with open_reader(settings.database) as store:
         return first_day(store.con)
+
+
+def workbench_command(settings: Settings, now: dt.datetime) -> str:
+    """The one command that opens the workbench on this database, its clock pinned to `now`."""
+    env = "" if settings.data_dir == Path("data") and settings.db_path is None else f"DULUN_DATA_DIR={settings.data_dir} "
+    if settings.db_path is not None:
+        env += f"DULUN_DB_PATH={settings.db_path} "
+    return f"{env}.venv/bin/dulun serve --now {now.isoformat()}"
 
 
 def _print_where(console: Console, settings: Settings) -> None:

@@ -204,7 +204,8 @@ def stage_steps(settings: Settings, stage: str, source: str | None) -> list[tupl
             raise UserError("`dulun job crawl` needs --source NAME (one source per job).")
         return [("recover", lambda: recover_interrupted_runs(settings)), ("crawl", lambda: _crawl(settings, source))]
     if stage == "enrich":
-        return [("enrich", lambda: _enrich(settings)), ("alerts", lambda: _alerts(settings))]
+        return [("enrich", lambda: _enrich(settings)), ("search index", lambda: _search_index(settings)),
+                ("alerts", lambda: _alerts(settings))]
     if stage == "hotspots":
         return [("hotspots", lambda: _entry("pipeline.hotspots", "run_hotspots")(settings))]
     if stage == "digest":
@@ -222,6 +223,10 @@ def _crawl(settings: Settings, source: str):
 
 def _enrich(settings: Settings):
     return _entry("nlp.api", "enrich_pending")(settings)
+
+
+def _search_index(settings: Settings):
+    return _entry("store.search_index", "update_index")(settings.database)
 
 
 def _alerts(settings: Settings):
