@@ -16,6 +16,7 @@ import contextlib
 import datetime as dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,19 +148,30 @@ class Workbench:
         return True
 
 
-def start_background(workbench: Workbench, update_index: bool, interval_s: float = 3.0) -> threading.Event:
-    """The search index brought up to date once at start, and queued corrections applied as
-    soon as the writer is free; returns the event that stops the thread."""
+def start_background(workbench: Workbench, update_index: bool, warm: Callable[[Workbench], None] | None = None,
+                     interval_s: float = 3.0, settle_s: float = 6.0) -> threading.Event:
+    """The search index brought up to date once at start; queued corrections applied as soon
+    as the writer is free; and `warm` run once the database has stopped changing for `settle_s`
+    (not after every batch of a running crawl). Returns the event that stops the thread."""
     stop = threading.Event()
 
     def loop() -> None:
         if update_index:
             refresh_search_index(workbench)
-        while not stop.wait(interval_s):
+        warmed, seen, since = None, None, time.monotonic()
+        while True:
             try:
                 workbench.apply_corrections()
+                version = workbench.data_version()
+                if version != seen:
+                    seen, since = version, time.monotonic()
+                if warm is not None and version != warmed and time.monotonic() - since >= settle_s:
+                    warm(workbench)
+                    warmed = version
             except Exception:  # keep serving; the next turn tries again
-                log.exception("applying queued corrections failed")
+                log.exception("background work failed")
+            if stop.wait(interval_s):
+                return
 
     threading.Thread(target=loop, name="dulun-web-background", daemon=True).start()
     return stop

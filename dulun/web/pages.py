@@ -99,20 +99,36 @@ def _monday(iso_week: str) -> dt.date:
 
 # ---------------------------------------------------------------- Today
 
-def today(request: Request) -> Response:
-    workbench = wb(request)
+def today_content(workbench, day: dt.date) -> dict:
+    """The day's digest content, computed once per database state (and kept warm for the
+    default day by the background thread: `warm_pages`)."""
     now = workbench.now()
-    day = _param_date(request, "day") or (now.date() - dt.timedelta(days=1))
 
     def make() -> dict:
         with workbench.reader() as store:
             return daily_content(store.con, workbench.settings, day, workbench.topics, now)
 
-    # The day's digest changes only when the database does: computed once per data state.
-    content = workbench.memo.get_or_make(("today", day, now.replace(minute=0, second=0, microsecond=0),
-                                          workbench.data_version()), make)
+    return workbench.memo.get_or_make(("today", day, now.replace(minute=0, second=0, microsecond=0),
+                                       workbench.data_version()), make)
+
+
+def default_day(workbench) -> dt.date:
+    return workbench.now().date() - dt.timedelta(days=1)  # the last complete day, as the digest
+
+
+def today(request: Request) -> Response:
+    workbench = wb(request)
+    day = _param_date(request, "day") or default_day(workbench)
+    content = today_content(workbench, day)
     return render(request, "today.html.j2", d=content, day=day, cell_url=cell_url,
                   prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1))
+
+
+def warm_pages(workbench) -> None:
+    """After the database changed, compute what the first page everyone opens needs (Today's
+    digest, the map's 8-week heat map) before anyone asks."""
+    today_content(workbench, default_day(workbench))
+    _heat_frame(workbench, _this_monday(workbench))
 
 
 # ---------------------------------------------------------------- Hot spots
@@ -232,7 +248,7 @@ def map_page(request: Request) -> Response:
     days = PERIODS[_param_choice(request, "days", PERIODS) or "7"]
     now = workbench.now()
     end = outputs.vn_midnight(now.date())
-    this_monday = now.date() - dt.timedelta(days=now.date().weekday())
+    this_monday = _this_monday(workbench)
     heat_start = this_monday - dt.timedelta(weeks=8)
     with workbench.reader() as store:
         week = _param_week(request) or outputs.latest_hotspot_week(store.con, now.date())
@@ -244,7 +260,7 @@ def map_page(request: Request) -> Response:
             counts = queries.province_counts(store.con, end - dt.timedelta(days=days), end, topic)
             values = {p: int(n) for p, n in zip(counts.province, counts.stories)}
             levels = None
-        heat = queries.topic_province_weeks(store.con, outputs.vn_midnight(heat_start), outputs.vn_midnight(this_monday))
+    heat = _heat_frame(workbench, this_monday)
     links = {p: (cell_url(week, topic, p) if topic and measure == "level" else url("/search", province=p, topic=topic))
              for p in charts.TILES}
     tile_title = ("Mức điểm nóng tuần " + (week or "–")) if measure == "level" else f"Sự việc trong {days} ngày qua"
@@ -260,6 +276,22 @@ def map_page(request: Request) -> Response:
                   legend=charts.legend(max(values.values(), default=0), "sự việc") if measure == "stories" else None,
                   heat_svg=heat_svg, heat_from=heat_start, heat_to=this_monday - dt.timedelta(days=1),
                   level_fill=charts.LEVEL_FILL, heat_legend=charts.legend(max(heat_values.values(), default=0), "sự việc"))
+
+
+def _this_monday(workbench) -> dt.date:
+    today_ = workbench.now().date()
+    return today_ - dt.timedelta(days=today_.weekday())
+
+
+def _heat_frame(workbench, this_monday: dt.date):
+    """Stories per topic x province over the 8 weeks before this week: the same for every map
+    view, so computed once per database state."""
+    def make():
+        with workbench.reader() as store:
+            return queries.topic_province_weeks(store.con, outputs.vn_midnight(this_monday - dt.timedelta(weeks=8)),
+                                                outputs.vn_midnight(this_monday))
+
+    return workbench.memo.get_or_make(("heat", this_monday, workbench.data_version()), make)
 
 
 def short_topic_name(name: str) -> str:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 from dulun.settings import Settings
 from dulun.web.app import create_app
@@ -43,5 +42,7 @@ def build(settings: Settings, host: str, pinned_now: dt.datetime | None = None,
         pinned_now=pinned_now,
     )
     app = create_app(workbench, session_secret(settings.data_dir / "web_session_key"), host)
-    stop = start_background(workbench, update_index) if update_index is not None else threading.Event()
+    from dulun.web.pages import warm_pages
+
+    stop = start_background(workbench, update_index, warm=warm_pages)
     return app, stop
