@@ -96,3 +96,13 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+def watched_page(browser, width: int = 1280, height: int = 900):
+    """A new browser page and the list its console errors, page errors and dialogs go to."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+    return page, problems

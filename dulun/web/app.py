@@ -29,8 +29,8 @@ PUBLIC_PATHS = ("/login", "/static/")
 SESSION_HOURS = 12
 
 
-class SecurityHeaders:
-    """Pure ASGI: the security headers and the server's own time (Server-Timing) on every response."""
+class _HttpMiddleware:
+    """Pure ASGI middleware that acts on HTTP requests only (`handle`) and passes the rest on."""
 
     def __init__(self, app):
         self.app = app
@@ -39,6 +39,13 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+
+class SecurityHeaders(_HttpMiddleware):
+    """The security headers and the server's own time (Server-Timing) on every response."""
+
+    async def handle(self, scope, receive, send):
         started = time.perf_counter()
 
         async def send_with_headers(message):
@@ -54,17 +61,11 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class RequireUser:
-    """Pure ASGI: who is asking (the local analyst, a logged-in user, or the user a trusted proxy
-    vouches for); everyone else is sent to the login page or refused."""
+class RequireUser(_HttpMiddleware):
+    """Who is asking (the local analyst, a logged-in user, or the user a trusted proxy vouches
+    for); everyone else is sent to the login page or refused."""
 
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope, receive, send):
         request = Request(scope)
         workbench: Workbench = scope["app"].state.workbench
         auth = workbench.auth

@@ -14,11 +14,9 @@ pytestmark = pytest.mark.slow
 
 
 def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+    from conftest import watched_page
+
+    page, problems = watched_page(browser, 1100, 900)
     page.goto(path.resolve().as_uri())
     page.wait_for_load_state("load")
     return page, problems

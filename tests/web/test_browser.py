@@ -19,11 +19,9 @@ HP = urllib.parse.quote("Hải Phòng")
 
 
 def open_page(browser, url: str):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+    from conftest import watched_page
+
+    page, problems = watched_page(browser)
     response = page.goto(url)
     page.wait_for_load_state("networkidle")
     return page, response, problems
@@ -96,7 +94,7 @@ def test_a_correction_made_in_the_browser_shows_up_in_the_next_train_provenance(
     form.locator("button[value=save]").click()
     page.get_by_text("Đã lưu nhãn").wait_for(timeout=15_000)  # htmx swapped in the answer
     assert problems == []
-    with open_reader(demo_copy.database) as store:
+    with demo_server.reading(), open_reader(demo_copy.database) as store:
         assert store.con.execute("SELECT count(*) FROM labels WHERE doc_id = ?", [doc_id]).fetchall()[0][0] == 1
     status = dulun_cli("status", env={"DULUN_DATA_DIR": str(demo_copy.data_dir)})
     assert re.search(r"waiting for a retrain\D+1\b", status.stdout), status.stdout

@@ -69,10 +69,10 @@ def test_bad_parameters_get_a_page_not_a_traceback(client):
         assert "Traceback" not in reply.text and "<h1>" in reply.text, path
 
 
-def test_no_page_shows_a_post_author_and_a_byline_only_on_its_own_press_item(workbench_settings, client):
+def test_no_page_shows_a_post_author_and_a_byline_only_on_its_own_press_item(workbench_settings, live, client):
     from store import open_writer
 
-    with open_writer(workbench_settings.database) as store:
+    with live.writing(), open_writer(workbench_settings.database) as store:
         store.con.execute("UPDATE documents SET byline = 'Phóng viên Nguyễn Văn A', author_hash = 'hash-of-someone' "
                           "WHERE doc_id = (SELECT min(doc_id) FROM documents)")
         doc_id, story = store.con.execute(
@@ -92,18 +92,18 @@ def test_a_post_without_the_csrf_token_is_refused(client):
     assert reply.status == 403
 
 
-def _label(settings, doc_id):
-    with open_reader(settings.database) as store:
+def _label(settings, doc_id, live):
+    with live.reading(), open_reader(settings.database) as store:
         rows = store.con.execute("SELECT topics, provinces FROM labels WHERE doc_id = ?", [doc_id]).fetchall()
     return rows[0] if rows else None
 
 
-def test_a_correction_is_stored_as_an_analyst_label_at_once_when_the_writer_is_free(workbench_settings, client):
+def test_a_correction_is_stored_as_an_analyst_label_at_once_when_the_writer_is_free(workbench_settings, live, client):
     doc_id = _doc_ids(client.get("/review").text)[0]
     reply = client.post(f"/doc/{doc_id}/label", {"csrf": client.csrf(), "topic": ["labor", "complaints"],
                                                  "province": ["Hải Phòng", "Atlantis"], "action": "save"})
     assert reply.status == 303 and reply.headers["location"].endswith("saved=1")
-    assert _label(workbench_settings, doc_id) == (["labor", "complaints"], ["Hải Phòng"])  # unknown place dropped
+    assert _label(workbench_settings, doc_id, live) == (["labor", "complaints"], ["Hải Phòng"])  # unknown place dropped
     assert "nhãn chờ huấn luyện lại" in client.get("/review").text
 
 
@@ -119,13 +119,13 @@ def test_a_correction_made_while_another_process_writes_is_queued_then_applied(w
                             headers={"HX-Request": "true"})
         assert time.monotonic() - started < 5
         assert reply.status == 200 and "hàng chờ" in reply.text
-        assert _label(workbench_settings, doc_id) is None
+        assert _label(workbench_settings, doc_id, live) is None
         status = dulun_cli("status", env={"DULUN_DATA_DIR": str(workbench_settings.data_dir)})
         assert status.returncode == 0, status.stderr
         assert re.search(r"corrections queued\D+1\b", status.stdout), status.stdout
     finally:
         lock.release()
     deadline = time.monotonic() + 20
-    while _label(workbench_settings, doc_id) is None and time.monotonic() < deadline:
+    while _label(workbench_settings, doc_id, live) is None and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert _label(workbench_settings, doc_id) == (["health"], [])
+    assert _label(workbench_settings, doc_id, live) == (["health"], [])

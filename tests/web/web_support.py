@@ -59,6 +59,7 @@ class LiveServer:
     def __init__(self, app, stop_background: threading.Event):
         import uvicorn
 
+        self.app = app
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
@@ -73,6 +74,14 @@ class LiveServer:
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.05)
         return self
+
+    def reading(self):
+        """Read the database from the test while this in-process server runs: DuckDB refuses a
+        second configuration of the same file in one process, so pass the server's gate."""
+        return self.app.state.workbench.gate.reading()
+
+    def writing(self):
+        return self.app.state.workbench.gate.writing()
 
     def __exit__(self, *exc) -> None:
         self._stop_background.set()
