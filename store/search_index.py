@@ -15,10 +15,14 @@ that stops at the page size, and a period is a rowid range the index seeks to. C
 week (Asia/Ho_Chi_Minh) are integer arithmetic on the same rowids.
 
 Filters (topic, province, source, kind) are tag tokens in a fourth FTS column, so a filtered
-query is one intersection inside the index. Titles, leads, bodies (capped), topics and
-provinces are kept beside the index (`search_docs`, the FTS5 external content), so a results
-page never touches DuckDB, and an updated document's old tokens can be deleted exactly.
-Authors and bylines are never copied here.
+query is one intersection inside the index. Titles, leads and bodies (capped) are kept beside
+the index (`search_text`, the FTS5 external content), so a results page never touches DuckDB
+and an updated document's old tokens can be deleted exactly; each document's source, kind,
+story, topics and provinces sit in a narrow table (`search_docs`) keyed by the same time-ordered
+rowid. That table is also the workbench's read model for counts over a period (a cell's days,
+a map's provinces, a story's members): a period is a rowid range, a topic or province a tag
+lookup, with no join of a million documents with their enrichments; it is as fresh as the
+last index update (after every enrichment cycle). Authors and bylines are never copied here.
 
 Incremental: every document's indexed state (content, current topics, provinces, story,
 publication time, dropped text) is a short hash computed in DuckDB; an update compares those
@@ -45,7 +49,7 @@ import pyarrow as pa
 
 from store.db import WriterLock, open_reader
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 ROWIDS_PER_SECOND = 1000
 BODY_CHARS = 20_000  # the part of a body that is indexed: enough for any article, caps hostile pages
 _VN_OFFSET_S = 7 * 3600
@@ -87,16 +91,23 @@ def document_tags(source: str, kind: str, topics: Sequence[str], provinces: Sequ
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS search_meta (key TEXT PRIMARY KEY, value TEXT);
+-- One narrow row per document: what filters, counts and series read (kept apart from the
+-- text so scanning a period reads little).
 CREATE TABLE IF NOT EXISTS search_docs (
     rowid        INTEGER PRIMARY KEY,     -- publication second x 1000 + counter
     doc_id       TEXT NOT NULL UNIQUE,
-    state        TEXT NOT NULL,           -- hash of what was indexed (see _STATE_SQL)
+    state        TEXT NOT NULL,           -- hash of what was indexed (see _STATE)
     source       TEXT NOT NULL,
     kind         TEXT NOT NULL,
     url          TEXT,
     story        TEXT,
     topics       TEXT NOT NULL,           -- space-separated topic ids
-    provinces    TEXT NOT NULL,           -- '|'-separated province names
+    provinces    TEXT NOT NULL            -- '|'-separated province names
+);
+CREATE INDEX IF NOT EXISTS search_docs_story ON search_docs (story);
+-- The text, the FTS5 external content (the same rowids).
+CREATE TABLE IF NOT EXISTS search_text (
+    rowid        INTEGER PRIMARY KEY,
     title        TEXT,
     lead         TEXT,
     body         TEXT,                    -- the indexed part of the body
@@ -104,10 +115,11 @@ CREATE TABLE IF NOT EXISTS search_docs (
 );
 CREATE TABLE IF NOT EXISTS search_sources (source TEXT PRIMARY KEY, documents INTEGER NOT NULL);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, lead, body, tags, content='search_docs', content_rowid='rowid',
+    title, lead, body, tags, content='search_text', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'
 );
 """
+_TABLES = ("search_fts", "search_docs", "search_text", "search_sources", "search_meta")
 
 
 def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
@@ -121,10 +133,21 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
         con = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
         con.execute("PRAGMA journal_mode = WAL")
         con.execute("PRAGMA synchronous = NORMAL")
+        if _version(con) not in (None, INDEX_VERSION):  # an older layout: derived data, rebuilt
+            for table in _TABLES:
+                con.execute(f"DROP TABLE IF EXISTS {table}")
         con.executescript(_SCHEMA)
         con.execute("INSERT OR IGNORE INTO search_meta VALUES ('version', ?)", (INDEX_VERSION,))
     con.execute("PRAGMA busy_timeout = 30000")
     return con
+
+
+def _version(con: sqlite3.Connection) -> str | None:
+    try:
+        row = con.execute("SELECT value FROM search_meta WHERE key = 'version'").fetchone()
+    except sqlite3.OperationalError:
+        return None
+    return row[0] if row else None
 
 
 def exists(path: Path) -> bool:
@@ -263,13 +286,15 @@ def _remove(con: sqlite3.Connection, doc_ids: Sequence[str]) -> int:
     """Delete documents from the index: the FTS5 'delete' command needs the very tokens that
     were indexed, which the kept text gives back through the same folding."""
     rows = con.execute(
-        "SELECT rowid, title, lead, body, tags, source FROM search_docs WHERE doc_id IN (SELECT value FROM json_each(?))",
+        "SELECT d.rowid, t.title, t.lead, t.body, t.tags, d.source FROM search_docs d JOIN search_text t USING (rowid) "
+        "WHERE d.doc_id IN (SELECT value FROM json_each(?))",
         (json.dumps(list(doc_ids)),)).fetchall()
     if not rows:
         return 0
     con.executemany("INSERT INTO search_fts (search_fts, rowid, title, lead, body, tags) VALUES ('delete', ?, ?, ?, ?, ?)",
                     [(r[0], fold_for_index(r[1]), fold_for_index(r[2]), fold_for_index(r[3]), r[4]) for r in rows])
     con.executemany("DELETE FROM search_docs WHERE rowid = ?", [(r[0],) for r in rows])
+    con.executemany("DELETE FROM search_text WHERE rowid = ?", [(r[0],) for r in rows])
     con.executemany("UPDATE search_sources SET documents = documents - ? WHERE source = ?",
                     [(n, source) for source, n in Counter(r[5] for r in rows).items()])
     return len(rows)
@@ -277,14 +302,15 @@ def _remove(con: sqlite3.Connection, doc_ids: Sequence[str]) -> int:
 
 def _insert(con: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     rowids = _free_rowids(con, [int(r[-1] or 0) for r in rows])
-    docs, fts, per_source = [], [], Counter()
+    docs, texts, fts, per_source = [], [], [], Counter()
     for rowid, (doc_id, state, source, kind, url, story, topics, provinces, title, lead, body, _) in zip(rowids, rows):
         tags = document_tags(source, kind, topics, provinces)
-        docs.append((rowid, doc_id, state, source, kind, url, story, " ".join(topics), "|".join(provinces),
-                     title, lead, body, tags))
+        docs.append((rowid, doc_id, state, source, kind, url, story, " ".join(topics), "|".join(provinces)))
+        texts.append((rowid, title, lead, body, tags))
         fts.append((rowid, fold_for_index(title), fold_for_index(lead), fold_for_index(body), tags))
         per_source[source] += 1
-    con.executemany("INSERT INTO search_docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", docs)
+    con.executemany("INSERT INTO search_docs VALUES (?,?,?,?,?,?,?,?,?)", docs)
+    con.executemany("INSERT INTO search_text VALUES (?,?,?,?,?)", texts)
     con.executemany("INSERT INTO search_fts (rowid, title, lead, body, tags) VALUES (?,?,?,?,?)", fts)
     con.executemany("INSERT INTO search_sources VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET documents = documents + excluded.documents",
                     list(per_source.items()))
@@ -403,8 +429,8 @@ def _hits(con: sqlite3.Connection, rowids: list[int]) -> list[SearchHit]:
         return []
     marks = ",".join("?" * len(rowids))
     rows = {r[0]: r for r in con.execute(
-        f"SELECT rowid, doc_id, source, kind, url, story, topics, provinces, title, lead, substr(body, 1, 4000) "
-        f"FROM search_docs WHERE rowid IN ({marks})", rowids)}
+        f"SELECT d.rowid, d.doc_id, d.source, d.kind, d.url, d.story, d.topics, d.provinces, t.title, t.lead, "
+        f"substr(t.body, 1, 4000) FROM search_docs d JOIN search_text t USING (rowid) WHERE d.rowid IN ({marks})", rowids)}
     hits = []
     for rowid in rowids:
         _, doc_id, source, kind, url, story, topics, provinces, title, lead, body = rows[rowid]
@@ -420,3 +446,96 @@ def indexed_sources(con: sqlite3.Connection) -> list[str]:
 
 def indexed_count(con: sqlite3.Connection) -> int:
     return con.execute("SELECT count(*) FROM search_docs").fetchone()[0]
+
+
+# ---------------------------------------------------------------- the read model: counts over a period
+
+def _bounds(start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+    return int(start.timestamp()) * ROWIDS_PER_SECOND, int(end.timestamp()) * ROWIDS_PER_SECOND
+
+
+def _rows(con: sqlite3.Connection, start: dt.datetime, end: dt.datetime, topic: str | None = None,
+          province: str | None = None, columns: str = "d.rowid, d.story") -> list[tuple]:
+    """Documents published in [start, end), optionally of one topic and/or province."""
+    low, high = _bounds(start, end)
+    wanted = [f"{{tags}} : {tag(kind, value)}" for kind, value in (("topic", topic), ("province", province)) if value]
+    if not wanted:
+        return con.execute(f"SELECT {columns} FROM search_docs d WHERE d.rowid >= ? AND d.rowid < ?", (low, high)).fetchall()
+    return con.execute(
+        f"SELECT {columns} FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid "
+        "WHERE search_fts MATCH ? AND f.rowid >= ? AND f.rowid < ?", (" AND ".join(wanted), low, high)).fetchall()
+
+
+def local_day(rowid: int) -> dt.date:
+    """The publication day in Asia/Ho_Chi_Minh of a rowid."""
+    return dt.date(1970, 1, 1) + dt.timedelta(days=(rowid // ROWIDS_PER_SECOND + _VN_OFFSET_S) // 86400)
+
+
+def daily_counts(con: sqlite3.Connection, topic: str, province: str, start: dt.datetime,
+                 end: dt.datetime) -> dict[dt.date, tuple[int, int]]:
+    """Per day (Asia/Ho_Chi_Minh): (distinct stories, documents) of one topic x province cell."""
+    stories: dict[dt.date, set] = {}
+    documents: Counter = Counter()
+    for rowid, story in _rows(con, start, end, topic, province):
+        day = local_day(rowid)
+        stories.setdefault(day, set()).add(story)
+        documents[day] += 1
+    return {day: (len(stories[day]), documents[day]) for day in stories}
+
+
+def province_counts(con: sqlite3.Connection, start: dt.datetime, end: dt.datetime,
+                    topic: str | None = None) -> dict[str, int]:
+    """Distinct stories per province in [start, end), one topic or all."""
+    stories: dict[str, set] = {}
+    for provinces, story in _rows(con, start, end, topic, columns="d.provinces, d.story"):
+        for province in set(provinces.split("|")) if provinces else ():
+            stories.setdefault(province, set()).add(story)
+    return {p: len(s) for p, s in stories.items()}
+
+
+def topic_province_counts(con: sqlite3.Connection, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
+    """Distinct stories per (province, topic) in [start, end): the heat map."""
+    stories: dict[tuple[str, str], set] = {}
+    for topics, provinces, story in _rows(con, start, end, columns="d.topics, d.provinces, d.story"):
+        if not topics or not provinces:
+            continue
+        for province in set(provinces.split("|")):
+            for topic in set(topics.split()):
+                stories.setdefault((province, topic), set()).add(story)
+    return {key: len(s) for key, s in stories.items()}
+
+
+def story_members(con: sqlite3.Connection, story: str) -> list[str]:
+    """The doc ids of one story, oldest first."""
+    return [r[0] for r in con.execute("SELECT doc_id FROM search_docs WHERE story = ? ORDER BY rowid", (story,))]
+
+
+def cell_stories(con: sqlite3.Connection, topic: str, province: str, start: dt.datetime, end: dt.datetime,
+                 limit: int = 30) -> list[dict]:
+    """The cell's stories in [start, end), most outlets first: headline (the earliest item's
+    title), outlets, documents, first seen (over all time), each item's source and link."""
+    members: dict[str, list[tuple]] = {}
+    for row in _rows(con, start, end, topic, province, columns="d.rowid, d.story, d.source, d.url, d.doc_id"):
+        members.setdefault(row[1], []).append(row)
+    titles = dict(con.execute(
+        f"SELECT rowid, title FROM search_text WHERE rowid IN ({','.join('?' * sum(map(len, members.values())))})",
+        [r[0] for rows in members.values() for r in rows]).fetchall()) if members else {}
+    stories = []
+    for story, rows in members.items():
+        rows.sort()
+        first = con.execute("SELECT min(rowid) FROM search_docs WHERE story = ?", (story,)).fetchone()[0]
+        stories.append({
+            "story": story, "headline": titles.get(rows[0][0]), "outlets": len({r[2] for r in rows}),
+            "documents": len(rows), "first_seen": _iso_vn(first),
+            "links": sorted(({"source": r[2], "url": r[3], "title": titles.get(r[0])} for r in rows),
+                            key=lambda link: (link["source"], link["url"] or "")),
+        })
+    stories.sort(key=lambda x: (-x["outlets"], -x["documents"], x["headline"] or ""))
+    return stories[:limit]
+
+
+def _iso_vn(rowid: int | None) -> str | None:
+    if rowid is None:
+        return None
+    when = dt.datetime.fromtimestamp(rowid // ROWIDS_PER_SECOND, dt.timezone(dt.timedelta(seconds=_VN_OFFSET_S)))
+    return when.isoformat(timespec="minutes")

@@ -108,6 +108,24 @@ def topic_province_weeks(con: duckdb.DuckDBPyConnection, start: dt.datetime, end
 
 # ---------------------------------------------------------------- stories and documents
 
+def documents_with_tags(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> pd.DataFrame:
+    """Given documents (a story's members from the search read model), oldest first, with their
+    current topics and provinces: point lookups, not a scan."""
+    con.execute("SELECT 1").fetchall()
+    con.register("wanted_docs", pa.table({"doc_id": list(doc_ids)}))
+    try:
+        return _frame(con, """
+            SELECT d.doc_id, d.source, d.kind, d.url, d.title, d.published_at, d.fetched_at, e.topics, e.provinces
+            FROM wanted_docs w JOIN documents d USING (doc_id)
+            LEFT JOIN (SELECT * FROM enrichments WHERE doc_id IN (SELECT doc_id FROM wanted_docs)) e
+                   ON e.doc_id = d.doc_id AND e.content_hash = d.content_hash
+            QUALIFY row_number() OVER (PARTITION BY d.doc_id ORDER BY e.enriched_at DESC NULLS LAST, e.model_version DESC) = 1
+            ORDER BY d.published_at NULLS LAST, d.doc_id
+        """)
+    finally:
+        con.unregister("wanted_docs")
+
+
 def story_mentions(con: duckdb.DuckDBPyConnection, story: str) -> pd.DataFrame:
     """Every document of one story (its cluster id, or a lone document's own id), oldest first."""
     return _frame(con, """

@@ -3,6 +3,7 @@
 marked safe. SQL lives in `store/` (`store.web`, `store.outputs`, `store.search_index`)."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -39,6 +40,21 @@ REVIEW_COUNT = 20
 
 def wb(request: Request):
     return request.app.state.workbench
+
+
+@contextlib.contextmanager
+def read_model(workbench):
+    """The search index's read model (a period's documents by rowid range, a topic or province
+    by tag) when it exists, else None: pages then count in DuckDB instead."""
+    path = search_index.index_path(workbench.database)
+    if not search_index.exists(path):
+        yield None
+        return
+    con = search_index.connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -158,13 +174,20 @@ def hotspot_cell(request: Request) -> Response:
         monday = _monday(week)
         first_day = monday - dt.timedelta(weeks=cfg.baseline_weeks)
         cell = queries.hotspot_cell(store.con, week, topic, province)
-        daily = queries.cell_daily_counts(store.con, topic, province, first_day, monday + dt.timedelta(days=6))
         history = queries.cell_history(store.con, topic, province, week, 12)
-        start = outputs.vn_midnight(monday)
-        stories = outputs.top_stories(store.con, start, start + dt.timedelta(weeks=1), cells=[(topic, province)],
-                                      per_group=30)
+    start, week_start_at = outputs.vn_midnight(first_day), outputs.vn_midnight(monday)
+    end = week_start_at + dt.timedelta(weeks=1)
+    with read_model(workbench) as model:
+        if model is not None:
+            by_day = {day: n for day, (n, _) in search_index.daily_counts(model, topic, province, start, end).items()}
+            story_list = search_index.cell_stories(model, topic, province, week_start_at, end)
+        else:
+            with workbench.reader() as store:
+                daily = queries.cell_daily_counts(store.con, topic, province, first_day, monday + dt.timedelta(days=6))
+                stories = outputs.top_stories(store.con, week_start_at, end, cells=[(topic, province)], per_group=30)
+            by_day = dict(zip(pd.to_datetime(daily["day"]).dt.date, daily["stories"])) if not daily.empty else {}
+            story_list = [story_entry(r) for r in stories.itertuples()]
     days = [first_day + dt.timedelta(days=i) for i in range((monday + dt.timedelta(days=7) - first_day).days)]
-    by_day = dict(zip(pd.to_datetime(daily["day"]).dt.date, daily["stories"])) if not daily.empty else {}
     baseline = _number(cell.get("baseline")) if cell else None
     band = _daily_band(baseline)
     chart = charts.daily_band(days, [int(by_day.get(d, 0)) for d in days], *band, focus_from=monday,
@@ -179,7 +202,7 @@ def hotspot_cell(request: Request) -> Response:
         entry["level"] = level if isinstance(level, str) else None
     baseline_weeks = [week_label(monday - dt.timedelta(weeks=k)) for k in range(1, cfg.baseline_weeks + 1)]
     return render(request, "cell.html.j2", week=week, topic=topic, province=province, cell=cell, chart=chart,
-                  explanation=explanation, stories=[story_entry(r) for r in stories.itertuples()],
+                  explanation=explanation, stories=story_list,
                   weekly=weekly, band=band, baseline_weeks=baseline_weeks,
                   phrases_url=url("/hotspots/cell/phrases", week=week, topic=topic, province=province))
 
@@ -257,15 +280,21 @@ def map_page(request: Request) -> Response:
             levels = dict(zip(levels_frame.province, levels_frame.level))
             values = {p: int(n) for p, n in zip(levels_frame.province, levels_frame.stories)}
         else:
-            counts = queries.province_counts(store.con, end - dt.timedelta(days=days), end, topic)
-            values = {p: int(n) for p, n in zip(counts.province, counts.stories)}
             levels = None
+    if measure != "level" or not week:
+        with read_model(workbench) as model:
+            if model is not None:
+                values = search_index.province_counts(model, end - dt.timedelta(days=days), end, topic)
+            else:
+                with workbench.reader() as store:
+                    counts = queries.province_counts(store.con, end - dt.timedelta(days=days), end, topic)
+                values = {p: int(n) for p, n in zip(counts.province, counts.stories)}
     heat = _heat_frame(workbench, this_monday)
     links = {p: (cell_url(week, topic, p) if topic and measure == "level" else url("/search", province=p, topic=topic))
              for p in charts.TILES}
     tile_title = ("Mức điểm nóng tuần " + (week or "–")) if measure == "level" else f"Sự việc trong {days} ngày qua"
     tile_svg = charts.tile_map(values, tile_title, links, levels)
-    heat_values = {(r.province, r.topic): int(r.stories) for r in heat.itertuples()}
+    heat_values = heat
     by_province = _totals_by(heat_values, 0)
     rows = [(p, p) for p in sorted(charts.TILES, key=lambda p: (-by_province.get(p, 0), p))]
     columns = [(t, short_topic_name(workbench.topics[t].vi)) for t in workbench.topics]
@@ -283,13 +312,18 @@ def _this_monday(workbench) -> dt.date:
     return today_ - dt.timedelta(days=today_.weekday())
 
 
-def _heat_frame(workbench, this_monday: dt.date):
-    """Stories per topic x province over the 8 weeks before this week: the same for every map
+def _heat_frame(workbench, this_monday: dt.date) -> dict[tuple[str, str], int]:
+    """Stories per (province, topic) over the 8 weeks before this week: the same for every map
     view, so computed once per database state."""
+    start, end = outputs.vn_midnight(this_monday - dt.timedelta(weeks=8)), outputs.vn_midnight(this_monday)
+
     def make():
+        with read_model(workbench) as model:
+            if model is not None:
+                return search_index.topic_province_counts(model, start, end)
         with workbench.reader() as store:
-            return queries.topic_province_weeks(store.con, outputs.vn_midnight(this_monday - dt.timedelta(weeks=8)),
-                                                outputs.vn_midnight(this_monday))
+            frame = queries.topic_province_weeks(store.con, start, end)
+        return {(r.province, r.topic): int(r.stories) for r in frame.itertuples()}
 
     return workbench.memo.get_or_make(("heat", this_monday, workbench.data_version()), make)
 
@@ -352,8 +386,11 @@ def search(request: Request) -> Response:
 def story(request: Request) -> Response:
     workbench = wb(request)
     story_id = request.path_params["story_id"]
-    with workbench.reader() as store:
-        mentions = queries.story_mentions(store.con, story_id)
+    with read_model(workbench) as model:
+        members = search_index.story_members(model, story_id) if model is not None else None
+    with workbench.reader() as store:  # members from the read model: a point lookup, not a scan
+        mentions = (queries.documents_with_tags(store.con, members) if members
+                    else queries.story_mentions(store.con, story_id))
     if mentions.empty:
         raise HTTPException(404, "Không có sự việc này.")
     rows = mentions.to_dict("records")
@@ -442,16 +479,17 @@ def alerts(request: Request) -> Response:
     return render(request, "alerts.html.j2", rows=rows, delivery_vi=DELIVERY_VI, cell_url=cell_url)
 
 
-REVIEW_DAYS = 30
+REVIEW_DAYS = 14
+REVIEW_POOL = 1000  # the most recent unlabeled documents the ranking looks at
 
 
 def review(request: Request) -> Response:
-    from nlp.label import CANDIDATE_POOL, uncertainty
+    from nlp.label import uncertainty
 
     workbench = wb(request)
     with workbench.reader() as store:
         since = workbench.now() - dt.timedelta(days=REVIEW_DAYS)
-        candidates = queries.review_candidates(store.con, since, CANDIDATE_POOL)
+        candidates = queries.review_candidates(store.con, since, REVIEW_POOL)
         labels = queries.label_status(store.con)
     queued = correction_queue.pending(workbench.database)
     queued_ids = {c.doc_id for c in queued}

@@ -124,3 +124,33 @@ def test_updates_are_incremental_and_follow_changes_retagging_retention_and_remo
     assert _find(db, "ngap", kind="post").total == 1 and _find(db, "mua").total == 0  # body dropped, title kept
     assert _find(db, province="Hưng Yên").total == 1 and _find(db, "quy hoach").total == 0
     assert update_index(db).indexed == 0
+
+
+def test_the_read_model_counts_what_duckdb_counts(workbench_settings):
+    """Cell series, map counts, the heat map and story members from the index equal the same
+    counts made in DuckDB over documents and their current enrichments."""
+    from store import open_reader
+    from store import search_index as model
+    from store import web as queries
+    from store.outputs import vn_midnight
+
+    update_index(workbench_settings.database)
+    first, last = dt.date(2026, 9, 21), dt.date(2026, 11, 22)
+    start, end = vn_midnight(first), vn_midnight(last + dt.timedelta(days=1))
+    con = connect(index_path(workbench_settings.database), read_only=True)
+    try:
+        with open_reader(workbench_settings.database) as store:
+            for topic, province in (("labor", "Hải Phòng"), ("land", "Hà Nội"), ("public_order", "Hồ Chí Minh")):
+                daily = queries.cell_daily_counts(store.con, topic, province, first, last)
+                expected = {d.date(): (int(s), int(n)) for d, s, n in zip(daily["day"], daily["stories"], daily["documents"])}
+                assert model.daily_counts(con, topic, province, start, end) == expected
+            for topic in (None, "labor"):
+                frame = queries.province_counts(store.con, start, end, topic)
+                assert model.province_counts(con, start, end, topic) == dict(zip(frame.province, frame.stories))
+            heat = queries.topic_province_weeks(store.con, start, end)
+            assert model.topic_province_counts(con, start, end) == {(r.province, r.topic): r.stories for r in heat.itertuples()}
+            story = store.con.execute("SELECT story_id FROM enrichments WHERE story_id LIKE 'hp-strike-0'").fetchall()[0][0]
+            members = queries.story_mentions(store.con, story)
+            assert model.story_members(con, story) == list(members.doc_id)
+    finally:
+        con.close()
