@@ -94,7 +94,8 @@ def bench_crawl(pages: int, workdir: Path) -> dict:
         sources_file = workdir / "sources.yaml"
         sources_file.write_text(yaml.safe_dump({"sources": [entry]}, allow_unicode=True), encoding="utf-8")
         settings = Settings(data_dir=workdir / "crawl", crawl={
-            "download_delay": 0, "autothrottle": False, "concurrency_per_domain": 2, "retries": 0})
+            "download_delay": 0, "autothrottle": False, "concurrency_per_domain": 2, "retries": 0,
+            "own_hosts": ["127.0.0.1"]})  # the local bench server is ours: its loopback address is allowed
         cpu_before = _children_cpu()
         started = time.perf_counter()
         summary = crawl(settings, sources_file=sources_file, now=NOW)[0]
@@ -119,7 +120,8 @@ def _children_cpu() -> float:
 
 def bench_extraction(samples: int) -> dict:
     pages = [decode_html(article_html(i), "text/html; charset=utf-8").text for i in range(samples)]
-    source = Source.model_validate({"name": "x", "spider": "feed", "kind": "press", "start_urls": ["http://x/"], "selectors": SELECTORS})
+    source = Source.model_validate({"name": "x", "spider": "feed", "kind": "press", "start_urls": ["http://x/"],
+                                    "allowed_domains": ["x"], "selectors": SELECTORS})
     timings = {}
     for label, selectors in (("selectors", source.selectors), ("generic_trafilatura", None)):
         extract_article(pages[0], "http://127.0.0.1/bai-so-0.html", selectors)  # warm-up (imports)

@@ -13,7 +13,9 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Mapping
 
+from crawlers.salt import SALT_ENV
 from crawlers.sources import Source, load_sources, select_sources
 from dulun.errors import UserError
 from dulun.settings import Settings
@@ -111,14 +113,28 @@ def _child_config(settings: Settings, sources: list[Source], now: dt.datetime) -
         "now": now.isoformat(),
         "database": str(settings.database.resolve()),
         "data_dir": str(settings.data_dir.resolve()),
+        "secrets_dir": str(settings.secrets_path.resolve()),
         "lock_timeout_s": settings.lock_timeout_s,
     }
 
 
-def _child_env(proxy: str | None = None) -> dict[str, str]:
-    """The child must import this very checkout, installed or not; Scrapy's proxy middleware
-    reads the proxy from the environment."""
-    env = dict(os.environ)
+# What the crawl child may see of the environment: how to run Python and reach the network,
+# and the author key. Nothing else: SMTP and webhook credentials (whatever their variables are
+# called) stay with the parent, out of reach of code that parses strangers' pages.
+_CHILD_ENV = frozenset({
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TEMP", "TMP",
+    "PYTHONPATH", "PYTHONHOME", "PYTHONHASHSEED", "PYTHONUNBUFFERED", "PYTHONDONTWRITEBYTECODE", "PYTHONUTF8",
+    "PYTHONIOENCODING", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "no_proxy", "NO_PROXY",
+    SALT_ENV,
+})
+
+
+def _child_env(proxy: str | None = None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Only what the child needs (see _CHILD_ENV). It must import this very checkout,
+    installed or not; Scrapy's proxy middleware reads the proxy from the environment."""
+    environ = os.environ if environ is None else environ
+    env = {k: v for k, v in environ.items() if k in _CHILD_ENV or k.startswith("LC_")}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH")) if p)
     if proxy:
         for name in ("no_proxy", "NO_PROXY", "https_proxy", "HTTPS_PROXY"):

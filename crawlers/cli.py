@@ -47,7 +47,7 @@ def crawl_command(
     ctx: typer.Context,
     source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Source name (repeatable). Default: all."),
     sources_file: Optional[Path] = typer.Option(None, "--sources-file", help="Sources YAML. Default: settings, else the packaged crawlers/sources.yaml."),
-    base: Optional[str] = typer.Option(None, "--base", help="Replace {base} in start URLs (a local or mirror site), e.g. http://127.0.0.1:8000."),
+    base: Optional[str] = typer.Option(None, "--base", help="Replace {base} in start URLs (a local or mirror site, then allowed too), e.g. http://127.0.0.1:8000; a loopback or private host must be in crawl.own_hosts."),
     due: bool = typer.Option(False, "--due", help="Only sources whose interval_minutes has passed since their last run."),
 ) -> None:
     from crawlers.api import crawl, due_sources

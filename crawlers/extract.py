@@ -67,6 +67,22 @@ def nfc(value: str | None) -> str | None:
     return cleaned or None
 
 
+# Terminal escape sequences (CSI like ESC[2J, OSC like ESC]0;title BEL), then any control
+# character left: C0 except tab and newline, DEL, C1, and the bidi embedding/override/isolate
+# marks that make text display differently from what it says.
+_ESCAPE_SEQUENCE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(value: str | None) -> str | None:
+    """Crawled text without control characters: they would reach analysts' terminals (`dulun
+    label`) and logs. Carriage returns become newlines; tabs and newlines stay."""
+    if value is None:
+        return None
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", value))
+
+
 def node_text(sel) -> str | None:
     """An element's text with a space at element boundaries (`<span>Quảng Ngãi</span>Chính`)."""
     text = " ".join(sel.xpath(".//text()").getall())

@@ -34,6 +34,7 @@ class SiteServer:
     routes: dict[str, Route] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     user_agents: set[str] = field(default_factory=set)
+    host: str = "127.0.0.1"  # any 127.x address: tests stand up several "hosts" side by side
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -41,7 +42,7 @@ class SiteServer:
         # with the wrong one): headers.json beside site/, keyed by path or "*".
         headers_file = self.root.parent / "headers.json" if self.root else None
         self.headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file and headers_file.is_file() else {}
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._httpd = ThreadingHTTPServer((self.host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
@@ -177,7 +178,8 @@ def serve_fixture_sources(sources_file: Path) -> dict[str, SiteServer]:
 def main() -> None:
     """`python -m crawlers.fixture_server [SOURCES_OUT]`: serve the fixtures until Ctrl-C.
 
-    Then, in another shell: `dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
+    Then, in another shell:
+    `DULUN_CRAWL__OWN_HOSTS=127.0.0.1 dulun crawl --sources-file SOURCES_OUT --source vnexpress-thoi-su`.
     """
     import sys
     import time
@@ -185,7 +187,8 @@ def main() -> None:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "fixture-sources.yaml").resolve()
     servers = serve_fixture_sources(out)
     print(f"Serving {len(servers)} fixture sites; sources file: {out}")
-    print(f"Try: dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    print(f"Try: DULUN_CRAWL__OWN_HOSTS=127.0.0.1 dulun crawl --sources-file {out} --source vnexpress-thoi-su")
+    print("(127.0.0.1 is a loopback address: the crawler refuses it unless you list it as your own host.)")
     try:
         while True:
             time.sleep(3600)

@@ -20,6 +20,7 @@ from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
 
 from crawlers.failures import AlreadyStored
+from crawlers.guard import refusal_of
 from store.crawl import Validators
 from store.records import canonical_url
 
@@ -107,6 +108,11 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.base_s = settings.getfloat("DULUN_RETRY_BACKOFF_S", 2.0)
         self.cap_s = settings.getfloat("DULUN_RETRY_BACKOFF_MAX_S", 60.0)
         self._retry_after: float | None = None
+
+    def process_exception(self, request: Request, exception, spider=None):
+        if refusal_of(exception, request.url) is not None:
+            return None  # a refused address stays refused: no retry, straight to the errback
+        return super().process_exception(request, exception)
 
     def process_response(self, request: Request, response: Response, spider=None):
         self._retry_after = _retry_after_seconds(response.headers.get(b"Retry-After"))

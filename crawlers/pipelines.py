@@ -1,5 +1,6 @@
 """Items become `store.records.Document`s and are upserted in small batches.
 
+Text fields lose their control characters here, on the way in (see `strip_controls`).
 A batch is written every `flush_items` items, every `flush_seconds`, and when the spider
 closes, so a crash loses at most the unflushed batch and re-runs never duplicate (the upsert
 is keyed by the canonical URL).
@@ -10,6 +11,7 @@ import datetime as dt
 
 from twisted.internet import task
 
+from crawlers.extract import strip_controls
 from store.records import Document
 
 
@@ -41,14 +43,15 @@ class DocumentPipeline:
             url=item["url"],
             source=source.name,
             kind=source.kind,
-            title=item.get("title"),
-            text=item.get("text"),
-            lead=item.get("lead"),
-            byline=item.get("byline"),
+            title=strip_controls(item.get("title")),
+            text=strip_controls(item.get("text")),
+            lead=strip_controls(item.get("lead")),
+            byline=strip_controls(item.get("byline")),
             author_hash=item.get("author_hash"),
             published_at=item.get("published_at"),
             fetched_at=dt.datetime.now(dt.timezone.utc),
             language=item.get("language"),
-            default_province=item.get("place") or source.province,
+            default_province=strip_controls(item.get("place")) or source.province,
+            thread_url=item.get("thread_url"),
         ))
         return item

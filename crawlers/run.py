@@ -10,11 +10,17 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Mapping
+from urllib.parse import urlsplit
 
-from crawlers.salt import author_salt
+from scrapy.settings import default_settings
+
+from crawlers import guard
+from crawlers.politeness import politeness_switches
+from crawlers.salt import AuthorKey, author_key, warn_about_legacy_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
 from crawlers.state import CrawlContext
@@ -22,11 +28,20 @@ from dulun.errors import UserError
 from dulun.settings import CrawlSettings
 from store import crawl as crawl_store
 from store import writer_session
+from store.keys import record_fingerprint, recorded_fingerprint
 from store.runs import mark_interrupted_runs
 
 
-def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
-    """Politeness and robustness, all from the typed settings."""
+log = logging.getLogger(__name__)
+# Scrapy 2.14 renamed DNS_RESOLVER (the old name still works there, with a warning).
+_RESOLVER_SETTING = "TWISTED_DNS_RESOLVER" if hasattr(default_settings, "TWISTED_DNS_RESOLVER") else "DNS_RESOLVER"
+
+
+def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -> dict[str, Any]:
+    """Politeness, robustness and what may be fetched, all from the typed settings.
+
+    `extra_own_hosts`: hosts to treat as the operator's own besides `crawl.own_hosts` (the
+    HTTP proxy the crawl goes through, which the operator configured)."""
     return {
         "BOT_NAME": "dulun",
         # Twisted's own epoll reactor: measured 7x the pages/s of Scrapy's default asyncio
@@ -45,6 +60,10 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "DOWNLOAD_SLOTS": {
             host: {"delay": 0.0, "concurrency": crawl.concurrency_per_domain} for host in crawl.unthrottled_hosts
         },
+        # Only http(s) transports, and a resolver that refuses non-public addresses (crawlers/guard.py).
+        "DOWNLOAD_HANDLERS": dict(guard.DOWNLOAD_HANDLERS),
+        _RESOLVER_SETTING: "crawlers.guard.GuardedResolver",
+        guard.OWN_HOSTS_SETTING: [*crawl.own_hosts, *extra_own_hosts],
         "DOWNLOAD_TIMEOUT": crawl.timeout_s,
         "DOWNLOAD_MAXSIZE": crawl.max_bytes,
         "DOWNLOAD_WARNSIZE": crawl.max_bytes // 2,
@@ -62,6 +81,11 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "LOG_ENABLED": True,
         "LOG_INSTALL_ROOT_HANDLER": True,
         "DOWNLOADER_MIDDLEWARES": {
+            # The guard replaces Scrapy's offsite filter, which lets dont_filter requests (and
+            # their redirects) through and allows every host when allowed_domains is empty.
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+            "crawlers.guard.GuardMiddleware": 40,  # before robots (100): nothing refused is ever asked for robots.txt
+            "crawlers.robots.RobotsOutcomeMiddleware": 540,  # after retries on the way back: the final robots.txt answer
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
             "crawlers.middlewares.BackoffRetryMiddleware": 550,
             "crawlers.middlewares.SeenUrlMiddleware": 120,  # after robots (100): robots failures stay visible
@@ -73,6 +97,17 @@ def scrapy_settings(crawl: CrawlSettings) -> dict[str, Any]:
         "ITEM_PIPELINES": {"crawlers.pipelines.DocumentPipeline": 300},
         "EXTENSIONS": {"crawlers.extensions.RunRecorder": 500},
     }
+
+
+def proxy_hosts(environ: Mapping[str, str]) -> list[str]:
+    """Hosts of the HTTP proxies Scrapy will connect through (http_proxy and friends)."""
+    hosts = []
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"):
+        value = environ.get(name)
+        host = urlsplit(value if "://" in (value or "") else f"http://{value}").hostname if value else None
+        if host and host not in hosts:
+            hosts.append(host)
+    return hosts
 
 
 def _native_reactor() -> str:
@@ -91,18 +126,21 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     crawl = CrawlSettings.model_validate(config["crawl"])
     sources = [Source.model_validate(entry) for entry in config["sources"]]
     now = dt.datetime.fromisoformat(config["now"])
-    salt = author_salt(Path(config["data_dir"]))
+    key = author_key(Path(config["secrets_dir"]))
+    warn_about_legacy_salt(Path(config["data_dir"]))
     # The writer lock for the whole crawl, the database file only per batch: readers get in between.
     with writer_session(Path(config["database"]), config["lock_timeout_s"]) as session:
         with session.batch() as con:
+            check_author_key(con, key)
             mark_interrupted_runs(con)
             crawl_store.save_source_configs(con, [s.model_dump(mode="json") for s in sources])
-        context = CrawlContext(session=session, now=now, salt=salt,
-                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds)
-        process = CrawlerProcess(scrapy_settings(crawl))
-        # An unreachable robots.txt is logged by Scrapy with a full traceback; the page request
-        # that follows fails the same way and is recorded with its cause in fetch_failures.
-        logging.getLogger("scrapy.downloadermiddlewares.robotstxt").setLevel(logging.CRITICAL)
+        switches = politeness_switches(crawl)
+        for switch in switches:
+            log.warning("Politeness switched off: %s.", switch)
+        context = CrawlContext(session=session, now=now, author_key=key.key,
+                               flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
+                               politeness="; ".join(switches) or None)
+        process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
         # Extraction libraries warn about every odd page; the crawl records those per page already.
         for chatty in ("trafilatura", "htmldate", "justext"):
             logging.getLogger(chatty).setLevel(logging.ERROR)
@@ -110,6 +148,20 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
         process.start()
         return {"runs": {name: state.run_id for name, state in context.states.items()}}
+
+
+def check_author_key(con, key: AuthorKey) -> None:
+    """The first key a database sees is the only one it accepts: a second key would give every
+    author a second pseudonym and silently double every distinct-voice count."""
+    known = recorded_fingerprint(con, "author_key")
+    if known is None:
+        record_fingerprint(con, "author_key", key.fingerprint)
+    elif known != key.fingerprint:
+        raise UserError(
+            f"The author key from {key.origin} (fingerprint {key.fingerprint}) is not the one this database was "
+            f"built with (fingerprint {known}); a second key would count every voice twice, so restore the original "
+            "key or start a new database."
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

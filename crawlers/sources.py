@@ -10,13 +10,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from urllib.parse import urlsplit
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from crawlers.hosts import on_domain
 from dulun.datafiles import read_yaml
 from dulun.errors import UserError
 
 SPIDER_KINDS = ("feed", "sitemap", "listing", "forum", "json")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_HOST = re.compile(r"^(\[?[0-9a-f:.]+\]?|[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?)$")
 
 
 class Selectors(BaseModel):
@@ -90,6 +94,18 @@ class Source(BaseModel):
                 raise ValueError(f"start URL {url!r} must start with http://, https:// or {{base}}")
         return urls
 
+    @field_validator("allowed_domains")
+    @classmethod
+    def _domains_are_hosts(cls, domains: list[str]) -> list[str]:
+        cleaned = []
+        for domain in domains:
+            host = domain.strip().lower()
+            if not host or not _HOST.match(host):
+                raise ValueError(f"allowed_domains entry {domain!r} must be a bare host name or address "
+                                 "(example.org, 127.0.0.1), without scheme, port or path")
+            cleaned.append(host)
+        return cleaned
+
     @field_validator("url_pattern")
     @classmethod
     def _pattern_compiles(cls, value: str | None) -> str | None:
@@ -99,6 +115,17 @@ class Source(BaseModel):
             except re.error as exc:
                 raise ValueError(f"url_pattern is not a valid regular expression ({exc})") from None
         return value
+
+    @model_validator(mode="after")
+    def _stays_on_its_domains(self) -> "Source":
+        # Without domains every host would be fair game for whatever the pages link to.
+        if not self.allowed_domains:
+            raise ValueError("allowed_domains must list the hosts this source may fetch from (e.g. [vnexpress.net])")
+        for url in self.start_urls:
+            host = urlsplit(url).hostname if not url.startswith("{base}") else None
+            if host and not on_domain(host, self.allowed_domains):
+                raise ValueError(f"start URL {url} is not on the source's allowed_domains ({', '.join(self.allowed_domains)})")
+        return self
 
     @model_validator(mode="after")
     def _spider_needs(self) -> "Source":
@@ -112,9 +139,13 @@ class Source(BaseModel):
         return self
 
     def with_base(self, base: str) -> "Source":
-        """The entry with `{base}` in its start URLs replaced (the demo's local server)."""
+        """The entry with `{base}` in its start URLs replaced (a local or mirror server, whose
+        host the source may then fetch from too)."""
         base = base.rstrip("/")
-        return self.model_copy(update={"start_urls": [u.replace("{base}", base) for u in self.start_urls]})
+        host = (urlsplit(base).hostname or "").lower()
+        domains = self.allowed_domains + ([host] if host and host not in self.allowed_domains else [])
+        return self.model_copy(update={"start_urls": [u.replace("{base}", base) for u in self.start_urls],
+                                       "allowed_domains": domains})
 
 
 def packaged_sources_file() -> Path:

@@ -20,9 +20,11 @@ from twisted.python.failure import Failure
 from crawlers.extract import decode_html, drop_element, extract_article, is_value_query, nfc, nfc_text, select
 from crawlers.failures import AlreadyStored, classify
 from crawlers.feeds import parse_xml_document
+from crawlers.hosts import is_http_url
 from crawlers.sources import Source
 from crawlers.state import CrawlContext, SourceState
 from crawlers.vndate import parse_vn_datetime
+from dulun.timeutil import VN, week_label
 from store.records import author_hash
 
 from crawlers.middlewares import ARTICLE, CONDITIONAL
@@ -62,8 +64,8 @@ class SourceSpider(scrapy.Spider):
 
     def article_request(self, url: str, hint: dict[str, Any] | None = None) -> scrapy.Request | None:
         """A request for an article, unless this run already scheduled it."""
-        if not url.startswith(("http://", "https://")):
-            return None
+        if not is_http_url(url):
+            return None  # mailto:, javascript:, tel: links are listing junk, not refusals
         if self._url_pattern and not self._url_pattern.search(url):
             return None
         if not self.state.first_time_scheduled(url):
@@ -114,10 +116,14 @@ class SourceSpider(scrapy.Spider):
         days = self.source.max_age_days
         return bool(days and published and published < self.now - dt.timedelta(days=days))
 
-    def hash_author(self, name: str | None) -> str | None:
-        """Authors are hashed here, at parse time, so a raw name never reaches an item or a log."""
+    def hash_author(self, name: str | None, published: dt.datetime | None) -> str | None:
+        """Authors become pseudonyms here, at parse time, so a raw name never reaches an item or
+        a log; the pseudonym holds for the post's ISO week (Asia/Ho_Chi_Minh) and this source."""
         name = nfc(name)
-        return author_hash(name, self.context.salt) if name else None
+        if not name:
+            return None
+        week = week_label((published or self.now).astimezone(VN).date())
+        return author_hash(name, self.context.author_key, week, self.source.name)
 
     # --- failures -------------------------------------------------------------------------
 
@@ -126,7 +132,10 @@ class SourceSpider(scrapy.Spider):
         url = request.url if request is not None else None
         if failure.check(AlreadyStored):
             return  # counted as skipped by the middleware
-        cause, detail = classify(failure.value)
+        cause, detail = classify(failure.value, url)
+        host = urlsplit(url).netloc if url else ""
+        if cause == "robots" and host in self.state.robots_unavailable:
+            cause, detail = "robots_unavailable", f"robots.txt of {host} could not be read ({self.state.robots_unavailable[host]})"
         self.state.fail(url, cause, detail)
 
     def not_modified(self, response: Response) -> bool:
@@ -268,15 +277,16 @@ class ForumSpider(SourceSpider):
             "lead": None,
             "text": text,
             "byline": None,
-            "author_hash": self.hash_author(_first(post, selectors.post_author)),
+            "author_hash": self.hash_author(_first(post, selectors.post_author), published),
             "published_at": published,
             "language": "vi",
+            "thread_url": thread_url,
         }
 
     def post_url(self, post: scrapy.Selector, thread_url: str, index: int) -> str:
         """The post's permalink when the page has one, else a stable id-based URL."""
         link = _first(post, self.source.selectors.post_link)
-        if link:
+        if link and is_http_url(urljoin(thread_url, link.strip())):
             return urljoin(thread_url, link.strip())
         ident = post.attrib.get("data-content") or post.attrib.get("id") or f"post-{index}"
         parts = urlsplit(thread_url)
@@ -317,8 +327,15 @@ class JsonSpider(SourceSpider):
             self.state.fail(endpoint, "parse_error", "JSON item without title or text")
             return None
         url = _str(dig(raw, fields.url)) if fields.url else None
+        ident = _str(dig(raw, fields.id)) if fields.id else None
+        if url and not is_http_url(urljoin(endpoint, url)):
+            # A stranger's javascript: or data: link must never become a document URL.
+            self.state.fail(url[:300], "scheme", "JSON item URL is not http(s); "
+                            + ("its id URL is used instead" if ident else "item dropped"))
+            url = None
+            if not ident:
+                return None
         if not url:
-            ident = _str(dig(raw, fields.id)) if fields.id else None
             if not ident:
                 self.state.fail(endpoint, "parse_error", "JSON item without url or id")
                 return None
@@ -336,7 +353,7 @@ class JsonSpider(SourceSpider):
             "lead": nfc(_str(dig(raw, fields.lead))) if fields.lead else None,
             "text": text,
             "byline": None,
-            "author_hash": self.hash_author(_str(dig(raw, fields.author))) if fields.author else None,
+            "author_hash": self.hash_author(_str(dig(raw, fields.author)), published) if fields.author else None,
             "published_at": published,
             "language": "vi",
             "place": place,

@@ -1,4 +1,4 @@
-"""What one crawl process shares (the writer session, salt, "now") and what each source's
+"""What one crawl process shares (the writer session, author key, "now") and what each source's
 run accumulates (counters, failures, pending documents) until it is flushed to the store.
 
 Writes are batched: documents and failures wait in memory until `flush_items` have gathered
@@ -18,8 +18,8 @@ from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
-from store.documents import upsert_documents
 from store.db import WriterSession
+from store.documents import stored_by_other_sources, upsert_documents
 from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 class CrawlContext:
     session: WriterSession
     now: dt.datetime
-    salt: bytes
+    author_key: bytes  # makes post authors pseudonyms (crawlers/salt.py)
     flush_items: int = 20
     flush_seconds: float = 2.0
+    politeness: str | None = None  # the settings' politeness switches, recorded with every run
     states: dict[str, "SourceState"] = field(default_factory=dict)
 
 
@@ -42,13 +43,16 @@ class SourceState:
         self.context = context
         self.source = source
         with context.session.batch() as con:
-            self.run_id = run_store.start_run(con, source.name)
-            self.seen = crawl_store.source_urls(con, source.name)
+            self.run_id = run_store.start_run(con, source.name, context.politeness)
+            # Stored by this source, or by another on the same domains (the first keeps it: see flush).
+            self.seen = crawl_store.source_urls(con, source.name) | crawl_store.other_sources_urls(
+                con, source.name, source.allowed_domains)
             self.validators = crawl_store.load_validators(con, source.name)
         self.result = CrawlRunResult()
         self.causes: Counter[str] = Counter()
         self.new_validators: list[crawl_store.Validators] = []
         self.scheduled: set[str] = set()
+        self.robots_unavailable: dict[str, str] = {}  # host:port -> why its robots.txt could not be read
         self.not_modified = 0
         self._docs: list[Document] = []
         self._failures: list[FetchFailure] = []
@@ -107,6 +111,7 @@ class SourceState:
     def _flush_into(self, con) -> None:
         self._last_flush = time.monotonic()
         docs, self._docs = self._docs, []
+        docs = self._without_other_sources_urls(con, docs)
         failures, self._failures = self._failures, []
         if docs:
             counts = upsert_documents(con, docs)
@@ -114,6 +119,17 @@ class SourceState:
             self.seen.update(d.url for d in docs)
         if failures:
             run_store.record_failures(con, failures)
+
+    def _without_other_sources_urls(self, con, docs: list[Document]) -> list[Document]:
+        """A URL another source stored first stays that source's row: a second source silently
+        overwriting it would move the document between sources (their counts, its kind, its
+        province hint) and let any source rewrite another's documents. Noted, not stored."""
+        owners = stored_by_other_sources(con, [d.doc_id for d in docs], self.source.name)
+        for doc in docs:
+            if doc.doc_id in owners:
+                self.fail(doc.url, "duplicate_url_other_source", f"already stored by source {owners[doc.doc_id]}, which keeps it")
+                self.seen.add(doc.url)
+        return [d for d in docs if d.doc_id not in owners]
 
     def finish(self, reason: str) -> CrawlRunResult:
         self.result.failures = dict(self.causes)

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from dulun.errors import UserError
+from dulun.filemodes import use_private_umask, warn_if_shared
 from dulun.settings import Settings, load_settings
 
 HELP = """dulun: which public issues are rising where, every morning.
@@ -46,6 +47,7 @@ class AppState:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config)
+            warn_if_shared(self._settings.data_dir)
         return self._settings
 
 
@@ -93,6 +95,7 @@ _register_stages()
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes print one sentence and exit 2; usage errors as click prints them."""
+    use_private_umask()
     try:
         app(args=argv, standalone_mode=False)
     except UserError as exc:

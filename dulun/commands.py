@@ -102,7 +102,8 @@ def print_status(report, db: str) -> None:
         counts.add_row(name, f"{n:,}")
     console.print(counts)
     _table("Documents by source", ("source", "kind", "documents", "newest"), report.documents_by_source)
-    _table("Last crawl runs", ("source", "status", "started", "finished", "ok", "failed", "seen", "stored"), report.last_runs)
+    _table("Last crawl runs", ("source", "status", "started", "finished", "ok", "failed", "seen", "stored",
+                               "less polite"), report.last_runs)
     _table("Failures by cause", ("source", "cause", "count", "last"), report.failures_by_cause)
     _table("Hot spots", ("week", "level", "cells"), report.hotspot_levels)
     _table("Alert outbox", ("channel", "status", "alerts", "max attempts", "last error"), report.outbox)

@@ -44,7 +44,17 @@ class CrawlSettings(Section):
     # Hosts you own (the demo and fixture servers): crawled without delay or throttling.
     # Politeness protects other people's sites; every other host keeps the delays above.
     unthrottled_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost"])
+    # Hosts you own that may be fetched although they resolve to a loopback, private or
+    # link-local address (the demo's and tests' local servers). Every other host at such an
+    # address is refused as `private_address`: a public page must not steer the crawler at
+    # services on its own network (cloud metadata at 169.254.169.254 included).
+    own_hosts: list[str] = Field(default_factory=list)
     log_level: str = Field("WARNING", pattern="^(DEBUG|INFO|WARNING|ERROR)$")  # Scrapy's own log in the crawl child
+
+    @field_validator("unthrottled_hosts", "own_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value):
+        return _comma_list(value)
 
     @property
     def resolved_user_agent(self) -> str:
@@ -91,7 +101,14 @@ class AlertSettings(Section):
     smtp_user_env: str = "DULUN_SMTP_USER"
     smtp_password_env: str = "DULUN_SMTP_PASSWORD"
     webhook_secret_env: str = "DULUN_WEBHOOK_SECRET"
+    # Webhooks go over https; plain http only to these hosts (yours, on this machine or network).
+    own_hosts: list[str] = Field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     max_attempts: int = Field(6, ge=1)
+
+    @field_validator("own_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value):
+        return _comma_list(value)
     retry_base_s: float = Field(30.0, ge=0)
     send_timeout_s: float = Field(15.0, gt=0)  # per SMTP / webhook attempt
 
@@ -122,10 +139,12 @@ class ScheduleSettings(Section):
 
 
 class RetentionSettings(Section):
-    """Raw text of old posts is dropped; counts, topics and places stay."""
+    """Raw text of old posts and petitions is dropped; counts, topics and places stay."""
 
     post_text_days: int | None = Field(180, ge=1)  # None: keep raw text forever
-    kinds: list[Literal["post", "petition", "press"]] = ["post"]
+    kinds: list[Literal["post", "petition", "press"]] = ["post", "petition"]
+    compact: bool = True  # rewrite the file after dropping text, so the old bytes are gone from it too
+    backup_days: int | None = Field(30, ge=1)  # backups in <data_dir>/backups older than this are deleted
 
 
 class WebSettings(Section):
@@ -143,6 +162,9 @@ class WebSettings(Section):
 class Settings(Section):
     data_dir: Path = Path("data")
     db_path: Path | None = None  # None: <data_dir>/dulun.duckdb
+    # The author key lives here, not in the data folder, so backups, exports and copies of the
+    # data folder never carry it. None: a sibling folder, <data_dir>-secrets.
+    secrets_dir: Path | None = None
     lock_timeout_s: float = Field(30.0, ge=0)
     crawl: CrawlSettings = CrawlSettings()
     nlp: NlpSettings = NlpSettings()
@@ -153,7 +175,7 @@ class Settings(Section):
     retention: RetentionSettings = RetentionSettings()
     web: WebSettings = WebSettings()
 
-    @field_validator("data_dir", "db_path")
+    @field_validator("data_dir", "db_path", "secrets_dir")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -161,6 +183,13 @@ class Settings(Section):
     @property
     def database(self) -> Path:
         return self.db_path or self.data_dir / "dulun.duckdb"
+
+    @property
+    def secrets_path(self) -> Path:
+        if self.secrets_dir is not None:
+            return self.secrets_dir
+        data = self.data_dir.resolve()
+        return data.with_name(f"{data.name}-secrets")
 
     @property
     def model_dir(self) -> Path:
@@ -181,6 +210,14 @@ class Settings(Section):
     @property
     def jobstore_path(self) -> Path:
         return self.schedule.jobstore or self.data_dir / "schedule.sqlite"
+
+
+def _comma_list(value):
+    """A host list may come from an environment variable as "a, b"
+    (DULUN_CRAWL__OWN_HOSTS=127.0.0.1,localhost)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
 
 
 def load_settings(config: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:

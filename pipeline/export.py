@@ -15,7 +15,7 @@ from dulun.settings import Settings
 from dulun.timeutil import VN
 from store import open_reader, open_writer
 from store.db import disk_problem
-from store.ops import checkpoint, export_documents_parquet, fingerprint
+from store.ops import checkpoint, export_documents_parquet, file_fingerprint, fingerprint, fsync_file
 
 LOG = logging.getLogger(__name__)
 
@@ -48,11 +48,16 @@ class BackupSummary:
     tables: dict[str, int]
 
 
+def backups_dir(settings: Settings) -> Path:
+    """Where `dulun backup` writes by default, and where retention expires old backups."""
+    return settings.data_dir / "backups"
+
+
 def backup(settings: Settings, out: Path | None = None, now: dt.datetime | None = None) -> BackupSummary:
     """Copy the database while holding the writer lock (after a CHECKPOINT), then prove the copy opens
     and holds the same rows. The copy appears under its final name only when complete."""
     now = now or dt.datetime.now(VN)
-    out = Path(out or settings.data_dir / "backups" / f"dulun-{now:%Y%m%d-%H%M%S}.duckdb")
+    out = Path(out or backups_dir(settings) / f"dulun-{now:%Y%m%d-%H%M%S}.duckdb")
     if out.exists():
         raise UserError(f"Backup target {out} already exists; choose another --out.")
     partial = out.with_name(out.name + ".partial")
@@ -63,7 +68,7 @@ def backup(settings: Settings, out: Path | None = None, now: dt.datetime | None 
             expected = fingerprint(store.con)
             # Still holding the writer lock and with the log folded in, the file is a consistent copy.
             shutil.copyfile(store.path, partial)
-            _fsync(partial)
+            fsync_file(partial)
         copied = _verify(partial, expected)
         os.replace(partial, out)
     except OSError as exc:
@@ -75,17 +80,8 @@ def backup(settings: Settings, out: Path | None = None, now: dt.datetime | None 
     return BackupSummary(out, out.stat().st_size, copied)
 
 
-def _fsync(path: Path) -> None:
-    with path.open("rb") as fh:
-        os.fsync(fh.fileno())
-
-
 def _verify(path: Path, expected: dict[str, int]) -> dict[str, int]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        found = fingerprint(con)
-    finally:
-        con.close()
+    found = file_fingerprint(path)
     if found != expected:
         raise UserError(f"The backup copy {path} does not match the database ({found} vs {expected}); nothing was kept.")
     return found

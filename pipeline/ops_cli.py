@@ -101,10 +101,12 @@ def job(
         raise typer.Exit(EXIT_STOPPED)
 
 
-RETENTION_HELP = """Drop the raw text of posts older than retention.post_text_days.
+RETENTION_HELP = """Drop the raw text of posts and petitions older than retention.post_text_days.
 
 Counts, topics and places stay (titles, dates and enrichments are kept); earlier versions of
-those posts are removed too. Kinds come from retention.kinds (default: post).
+those documents are removed too, and the file is rewritten so the dropped text does not
+survive in its free blocks. Kinds come from retention.kinds (default: post, petition).
+Backups in <data_dir>/backups older than retention.backup_days (30) are deleted.
 
 Example: dulun retention --dry-run
 """
@@ -118,15 +120,21 @@ def retention(
 
     settings, _ = _settings(ctx)
     cutoff = retention_cutoff(settings)
-    if cutoff is None:
-        console.print("Retention is off (retention.post_text_days is not set).")
-        return
     if dry_run:
-        console.print(f"Would drop the raw text of {', '.join(settings.retention.kinds)} documents published before {cutoff:%Y-%m-%d %H:%M %Z}.")
+        if cutoff is None:
+            console.print("Text retention is off (retention.post_text_days is not set).")
+        else:
+            console.print(f"Would drop the raw text of {', '.join(settings.retention.kinds)} documents published before {cutoff:%Y-%m-%d %H:%M %Z}.")
         return
     counts = run_retention(settings)
-    console.print(f"Dropped the raw text of {counts.documents} document(s) and {counts.versions} earlier version(s) published before {cutoff:%Y-%m-%d}.")
-
+    if cutoff is None:
+        console.print("Text retention is off (retention.post_text_days is not set).")
+    else:
+        rewritten = "; the database file was rewritten without it" if counts.compacted else ""
+        console.print(f"Dropped the raw text of {counts.documents} document(s) and {counts.versions} earlier version(s) "
+                      f"published before {cutoff:%Y-%m-%d}{rewritten}.")
+    if counts.backups_removed:
+        console.print(f"Deleted {counts.backups_removed} backup(s) older than {settings.retention.backup_days} days.")
 
 EXPORT_HELP = """Write documents with their topics and places as Parquet, partitioned by published day.
 

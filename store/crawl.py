@@ -62,6 +62,24 @@ def source_urls(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
     return {row[0] for row in con.execute("SELECT url FROM documents WHERE source = ?", [source]).fetchall()}
 
 
+def other_sources_urls(con: duckdb.DuckDBPyConnection, source: str, domains: Sequence[str]) -> set[str]:
+    """Canonical URLs other sources stored on these domains (or their subdomains): pages a source
+    must not fetch again, since the first source to store a URL keeps it. Only the domains a
+    source may fetch from can collide, so the set stays as small as the source's own."""
+    if not domains:
+        return set()
+    rows = con.execute(
+        """
+        WITH d AS (SELECT url, lower(regexp_extract(url, '^[a-z]+://([^/:?#]+)', 1)) AS host
+                   FROM documents WHERE source <> ?)
+        SELECT url FROM d, (SELECT unnest(?::VARCHAR[]) AS domain) allowed
+        WHERE d.host = allowed.domain OR d.host LIKE '%.' || allowed.domain
+        """,
+        [source, [dom.lower() for dom in domains]],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
 def save_source_configs(con: duckdb.DuckDBPyConnection, configs: Sequence[dict]) -> None:
     """Keep the validated entry of every crawled source in `sources` (one set-based upsert)."""
     if not configs:

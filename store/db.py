@@ -401,3 +401,4 @@ def open_reader(path: Path, wait_s: float = READER_WAIT_S, poll_s: float = 0.2) 
         yield store
     finally:
         store.close()
+

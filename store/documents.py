@@ -25,6 +25,7 @@ _COLUMNS = [
     ("language", pa.string()),
     ("content_hash", pa.string()),
     ("default_province", pa.string()),
+    ("thread_url", pa.string()),
 ]
 _SCHEMA = pa.schema(_COLUMNS)
 _NAMES = [name for name, _ in _COLUMNS]
@@ -51,6 +52,7 @@ def documents_table(docs: Sequence[Document]) -> pa.Table:
         "language": [d.language for d in rows],
         "content_hash": [d.content_hash for d in rows],
         "default_province": [d.default_province for d in rows],
+        "thread_url": [d.thread_url for d in rows],
     }
     return pa.table(columns, schema=_SCHEMA)
 
@@ -113,3 +115,15 @@ def upsert_documents_table(con: duckdb.DuckDBPyConnection, incoming: pa.Table) -
     finally:
         con.unregister("incoming_docs")
     return UpsertCounts(inserted=inserted, updated=updated, unchanged=unchanged)
+
+
+def stored_by_other_sources(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str], source: str) -> dict[str, str]:
+    """doc_id -> the source that stored it, for those of `doc_ids` another source already holds."""
+    if not doc_ids:
+        return {}
+    rows = con.execute(
+        "SELECT doc_id, source FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[])) AND source <> ?",
+        [list(doc_ids), source],
+    ).fetchall()
+    return dict(rows)
+

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Iterator, Sequence
 
 import duckdb
 
-from store.db import transaction
+from dulun.errors import UserError
+from store.db import WriterLock, _connect_as_writer, disk_problem, transaction
 
 # ---------------------------------------------------------------------------------------------
 # Retention (DuckDB, writer connection)
@@ -72,7 +74,12 @@ def _affected(rows: list[tuple]) -> int:
 
 EXPORT_QUERY = """
 SELECT
-    d.doc_id, d.source, d.kind, d.url, d.title, d.lead, d.text, d.language,
+    d.doc_id, d.source, d.kind,
+    CASE WHEN d.kind = 'press' THEN d.url END AS url,
+    d.title,
+    CASE WHEN d.kind = 'press' THEN d.lead END AS lead,
+    CASE WHEN d.kind = 'press' THEN d.text END AS text,
+    d.language,
     d.published_at, d.fetched_at, d.version, d.text_dropped_at, d.default_province,
     e.topics, e.provinces, e.story_id, e.model_version, e.enriched_at,
     CAST(d.published_at AS DATE) AS published_day
@@ -81,7 +88,10 @@ LEFT JOIN current_enrichments e USING (doc_id)
 WHERE d.published_at >= ?
 """
 # Bylines and author hashes are left out on purpose: an export is for counting issues, and
-# other tools must not be handed a way to group documents by person.
+# other tools must not be handed a way to group documents by person. Posts and petitions keep
+# only their title, dates, topics and places: their text and permalink (which shows the
+# author's name) stay in the database, where retention drops the text; an export file would
+# keep them forever.
 
 
 def export_documents_parquet(con: duckdb.DuckDBPyConnection, out_dir: Path, since: dt.datetime) -> int:
@@ -113,6 +123,74 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1"
     ).fetchall()]
     return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0] for t in tables}
+
+
+def file_fingerprint(path: Path) -> dict[str, int]:
+    """`fingerprint` of a database file (a copy being checked), opened read-only."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return fingerprint(con)
+    finally:
+        con.close()
+
+
+def fsync_file(path: Path) -> None:
+    with Path(path).open("rb") as fh:
+        os.fsync(fh.fileno())
+
+
+def compact_database(path: Path, lock_timeout_s: float = 30.0) -> None:
+    """Rewrite the database into a fresh file and put it in place, holding the writer lock.
+
+    DuckDB leaves the old bytes of updated or deleted values in the file's free blocks: after
+    retention set post text to NULL (and CHECKPOINT, and VACUUM), the dropped sentences could
+    still be read from the file (tests/ops/test_retention_export_backup.py greps for one).
+    Only a rewrite drops them: COPY FROM DATABASE into a new file (tables, views, sequences
+    with their current values), verified to hold the same rows, fsynced, then renamed over
+    the old file. The disk needs room for a second copy meanwhile; on any failure the old file
+    stays as it was.
+    """
+    path = Path(path)
+    fresh = path.with_name(path.name + ".compacting")
+    with WriterLock(path, lock_timeout_s):
+        con = _connect_as_writer(path, lock_timeout_s)
+        try:
+            con.execute("CHECKPOINT")  # the write-ahead log folded in: the file alone is the database
+            expected = fingerprint(con)
+        finally:
+            con.close()
+        for leftover in (fresh, Path(str(fresh) + ".wal")):
+            leftover.unlink(missing_ok=True)
+        try:
+            copier = duckdb.connect()
+            try:
+                copier.execute(f"ATTACH '{_quoted(path)}' AS old_db (READ_ONLY)")
+                copier.execute(f"ATTACH '{_quoted(fresh)}' AS fresh_db")
+                copier.execute("COPY FROM DATABASE old_db TO fresh_db")
+                copier.execute("DETACH fresh_db")
+                copier.execute("DETACH old_db")
+            finally:
+                copier.close()
+            found = file_fingerprint(fresh)
+            if found != expected:
+                raise UserError(f"Rewriting {path} gave a copy that differs ({found} vs {expected}); the database was left as it was.")
+            fsync_file(fresh)
+            os.replace(fresh, path)
+            Path(str(path) + ".wal").unlink(missing_ok=True)  # empty after the checkpoint; never the new file's
+            directory = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        except (duckdb.Error, OSError) as exc:
+            raise UserError(f"Rewriting {path} to drop old text failed: {disk_problem(exc) or str(exc).splitlines()[0]}; "
+                            "the database was left as it was.") from None
+        finally:
+            fresh.unlink(missing_ok=True)
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def database_integrity(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -22,13 +22,16 @@ from store.records import Enrichment
 # computation reads only the weeks it needs instead of ranking every enrichment ever stored.
 # One join of documents and enrichments (the content-hash match as a filter): at a million
 # documents each such join is most of a page's time in the workbench.
+# `url` is the link users get: a forum post's thread, never the post's own permalink (which
+# shows its author's name beside the post).
 _TOPIC_PLACE_ROWS = """
     SELECT x.doc_id, x.source, x.url, x.title, x.published_at,
            CAST(x.published_at AS DATE) AS published_day,
            coalesce(x.story_id, x.doc_id) AS story,
            t.topic, p.province
     FROM (
-        SELECT d.doc_id, d.source, d.url, d.title, d.published_at, e.topics, e.provinces, e.story_id
+        SELECT d.doc_id, d.source, coalesce(d.thread_url, d.url) AS url, d.title, d.published_at,
+               e.topics, e.provinces, e.story_id
         FROM documents d JOIN enrichments e ON e.doc_id = d.doc_id
         WHERE d.published_at >= $start AND d.published_at < $end AND e.content_hash = d.content_hash
         QUALIFY row_number() OVER (PARTITION BY e.doc_id ORDER BY e.enriched_at DESC, e.model_version DESC) = 1

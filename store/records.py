@@ -43,10 +43,12 @@ def content_hash(title: str | None, lead: str | None, text: str | None) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:32]
 
 
-def author_hash(author: str, salt: bytes) -> str:
-    """A salted, keyed hash of a post author: enough to count distinct voices, not to name one."""
+def author_hash(author: str, key: bytes, iso_week: str, source: str) -> str:
+    """A keyed pseudonym of a post author that holds for one ISO week and one source: enough to
+    count distinct voices in a week, not to name one or follow them across weeks or sites."""
     normalized = unicodedata.normalize("NFC", author).strip().casefold()
-    return hmac.new(salt, normalized.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
+    message = "\x1f".join((iso_week, source, normalized))
+    return hmac.new(key, message.encode("utf-8"), hashlib.sha256).hexdigest()[:24]
 
 
 @dataclass
@@ -63,6 +65,7 @@ class Document:
     author_hash: str | None = None
     language: str | None = None
     default_province: str | None = None
+    thread_url: str | None = None  # forum posts: the thread page, what digests and alerts link to
 
     def __post_init__(self) -> None:
         if self.kind not in DOC_KINDS:

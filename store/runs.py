@@ -10,9 +10,11 @@ import pandas as pd
 from store.records import CrawlRunResult, FetchFailure
 
 
-def start_run(con: duckdb.DuckDBPyConnection, source: str) -> int:
+def start_run(con: duckdb.DuckDBPyConnection, source: str, politeness: str | None = None) -> int:
+    """A new run; `politeness` names what this run does less politely than the defaults."""
     return con.execute(
-        "INSERT INTO crawl_runs (source, started_at) VALUES (?, now()) RETURNING run_id", [source]
+        "INSERT INTO crawl_runs (source, started_at, politeness) VALUES (?, now(), ?) RETURNING run_id",
+        [source, politeness],
     ).fetchall()[0][0]
 
 

@@ -158,7 +158,7 @@ def exists(path: Path) -> bool:
 
 # The state of a document as the index sees it; any change re-indexes it. md5, not hash():
 # stable across DuckDB versions, so an upgrade does not re-index everything.
-_STATE = """substr(md5(concat_ws('|', d.content_hash, coalesce(CAST(d.text_dropped_at AS VARCHAR), ''),
+_STATE = """substr(md5(concat_ws('|', d.content_hash, coalesce(CAST(d.text_dropped_at AS VARCHAR), ''), coalesce(d.thread_url, ''),
                   coalesce(CAST(epoch(d.published_at) AS VARCHAR), ''), d.source, d.kind,
                   coalesce(array_to_string(e.topics, ','), '~'), coalesce(array_to_string(e.provinces, '|'), '~'),
                   coalesce(e.story_id, ''))), 1, 16)"""
@@ -203,7 +203,7 @@ def documents_to_index(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -
         return con.execute(
             f"""
             WITH e AS ({_WANTED_ENRICHMENTS})
-            SELECT d.doc_id, {_STATE}, d.source, d.kind, d.url, coalesce(e.story_id, d.doc_id),
+            SELECT d.doc_id, {_STATE}, d.source, d.kind, coalesce(d.thread_url, d.url), coalesce(e.story_id, d.doc_id),
                    coalesce(e.topics, []), coalesce(e.provinces, []), d.title, d.lead, left(d.text, {BODY_CHARS}),
                    CAST(epoch(coalesce(d.published_at, d.fetched_at)) AS BIGINT)
             FROM search_wanted w JOIN documents d USING (doc_id) LEFT JOIN e USING (doc_id)

@@ -44,7 +44,8 @@ def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10, db_path
         ).fetchall(),
         last_runs=con.execute(
             """
-            SELECT source, status, started_at, finished_at, pages_ok, pages_failed, skipped_seen, items_stored
+            SELECT source, status, started_at, finished_at, pages_ok, pages_failed, skipped_seen, items_stored,
+                   politeness
             FROM crawl_runs ORDER BY started_at DESC LIMIT ?
             """,
             [recent_runs],

@@ -1,8 +1,9 @@
 """Read-only SQL behind the workbench's pages (`dulun serve`).
 
 Aggregate, not people: nothing here groups, filters or sorts by an author; `author_hash` is
-never selected, and `byline` only for one press document's own page. Every query reads a
-bounded window (a period, a cell, a story, a document), never the whole history row by row.
+never selected, and `byline` only for one press document's own page. The link users get for a
+forum post is its thread (`thread_url`), never the post's permalink, which shows its author.
+Every query reads a bounded window (a period, a cell, a story, a document), never the whole history row by row.
 The daily digest's queries (`store.outputs`) are reused as they are for the Today page.
 """
 from __future__ import annotations
@@ -115,7 +116,8 @@ def documents_with_tags(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) 
     con.register("wanted_docs", pa.table({"doc_id": list(doc_ids)}))
     try:
         return _frame(con, """
-            SELECT d.doc_id, d.source, d.kind, d.url, d.title, d.published_at, d.fetched_at, e.topics, e.provinces
+            SELECT d.doc_id, d.source, d.kind, coalesce(d.thread_url, d.url) AS url, d.title, d.published_at,
+                   d.fetched_at, e.topics, e.provinces
             FROM wanted_docs w JOIN documents d USING (doc_id)
             LEFT JOIN (SELECT * FROM enrichments WHERE doc_id IN (SELECT doc_id FROM wanted_docs)) e
                    ON e.doc_id = d.doc_id AND e.content_hash = d.content_hash
@@ -130,7 +132,7 @@ def story_mentions(con: duckdb.DuckDBPyConnection, story: str) -> pd.DataFrame:
     """Every document of one story (its cluster id, or a lone document's own id), oldest first."""
     return _frame(con, """
         WITH members AS (SELECT * FROM enrichments WHERE coalesce(story_id, doc_id) = $story)
-        SELECT d.doc_id, d.source, d.kind, d.url, d.title, d.published_at, d.fetched_at,
+        SELECT d.doc_id, d.source, d.kind, coalesce(d.thread_url, d.url) AS url, d.title, d.published_at, d.fetched_at,
                e.topics, e.provinces
         FROM members e JOIN documents d ON d.doc_id = e.doc_id AND d.content_hash = e.content_hash
         WHERE d.doc_id IN (SELECT doc_id FROM members)
@@ -164,7 +166,7 @@ class DocumentView:
 
 def document(con: duckdb.DuckDBPyConnection, doc_id: str) -> DocumentView | None:
     rows = con.execute("""
-        SELECT d.doc_id, d.source, d.kind, d.url, d.title, d.lead, d.text,
+        SELECT d.doc_id, d.source, d.kind, coalesce(d.thread_url, d.url), d.title, d.lead, d.text,
                CASE WHEN d.kind = 'press' THEN d.byline END,
                d.published_at, d.fetched_at, d.text_dropped_at IS NOT NULL,
                e.topics, CAST(e.scores AS VARCHAR), e.provinces, coalesce(e.story_id, d.doc_id), e.model_version,

@@ -56,6 +56,9 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
     now = (now or dt.datetime.now(VN)).astimezone(VN)
     environ = ch.environment() if environ is None else environ
     rules = load_rules(settings.alerts.rules_file)
+    for name, channel in rules.channels.items():
+        if isinstance(channel, WebhookChannel):
+            ch.check_webhook_transport(channel.url, settings.alerts.own_hosts, name)
     period, _ = resolve_week(week, now)
     summary = AlertSummary(period)
     with open_writer(settings.database, settings.lock_timeout_s) as store:
@@ -222,7 +225,7 @@ def deliver_one(row, rules: RuleFile, settings: Settings, environ: Mapping[str, 
         elif isinstance(channel, EmailChannel):
             ch.deliver_email(channel, payload, settings, environ)
         elif isinstance(channel, WebhookChannel):
-            ch.deliver_webhook(channel, payload, settings, environ)
+            ch.deliver_webhook(channel, payload, settings, environ, ch.delivery_id(row.alert_key, row.channel))
     except ch.DeliveryError as exc:
         if attempts >= settings.alerts.max_attempts:
             return {**result, "status": "gave_up", "last_error": f"gave up after {attempts} attempts: {exc}"}

@@ -1,29 +1,37 @@
 """Delivering one alert to one channel: file, e-mail (SMTP + STARTTLS), webhook (HMAC-signed).
 
 Each `deliver_*` returns nothing on success and raises `DeliveryError` with a message that is
-safe to store and show: credentials come from environment variables and never appear in it.
+safe to store and show: credentials come from environment variables and never appear in it,
+and a webhook URL is shown only as scheme://host/… (its user, password, path and query can be
+tokens). Webhooks are signed over timestamp and body (`pipeline/alerts/verify.py` is the
+receiver's side), never follow redirects, and go over https except to `alerts.own_hosts`.
+E-mail never logs in without TLS.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
-import hmac
+import http.client
 import json
 import os
 import re
 import smtplib
 import ssl
+import time
 import unicodedata
 import urllib.error
 import urllib.request
+from urllib.parse import unquote, urlsplit, urlunsplit
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Mapping
 
+from dulun.errors import UserError
 from dulun.settings import Settings
+from pipeline.alerts import verify
 from pipeline.alerts.rules import EmailChannel, FileChannel, WebhookChannel
 from pipeline.digest.render import write_atomic
 
-SIGNATURE_HEADER = "X-Dulun-Signature"
 
 
 class DeliveryError(Exception):
@@ -79,6 +87,9 @@ def deliver_email(channel: EmailChannel, payload: dict, settings: Settings, envi
     message["To"] = ", ".join(channel.to)
     message["X-Dulun-Alert"] = payload["alert_key"]
     message.set_content(message_text(payload))
+    if user and not starttls:
+        raise DeliveryError(f"SMTP {host}:{port}: refusing to send the login of {user_env} without TLS; "
+                            "turn starttls on for this relay")
     try:
         with smtplib.SMTP(host, port, timeout=cfg.send_timeout_s) as smtp:
             smtp.ehlo()
@@ -93,33 +104,81 @@ def deliver_email(channel: EmailChannel, payload: dict, settings: Settings, envi
         raise DeliveryError(_redact(f"SMTP {host}:{port}: {type(exc).__name__}: {exc}", user, password)) from None
 
 
-def webhook_body(payload: dict) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+def webhook_body(payload: dict, delivery_id: str) -> bytes:
+    """The JSON body; it carries the delivery id so the signature covers it."""
+    return json.dumps({**payload, "delivery_id": delivery_id}, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def sign(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
+def delivery_id(alert_key: str, channel: str) -> str:
+    """One id per alert and channel, the same on every retry, so a receiver can drop repeats."""
+    return hashlib.sha256(f"{alert_key}\x1f{channel}".encode("utf-8")).hexdigest()[:32]
 
 
-def deliver_webhook(channel: WebhookChannel, payload: dict, settings: Settings, environ: Mapping[str, str]) -> None:
+def redact_url(url: str) -> str:
+    """scheme://host[:port]/… : what a message may say about a webhook URL (user, password,
+    path and query can each be a token)."""
+    parts = urlsplit(url)
+    host = parts.hostname or "?"
+    host = f"[{host}]" if ":" in host else host
+    port = f":{parts.port}" if parts.port else ""
+    rest = "/…" if (parts.path not in ("", "/") or parts.query or parts.fragment) else ""
+    return f"{parts.scheme}://{host}{port}{rest}"
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of a URL that must never appear in a message."""
+    parts = urlsplit(url)
+    found = [url, parts.netloc if parts.username else None, parts.username, parts.password,
+             parts.path if len(parts.path) > 1 else None, parts.query, parts.fragment]
+    return sorted({s for s in found if s}, key=len, reverse=True)
+
+
+def check_webhook_transport(url: str, own_hosts: list[str], name: str) -> None:
+    """https, or plain http to one of the operator's own hosts; else one sentence."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" or (parts.scheme == "http" and host in {h.strip("[]").lower() for h in own_hosts}):
+        return
+    raise UserError(f"Alert channel `{name}`: webhook {redact_url(url)} must use https (plain http only to a host "
+                    f"listed in alerts.own_hosts: {', '.join(own_hosts) or 'none'}), because the alert and its "
+                    "signature would otherwise cross the network readable by anyone on the way.")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could send the alert to another host or downgrade https: it fails instead."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def deliver_webhook(channel: WebhookChannel, payload: dict, settings: Settings, environ: Mapping[str, str],
+                    delivery: str, now: float | None = None) -> None:
     secret_env = channel.secret_env or settings.alerts.webhook_secret_env
     secret = environ.get(secret_env)
     if not secret:
         raise DeliveryError(f"environment variable {secret_env} is not set (the webhook signing key)")
-    body = webhook_body(payload)
-    request = urllib.request.Request(
-        channel.url, data=body, method="POST",
-        headers={"Content-Type": "application/json; charset=utf-8", SIGNATURE_HEADER: sign(body, secret),
-                 "User-Agent": "dulun-alerts/0.1"},
-    )
+    shown, hidden = redact_url(channel.url), url_secrets(channel.url)
+    parts = urlsplit(channel.url)
+    headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "dulun-alerts/0.1",
+               verify.DELIVERY_HEADER: delivery}
+    if parts.username is not None:  # credentials in the URL become a Basic header, never part of the address
+        token = base64.b64encode(f"{unquote(parts.username)}:{unquote(parts.password or '')}".encode("utf-8")).decode("ascii")
+        headers["Authorization"] = f"Basic {token}"
+    address = urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, parts.query, ""))
+    body = webhook_body(payload, delivery)
+    timestamp = str(int(time.time() if now is None else now))
+    headers[verify.TIMESTAMP_HEADER] = timestamp
+    headers[verify.SIGNATURE_HEADER] = verify.signature(secret, timestamp, body)
+    request = urllib.request.Request(address, data=body, method="POST", headers=headers)
+    opener = urllib.request.build_opener(_NoRedirects)
     try:
-        with urllib.request.urlopen(request, timeout=settings.alerts.send_timeout_s) as response:
+        with opener.open(request, timeout=settings.alerts.send_timeout_s) as response:
             response.read()
     except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"webhook {channel.url} answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
+        raise DeliveryError(f"webhook {shown} answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", exc)
-        raise DeliveryError(_redact(f"webhook {channel.url} unreachable: {reason}", secret)) from None
+        raise DeliveryError(_redact(f"webhook {shown} unreachable: {reason}", secret, *hidden)) from None
 
 
 def _redact(text: str, *secrets: str | None) -> str:

@@ -18,9 +18,10 @@ NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 
 
 def fast_settings(data_dir: Path, **crawl) -> Settings:
-    """Politeness off for 127.0.0.1 only: no delays, quick retries and timeouts."""
+    """Politeness off for 127.0.0.1 only: no delays, quick retries and timeouts; 127.0.0.1 is
+    the operator's own host (the local test servers), so its loopback address is allowed."""
     options = {"download_delay": 0, "autothrottle": False, "retry_backoff_s": 0.01, "timeout_s": 3,
-               "retries": 1, "flush_seconds": 0.5, "concurrency_per_domain": 2}
+               "retries": 1, "flush_seconds": 0.5, "concurrency_per_domain": 2, "own_hosts": ["127.0.0.1"]}
     options.update(crawl)
     return Settings(data_dir=data_dir, crawl=options)
 

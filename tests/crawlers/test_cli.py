@@ -10,7 +10,8 @@ import pytest
 
 def _run(args, data_dir, **env):
     full_env = dict(os.environ, DULUN_DATA_DIR=str(data_dir), COLUMNS="200",
-                    DULUN_CRAWL__DOWNLOAD_DELAY="0", DULUN_CRAWL__AUTOTHROTTLE="false", **env)
+                    DULUN_CRAWL__DOWNLOAD_DELAY="0", DULUN_CRAWL__AUTOTHROTTLE="false",
+                    DULUN_CRAWL__OWN_HOSTS="127.0.0.1", **env)  # the local fixture servers are ours
     return subprocess.run([sys.executable, "-m", "dulun", *args], capture_output=True, text=True, env=full_env)
 
 
@@ -21,6 +22,7 @@ def test_crawl_named_sources_prints_a_summary_per_source(fixture_sites, tmp_path
     assert run.returncode == 0, run.stderr
     assert "tuoitre-thoi-su" in run.stdout and "voz-diem-bao" in run.stdout
     assert "dantri-xa-hoi" not in run.stdout
+    assert "private_address" not in run.stdout  # the fixture servers' loopback address is allowed: listed as ours
     status = _run(["status"], tmp_path)
     assert "tuoitre-thoi-su" in status.stdout and "voz-diem-bao" in status.stdout
 

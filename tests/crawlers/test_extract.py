@@ -136,3 +136,11 @@ def test_legacy_font_text_that_is_not_recognised_stays_flagged():
     assert "legacy_font_encoding" not in extract_article("<p style='font-family:Arial'>Chữ</p>", "https://x.vn/a").notes
 
 
+
+
+def test_control_characters_and_terminal_escapes_are_stripped():
+    from crawlers.extract import strip_controls
+
+    raw = "Người dân\x1b[2J\x1b[31m phản ánh\x07 ngập\x1b]0;pwned\x07 úng\u202e\x00\r\nDòng hai\tcột"
+    assert strip_controls(raw) == "Người dân phản ánh ngập úng\nDòng hai\tcột"
+    assert strip_controls(None) is None

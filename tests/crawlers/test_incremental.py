@@ -96,3 +96,47 @@ def test_a_redirected_article_is_not_fetched_again_next_run(tmp_path):
         second = crawl(settings, sources_file=sources_file, now=NOW)[0]
     assert [d["url"] for d in documents(settings)] == [f"{server.base}/cu.html"]
     assert second.skipped_seen == 1 and server.hits["/moi.html"] == 1
+
+
+@pytest.mark.slow
+def test_a_url_stored_by_one_source_is_never_overwritten_by_another(tmp_path):
+    """The first source keeps its row (its kind, text and counts); a second source listing the
+    same URL gets a `duplicate_url_other_source` note, or skips the page as already seen."""
+    import json
+
+    from .conftest import failures
+    from .trouble_site import ARTICLE
+
+    server = SiteServer().start()
+    article = ARTICLE.format(title="Bài gốc của báo", published="2026-11-22T08:00:00+07:00", text="Nội dung gốc.")
+    api = {"items": [{"url": "/bai-goc.html", "title": "Tiêu đề khác do nguồn thứ hai gửi", "content": "Nội dung khác.",
+                      "created_at": "2026-11-22T09:00:00+07:00"}]}
+    feed = ('<rss version="2.0"><channel><item><title>Bài gốc</title><link>/bai-goc.html</link>'
+            "<pubDate>Sun, 22 Nov 2026 08:00:00 +0700</pubDate></item></channel></rss>").encode()
+    server.routes.update({
+        "/bai-goc.html": lambda h: h.send_body(article.encode(), "text/html; charset=utf-8"),
+        "/api.json": lambda h: h.send_body(json.dumps(api).encode(), "application/json"),
+        "/feed.rss": lambda h: h.send_body(feed, "application/rss+xml"),
+    })
+    base = {"kind": "press", "allowed_domains": ["127.0.0.1"], "selectors": {"body": "div.body"}}
+    entries = [
+        dict(base, name="bao-goc", spider="feed", start_urls=[f"{server.base}/feed.rss"]),
+        {"name": "cong-phan-anh", "spider": "json", "kind": "petition", "start_urls": [f"{server.base}/api.json"],
+         "allowed_domains": ["127.0.0.1"],
+         "fields": {"items": "items", "url": "url", "title": "title", "text": "content", "published": "created_at"}},
+        dict(base, name="bao-dang-lai", spider="feed", start_urls=[f"{server.base}/feed.rss"]),
+    ]
+    try:
+        settings = fast_settings(tmp_path)
+        sources_file = write_sources(tmp_path / "s.yaml", entries)
+        crawl(settings, sources=["bao-goc"], sources_file=sources_file, now=NOW)
+        second = crawl(settings, sources=["cong-phan-anh"], sources_file=sources_file, now=NOW)[0]
+        third = crawl(settings, sources=["bao-dang-lai"], sources_file=sources_file, now=NOW)[0]
+    finally:
+        server.stop()
+
+    [doc] = documents(settings)
+    assert (doc["source"], doc["kind"], doc["title"], doc["version"]) == ("bao-goc", "press", "Bài gốc của báo", 1)
+    assert second.items_stored == 0
+    assert [f["cause"] for f in failures(settings, "cong-phan-anh")] == ["duplicate_url_other_source"]
+    assert third.skipped_seen == 1 and third.items_stored == 0 and server.hits["/bai-goc.html"] == 1

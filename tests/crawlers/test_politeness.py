@@ -49,3 +49,33 @@ def test_retries_back_off_exponentially_or_as_the_server_asks(retry_after, attem
     if retry_after is None:  # the second retry waits twice as long
         again = middleware.process_response(retry, Response(request.url, status=503))
         assert 3.5 < again.meta[NOT_BEFORE] - time.monotonic() <= 4.0
+
+
+def test_the_polite_defaults_switch_nothing_off():
+    from crawlers.politeness import politeness_switches
+
+    assert politeness_switches(CrawlSettings()) == []
+    assert politeness_switches(CrawlSettings(unthrottled_hosts=["127.0.0.5", "::1", "localhost"])) == []
+
+
+@pytest.mark.slow
+def test_each_politeness_switch_is_logged_and_recorded_with_the_run(tmp_path, capfd):
+    from crawlers.api import crawl
+    from store import open_reader
+
+    from .conftest import NOW, fast_settings, write_sources
+    from .trouble_site import many_articles_site
+
+    settings = fast_settings(tmp_path, obey_robots=False, unthrottled_hosts=["127.0.0.1", "baomoi.example"],
+                             user_agent="dulun-test/0.1")
+    with many_articles_site(1, delay_s=0) as site:
+        sources_file = write_sources(tmp_path / "sources.yaml", [
+            {"name": "rude", "spider": "feed", "kind": "press", "start_urls": [f"{site.base}/feed.rss"],
+             "allowed_domains": ["127.0.0.1"]}])
+        crawl(settings, sources_file=sources_file, now=NOW)
+    logged = capfd.readouterr().err
+    with open_reader(settings.database) as store:
+        [recorded] = store.con.execute("SELECT politeness FROM crawl_runs").fetchall()[0]
+    for switch in ("robots.txt not obeyed", "unthrottled hosts beyond loopback: baomoi.example",
+                   "user agent without the contact URL"):
+        assert switch in recorded and f"Politeness switched off: {switch}" in logged

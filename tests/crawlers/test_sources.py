@@ -6,7 +6,8 @@ import pytest
 from crawlers.sources import load_sources, parse_sources, select_sources
 from dulun.errors import UserError
 
-GOOD = {"name": "demo-feed", "spider": "feed", "kind": "press", "start_urls": ["{base}/rss.xml"]}
+GOOD = {"name": "demo-feed", "spider": "feed", "kind": "press", "start_urls": ["{base}/rss.xml"],
+        "allowed_domains": ["baoquocgia.vn"]}
 
 
 def _error(entry: dict) -> str:
@@ -42,6 +43,10 @@ def test_the_shared_schema_with_base_placeholder_is_accepted():
     (dict(GOOD, spider="json"), ["demo-feed", "fields"]),
     (dict(GOOD, interval_minutes=0), ["demo-feed", "interval_minutes"]),
     (dict(GOOD, url_pattern="("), ["demo-feed", "regular expression"]),
+    (dict(GOOD, allowed_domains=[]), ["demo-feed", "allowed_domains must list the hosts"]),
+    ({k: v for k, v in GOOD.items() if k != "allowed_domains"}, ["demo-feed", "allowed_domains must list the hosts"]),
+    (dict(GOOD, allowed_domains=["https://baoquocgia.vn/"]), ["demo-feed", "bare host name"]),
+    (dict(GOOD, start_urls=["https://evil.example/rss.xml"]), ["demo-feed", "not on the source's allowed_domains"]),
     ({k: v for k, v in GOOD.items() if k != "kind"}, ["demo-feed", "missing", "kind"]),
 ])
 def test_a_bad_entry_names_the_source_and_the_problem(entry, words):
@@ -75,9 +80,10 @@ def test_base_placeholder_is_filled_or_refused(tmp_path):
 
     sources_file = tmp_path / "s.yaml"
     sources_file.write_text("sources:\n  - name: demo-feed\n    spider: feed\n    kind: press\n"
-                            "    start_urls: ['{base}/rss.xml']\n", encoding="utf-8")
+                            "    start_urls: ['{base}/rss.xml']\n    allowed_domains: [baoquocgia.vn]\n", encoding="utf-8")
     settings = Settings(data_dir=tmp_path)
     filled = resolve_sources(settings, None, sources_file, base="http://127.0.0.1:9000")
     assert filled[0].start_urls == ["http://127.0.0.1:9000/rss.xml"]
+    assert filled[0].allowed_domains == ["baoquocgia.vn", "127.0.0.1"]  # the mirror named by --base may be fetched
     with pytest.raises(UserError, match="pass a base URL"):
         resolve_sources(settings, None, sources_file)

@@ -1,6 +1,7 @@
 """A local site that misbehaves in every way the crawler must survive (served on 127.0.0.1)."""
 from __future__ import annotations
 
+import gzip
 import time
 
 from crawlers.cp1258 import to_cp1258
@@ -36,13 +37,25 @@ LEGACY_FONT = (
 ).encode("latin-1")
 
 
+# A page that tries to drive the analyst's terminal (`dulun label` prints titles and text):
+# clear the screen, turn red, ring the bell, flip the text direction, hide a NUL.
+CONTROL_CHARS = ARTICLE.format(
+    title="Người dân\x1b[2J\x1b[31m phản ánh\x07 ngập úng",
+    published="2026-11-22T08:00:00+07:00",
+    text="Nước ngập\u202e sâu\x00 nửa mét\x1b]0;pwned\x07 sau mưa.\r\nĐường phố thành sông.",
+).encode("utf-8")
+
+# 50 MB of zeros that travel as about 50 kB: small on the wire, too large once decompressed.
+GZIP_BOMB = gzip.compress(b"\0" * (50 * 1024 * 1024), compresslevel=9)
+
+
 def feed(base: str) -> bytes:
     """Broken XML (unescaped &, an unclosed tag), a wrong declared encoding, relative links,
     the same item twice, and links to every kind of trouble."""
     links = ["/ok-1.html", "/ok-2.html", "/ok-1.html", "/missing.html", "/broken.html", "/flaky.html",
              "/throttled.html", "/slow.html", "/loop-a.html", "/huge.html", "/huge-stream.html",
              "/malformed.html", "/empty.html", "/wrong-encoding.html", "/no-date.html", "/legacy-font.html",
-             "/private/secret.html"]
+             "/private/secret.html", "/gzip-bomb.html", "/control-chars.html"]
     items = "".join(
         f"<item><title>Mục {i} & chú thích</title><link>{link}</link>"
         + ("" if "no-date" in link else f"<pubDate>Sun, 22 Nov 2026 0{i % 10}:00:00 +0700</pubDate>")
@@ -100,8 +113,13 @@ def make_trouble_site(timeout_s: float) -> SiteServer:
         except (BrokenPipeError, ConnectionResetError):
             pass
 
+    def gzip_bomb(h):
+        h.send_body(GZIP_BOMB, "text/html; charset=utf-8", headers={"Content-Encoding": "gzip"})
+
     server.routes.update({
         "/robots.txt": lambda h: h.send_body(b"User-agent: *\nDisallow: /private/\n", "text/plain"),
+        "/gzip-bomb.html": gzip_bomb,
+        "/control-chars.html": lambda h: h.send_body(CONTROL_CHARS, "text/html; charset=utf-8"),
         "/feed.rss": lambda h: h.send_body(feed(server.base), "application/rss+xml"),
         "/ok-1.html": article("ok-1"),
         "/ok-2.html": article("ok-2"),

@@ -45,3 +45,16 @@ def test_an_unknown_command_is_a_usage_error(tmp_path):
     result = dulun("statsu", cwd=tmp_path)
     assert result.returncode == 2
     assert "No such command" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_what_dulun_writes_is_private_and_a_shared_data_folder_is_pointed_out(tmp_path):
+    # The test process's umask (typically 022) would make everything world-readable.
+    assert dulun("init", cwd=tmp_path).returncode == 0
+    data = tmp_path / "data"
+    assert oct(data.stat().st_mode & 0o777) == oct(0o700)
+    assert oct((data / "dulun.duckdb").stat().st_mode & 0o777) == oct(0o600)
+    assert "can be read by other users" not in dulun("status", cwd=tmp_path).stderr
+    data.chmod(0o755)
+    warned = dulun("status", cwd=tmp_path)
+    assert warned.returncode == 0 and "can be read by other users (mode 755)" in warned.stderr
+    assert "chmod 700" in warned.stderr

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from dulun.errors import UserError
-from dulun.settings import load_settings
+from dulun.settings import Settings, load_settings
 
 
 def test_defaults_need_no_file(tmp_path, monkeypatch):
@@ -61,3 +61,9 @@ def test_secrets_in_the_environment_are_not_settings(tmp_path):
 def test_a_config_path_that_is_a_directory_is_named(tmp_path):
     with pytest.raises(UserError, match=r"Config file .* is a directory, not a file"):
         load_settings(tmp_path, environ={})
+
+
+def test_host_lists_can_come_from_the_environment_comma_separated():
+    settings = load_settings(environ={"DULUN_CRAWL__OWN_HOSTS": "127.0.0.1, mirror.lan", "DULUN_ALERTS__OWN_HOSTS": "hooks.lan"})
+    assert settings.crawl.own_hosts == ["127.0.0.1", "mirror.lan"] and settings.alerts.own_hosts == ["hooks.lan"]
+    assert Settings().crawl.own_hosts == []  # nothing at a private address is fetched unless listed

@@ -23,6 +23,7 @@ import pytest
 
 import store
 from store.documents import upsert_documents
+from dulun.timeutil import week_label
 from store.records import Document, author_hash
 
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -85,9 +86,11 @@ def synthetic_rows(seed: int = 7) -> tuple[list[Document], list[dict]]:
         source = source or rng.choice(list(SOURCES))
         kind, default_province = SOURCES[source]
         url = f"https://tin.example.vn/{source}/{len(docs):04d}.html"
-        author = author_hash(f"nguoi-viet-{rng.randrange(40)}", SALT) if kind != "press" else None
+        name = f"nguoi-viet-{rng.randrange(40)}" if kind != "press" else None  # (draw order kept: pinned data)
+        published = _week_day(week, rng.randrange(7))
+        author = author_hash(name, SALT, week_label(published.date()), source) if name else None
         doc = Document(url=url, source=source, kind=kind, title=title, text=body, lead=None,
-                       fetched_at=fetched, published_at=_week_day(week, rng.randrange(7)),
+                       fetched_at=fetched, published_at=published,
                        author_hash=author, language="vi", default_province=default_province)
         topics = sorted({topic, second_topic} - {None})
         scores = {t: round(rng.uniform(0.02, 0.3), 3) for t in TEMPLATES}

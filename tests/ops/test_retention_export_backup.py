@@ -4,6 +4,7 @@ subprocesses on a real DuckDB file."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def test_retention_drops_old_post_text_but_keeps_counts_topics_and_places(filled
     before = topic_place_counts(filled.db)
     result = filled.dulun("retention")
     assert result.returncode == 0, result.stderr
-    assert "Dropped the raw text of 1 document(s) and 1 earlier version(s)" in result.stdout
+    assert "Dropped the raw text of 2 document(s) and 1 earlier version(s)" in result.stdout
 
     with open_reader(filled.db) as store:
         rows = dict(((kind, n), (lead, text, dropped)) for kind, n, lead, text, dropped in store.con.execute(
@@ -82,7 +83,7 @@ def test_retention_drops_old_post_text_but_keeps_counts_topics_and_places(filled
     assert rows[("post", "1")][:2] == (None, None) and rows[("post", "1")][2] is not None
     assert rows[("post", "2")][1] is not None  # recent post kept
     assert rows[("press", "3")][1] is not None  # press is not a post
-    assert rows[("petition", "4")][1] is not None  # petitions only when retention.kinds says so
+    assert rows[("petition", "4")][:2] == (None, None)  # petitions are retained like posts by default
     assert versions == 0
     assert titles == 4
     assert topic_place_counts(filled.db) == before  # the old post still counts, with its topic and place
@@ -92,11 +93,56 @@ def test_retention_drops_old_post_text_but_keeps_counts_topics_and_places(filled
 
 
 def test_retention_kinds_and_days_come_from_settings(filled):
-    filled.config.write_text(filled.config.read_text() + '\n[retention]\npost_text_days = 250\nkinds = ["post", "petition"]\n')
+    filled.config.write_text(filled.config.read_text() + '\n[retention]\npost_text_days = 250\nkinds = ["petition"]\n')
     counts = run_retention(load_settings(filled.config, environ={}))
     assert counts.documents == 1  # only the 300-day-old petition; the 200-day-old post is younger than 250 days
     with open_reader(filled.db) as store:
         assert store.con.execute("SELECT kind FROM documents WHERE text IS NULL").fetchall() == [("petition",)]
+
+
+def test_the_dropped_text_does_not_survive_in_the_files_free_blocks(tmp_path):
+    """DuckDB keeps the old bytes of updated values in free blocks, through CHECKPOINT and VACUUM
+    alike: with text stored uncompressed (so a plain grep finds it), a dropped post is still in
+    the file after retention without the rewrite, and gone with it (the default)."""
+    secret = "Tôi là Trần Thị Bích, nhà ở số 12 ngõ 34 phố Lạch Tray, công ty nợ lương tôi ba tháng."
+    found = {}
+    for compact in (False, True):
+        settings = load_settings(environ={}).model_copy(update={"data_dir": tmp_path / f"compact-{compact}"})
+        settings = settings.model_copy(update={"retention": settings.retention.model_copy(update={"compact": compact})})
+        settings.data_dir.mkdir()
+        con = duckdb.connect(str(settings.database))
+        con.execute("SET force_compression = 'uncompressed'")
+        from store.db import migrate
+
+        migrate(con)
+        upsert_documents(con, [doc(1, "post", 200, text=secret), *CORPUS[1:]])
+        con.execute("CHECKPOINT")
+        con.close()
+        assert secret.encode() in settings.database.read_bytes()
+        counts = run_retention(settings)
+        assert counts.documents == 2 and counts.compacted is compact
+        found[compact] = secret.encode() in settings.database.read_bytes()
+        with open_reader(settings.database) as store:  # the rewritten file is the same database
+            assert store.con.execute("SELECT count(*), count(text) FROM documents").fetchall() == [(4, 2)]
+    assert found == {False: True, True: False}
+
+
+def test_backups_older_than_backup_days_are_deleted_by_retention(filled, tmp_path):
+    backups = filled.data_dir / "backups"
+    backups.mkdir(parents=True)
+    old_stamp = time.time() - 40 * 86400
+    for name, stamp in (("dulun-20261001-031500.duckdb", old_stamp), ("dulun-20261001-031500.duckdb.partial", old_stamp),
+                        ("dulun-20261120-031500.duckdb", time.time() - 3 * 86400)):
+        (backups / name).write_bytes(b"backup")
+        os.utime(backups / name, (stamp, stamp))
+    elsewhere = tmp_path / "operator-backup.duckdb"  # written with --out: the operator's to manage
+    elsewhere.write_bytes(b"backup")
+    os.utime(elsewhere, (old_stamp, old_stamp))
+    result = filled.dulun("retention")
+    assert result.returncode == 0, result.stderr
+    assert "Deleted 2 backup(s) older than 30 days." in result.stdout
+    assert [p.name for p in backups.iterdir()] == ["dulun-20261120-031500.duckdb"]
+    assert elsewhere.exists()
 
 
 def test_export_writes_parquet_partitioned_by_published_day_without_people_columns(filled, tmp_path):
@@ -112,6 +158,11 @@ def test_export_writes_parquet_partitioned_by_published_day_without_people_colum
     assert {"doc_id", "kind", "title", "topics", "provinces", "published_day"} <= set(table.column_names)
     assert "byline" not in table.column_names and "author_hash" not in table.column_names
     assert set(table.column("kind").to_pylist()) == {"post", "press"}
+    rows = {r["kind"]: r for r in table.to_pylist() if r["kind"] == "press" or r["doc_id"] == CORPUS[1].doc_id}
+    assert rows["press"]["text"] and rows["press"]["url"]
+    # A post's text and its permalink (which shows its author) never leave the database.
+    assert (rows["post"]["text"], rows["post"]["lead"], rows["post"]["url"]) == (None, None, None)
+    assert rows["post"]["title"] and rows["post"]["topics"] == ["labor"]
 
 
 def test_export_rejects_a_bad_date_in_one_sentence(filled):

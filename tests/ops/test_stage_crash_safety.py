@@ -60,7 +60,8 @@ def demo_site():
 def _configure(ops_env, site) -> str:
     ops_env.config.write_text(
         ops_env.config.read_text()
-        + f'\n[crawl]\nsources_file = "{site.sources_file}"\ndownload_delay = 0\nobey_robots = true\n',
+        + f'\n[crawl]\nsources_file = "{site.sources_file}"\ndownload_delay = 0\nobey_robots = true\n'
+        + 'own_hosts = ["127.0.0.1"]\n',  # the demo site's local server is ours
         encoding="utf-8",
     )
     sources = yaml.safe_load(open(site.sources_file, encoding="utf-8"))["sources"]

@@ -3,6 +3,8 @@ server with STARTTLS and AUTH) and webhook (a real local HTTP receiver checking 
 never twice, retried with backoff, given up with a reason, secrets never logged."""
 from __future__ import annotations
 
+import base64
+import contextlib
 import datetime as dt
 import email
 import hashlib
@@ -78,15 +80,13 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-@pytest.fixture
-def smtp_server(tmp_path):
-    """aiosmtpd on 127.0.0.1 requiring STARTTLS before AUTH, accepting one user."""
+@contextlib.contextmanager
+def _smtp(accept_login, **options):
+    """aiosmtpd on 127.0.0.1 (a free port); `accept_login(auth_data)` decides each login.
+    Yields (port, received messages, login attempts)."""
     from aiosmtpd.controller import Controller
-    from aiosmtpd.smtp import AuthResult, LoginPassword
+    from aiosmtpd.smtp import AuthResult
 
-    cert, key = _self_signed(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
     received, logins = [], []
 
     class Handler:
@@ -95,40 +95,68 @@ def smtp_server(tmp_path):
             return "250 OK"
 
     def authenticator(server, session, envelope, mechanism, auth_data):
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER \
-            and auth_data.password.decode() == SMTP_PASSWORD
+        ok = accept_login(auth_data)
         logins.append(ok)
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
 
     with socket.socket() as probe:  # a free port (the controller connects to itself to start)
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True,
-                            auth_require_tls=True, authenticator=authenticator, auth_required=True)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, authenticator=authenticator, **options)
     controller.start()
     try:
-        yield {"port": port, "cert": cert, "received": received, "logins": logins}
+        yield port, received, logins
     finally:
         controller.stop()
 
 
+@pytest.fixture
+def smtp_server(tmp_path):
+    """aiosmtpd on 127.0.0.1 requiring STARTTLS before AUTH, accepting one user."""
+    from aiosmtpd.smtp import LoginPassword
+
+    cert, key = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    def accept(auth_data):
+        return isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER \
+            and auth_data.password.decode() == SMTP_PASSWORD
+
+    with _smtp(accept, tls_context=context, require_starttls=True, auth_require_tls=True, auth_required=True) as (
+            port, received, logins):
+        yield {"port": port, "cert": cert, "received": received, "logins": logins}
+
+
 def _receiver(fail_first: int = 0):
-    """A webhook receiver on 127.0.0.1 that checks the HMAC; answers 503 to the first `fail_first` posts."""
-    state = {"posts": [], "bad_signatures": 0, "calls": 0}
+    """A webhook receiver on 127.0.0.1 doing what pipeline/alerts/verify.py tells receivers to do
+    (signature, 5-minute window, delivery ids handled once); answers 503 to the first `fail_first`
+    genuine posts. It keeps every request it got, so tests can replay them."""
+    from pipeline.alerts.verify import ReplayGuard, WebhookRejected, verify_webhook
+
+    state = {"posts": [], "bad_signatures": 0, "duplicates": 0, "calls": 0, "requests": [], "clock": None}
+    guard = ReplayGuard()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
             state["calls"] += 1
-            expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
-            if not hmac.compare_digest(expected, self.headers.get("X-Dulun-Signature", "")):
+            state["requests"].append((self.path, dict(self.headers), body))
+            try:
+                delivery = verify_webhook(body, self.headers, WEBHOOK_SECRET, now=state["clock"])
+            except WebhookRejected:
                 state["bad_signatures"] += 1
                 self.send_response(401)
-            elif state["calls"] <= fail_first:
-                self.send_response(503)
             else:
-                state["posts"].append(json.loads(body))
-                self.send_response(204)
+                if guard.seen(delivery):
+                    state["duplicates"] += 1
+                    self.send_response(200)
+                elif state["calls"] <= fail_first:
+                    self.send_response(503)
+                else:
+                    state["posts"].append(json.loads(body))
+                    guard.remember(delivery)
+                    self.send_response(204)
             self.end_headers()
 
         def log_message(self, *args):
@@ -220,6 +248,22 @@ rules:{LABOR_RULE.format(channels='board-email')}""")
     assert "sai-mat-khau-xyz" not in caplog.text and "sai-mat-khau-xyz" not in row.last_error
 
 
+def test_email_never_logs_in_without_tls(hot_db, now, tmp_path, caplog):
+    """A relay without STARTTLS would get the password in clear text: dulun does not log in there
+    (this server would have accepted the plain-text login)."""
+    with _smtp(lambda auth_data: True, auth_require_tls=False) as (port, received, logins):
+        settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-email: {{type: email, host: 127.0.0.1, port: {port}, starttls: false, to: [a@localhost]}}
+rules:{LABOR_RULE.format(channels='board-email')}""")
+        with caplog.at_level(logging.DEBUG):
+            summary = run_alerts(settings, now=now, environ=ENV)
+    assert summary.sent == 0 and logins == [] and received == []
+    assert summary.errors == [f"email:board-email: SMTP 127.0.0.1:{port}: refusing to send the login of DULUN_SMTP_USER "
+                              "without TLS; turn starttls on for this relay"]
+    assert SMTP_PASSWORD not in caplog.text
+
+
 def test_webhook_is_a_signed_json_post(hot_db, now, tmp_path, webhook):
     settings = _with_rules(hot_db, tmp_path, f"""
 channels:
@@ -229,6 +273,88 @@ rules:{LABOR_RULE.format(channels='board-webhook')}""")
     assert summary.sent == 1 and webhook["state"]["bad_signatures"] == 0
     [post] = webhook["state"]["posts"]
     assert (post["topic"], post["province"], post["period"], post["level"]) == ("labor", "Hải Phòng", "2026-W47", "rising")
+    [(_, headers, _)] = webhook["state"]["requests"]
+    assert headers["X-Dulun-Delivery"] == post["delivery_id"] and headers["X-Dulun-Signature"].startswith("sha256=")
+
+
+def test_a_captured_webhook_replayed_later_or_altered_is_refused_and_never_acted_on_twice(hot_db, now, tmp_path, webhook):
+    import time
+    import urllib.error
+    import urllib.request
+
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-webhook: {{type: webhook, url: "{webhook['url']}"}}
+rules:{LABOR_RULE.format(channels='board-webhook')}""")
+    assert run_alerts(settings, now=now, environ=ENV).sent == 1
+    state = webhook["state"]
+    [(path, headers, body)] = state["requests"]
+
+    def replay(new_body=body, **changed):
+        sent = {k: v for k, v in headers.items() if k.lower().startswith(("x-dulun", "content-type"))}
+        request = urllib.request.Request(webhook["url"], data=new_body, method="POST", headers={**sent, **changed})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    assert replay() == 200 and state["duplicates"] == 1  # at once: recognised, not acted on again
+    assert replay(body.replace("Hải Phòng".encode(), "Hà Nội".encode())) == 401  # altered body
+    fresh = str(int(headers["X-Dulun-Timestamp"]) + 60)
+    assert replay(**{"X-Dulun-Timestamp": fresh}) == 401  # a fresher timestamp on the old signature
+    assert replay(**{"X-Dulun-Delivery": "f" * 32}) == 401  # a new id to slip past the duplicate check
+    state["clock"] = time.time() + 6 * 60
+    assert replay() == 401  # six minutes later: outside the window
+    assert len(state["posts"]) == 1 and state["bad_signatures"] == 4
+
+
+def test_webhooks_need_https_except_to_the_operators_own_hosts(hot_db, now, tmp_path):
+    settings = _with_rules(hot_db, tmp_path, """
+channels:
+  board-webhook: {type: webhook, url: "http://hooks.example.org/services/T0001/B0002/XoXoSeCrEtToKeN"}
+rules:""" + LABOR_RULE.format(channels="board-webhook"))
+    with pytest.raises(UserError) as info:
+        run_alerts(settings, now=now, environ=ENV)
+    message = str(info.value)
+    assert "Alert channel `board-webhook`: webhook http://hooks.example.org/… must use https" in message
+    assert "XoXoSeCrEtToKeN" not in message and "alerts.own_hosts" in message
+    own = settings.model_copy(update={"alerts": settings.alerts.model_copy(update={"own_hosts": ["hooks.example.org"]})})
+    from pipeline.alerts import channels
+
+    channels.check_webhook_transport("http://hooks.example.org/x", own.alerts.own_hosts, "board-webhook")  # listed: allowed
+
+
+def test_webhook_credentials_and_tokens_never_reach_the_log_the_outbox_or_status(hot_db, now, tmp_path, webhook, caplog):
+    from dulun.commands import print_status
+
+    port = webhook["url"].split(":")[2].split("/")[0]
+    secrets = ("nguoi-nhan", "mat-khau-url-77", "T0001", "duong-dan-bi-mat-55", "tham-so-bi-mat-66")
+    url = f"http://nguoi-nhan:mat-khau-url-77@127.0.0.1:{port}/hook/T0001/duong-dan-bi-mat-55?token=tham-so-bi-mat-66"
+    unreachable = url.replace(f":{port}/", ":9/")
+    settings = _with_rules(hot_db, tmp_path, f"""
+channels:
+  board-webhook: {{type: webhook, url: "{url}"}}
+  dead-webhook: {{type: webhook, url: "{unreachable}"}}
+rules:{LABOR_RULE.format(channels='board-webhook, dead-webhook')}""", send_timeout_s=2.0)
+    with caplog.at_level(logging.DEBUG):
+        summary = run_alerts(settings, now=now, environ=ENV)
+    assert summary.sent == 1 and summary.failed == 1
+    [(path, headers, _)] = webhook["state"]["requests"]
+    assert path == "/hook/T0001/duong-dan-bi-mat-55?token=tham-so-bi-mat-66"  # the receiver still gets them all
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"nguoi-nhan:mat-khau-url-77").decode()
+    errors = " ".join(summary.errors)
+    assert "webhook http://127.0.0.1:9/… unreachable" in errors
+    with open_reader(settings.database) as store:
+        report = status_report(store.con)
+    from dulun import commands
+
+    with commands.console.capture() as shown:
+        print_status(report, str(settings.database))
+    stored = " ".join(str(v) for row in report.outbox for v in row)
+    for secret in secrets:
+        for where, text in (("log", caplog.text), ("outbox", stored), ("status", shown.get()), ("errors", errors)):
+            assert secret not in text, (secret, where)
 
 
 def test_a_receiver_that_fails_twice_gets_it_on_the_third_try_with_growing_waits(hot_db, now, tmp_path, flaky_webhook):
@@ -265,7 +391,7 @@ rules:""" + LABOR_RULE.format(channels="board-webhook"), retry_base_s=0.0, max_a
         run_alerts(settings, now=now + dt.timedelta(minutes=i), environ=ENV)
     row = _outbox(settings).iloc[0]
     assert row.status == "gave_up" and row.attempts == 3
-    assert row.last_error.startswith("gave up after 3 attempts: webhook http://127.0.0.1:9/hook unreachable")
+    assert row.last_error.startswith("gave up after 3 attempts: webhook http://127.0.0.1:9/… unreachable")
 
 
 def test_a_missing_secret_is_a_clear_delivery_error(hot_db, now, tmp_path, webhook):

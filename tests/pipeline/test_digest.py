@@ -120,3 +120,38 @@ def test_only_web_links_become_links_and_markdown_cannot_inject_markup():
     assert md("Giá điện | tăng <b>mạnh</b> [xem](javascript:x)") == \
         "Giá điện \\| tăng \\<b\\>mạnh\\</b\\> \\[xem\\]\\(javascript:x\\)"
     assert md_url("javascript:alert(1)") == "" and md_url("https://a.vn/x (1)") == "https://a.vn/x%20%281%29"
+
+
+def test_posts_are_linked_by_their_thread_never_by_the_post_permalink(timeline_db, now, tmp_path):
+    """A post's permalink opens the page with its author's name next to it; digests and alerts
+    point at the public thread instead (an issue is about the thread, not the person)."""
+    from pipeline.alerts import run_alerts
+    from store import open_writer
+    from store.documents import upsert_documents
+    from store.outputs import _insert_enrichments_for_tests
+    from store.records import Document, Enrichment
+
+    thread = "https://diendan.example.vn/threads/cong-nhan-ngung-viec.123/"
+    posts = [Document(url=f"{thread}post-{n}", source="dien-dan", kind="post", title="Công nhân KCN ngừng việc đòi lương",
+                      text=f"Bài viết số {n} trong chủ đề.", author_hash=f"{n:024d}", thread_url=thread,
+                      published_at=dt.datetime(2026, 11, 22, 10 + n, tzinfo=now.tzinfo),
+                      fetched_at=dt.datetime(2026, 11, 22, 20, tzinfo=now.tzinfo)) for n in (1, 2)]
+    with open_writer(timeline_db.database) as store:
+        upsert_documents(store.con, posts)
+        _insert_enrichments_for_tests(store.con, [
+            Enrichment(doc_id=p.doc_id, model_version="test-1", content_hash=p.content_hash, topics=["labor"],
+                       scores={"labor": 0.9}, provinces=["Hải Phòng"], story_id="dien-dan-1") for p in posts])
+    run_hotspots(timeline_db, now=now)
+    digest = json.loads(run_daily_digest(timeline_db, now=now).json_path.read_text(encoding="utf-8"))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(f"channels:\n  board: {{type: file, dir: {tmp_path / 'alerts'}}}\n"
+                     "rules:\n  - {name: lao-dong, topics: [labor], provinces: [Hải Phòng], channels: [board]}\n",
+                     encoding="utf-8")
+    alerting = timeline_db.model_copy(update={"alerts": timeline_db.alerts.model_copy(update={"rules_file": rules})})
+    run_alerts(alerting, now=now)
+    [alert] = [json.loads(p.read_text(encoding="utf-8")) for p in (tmp_path / "alerts").glob("*.json")]
+    digest_links = [link["url"] for topic in digest["topics"] for story in topic["stories"] for link in story["links"]]
+    alert_links = [link["url"] for h in alert["headlines"] for link in h["links"]]
+    for links in (digest_links, alert_links):
+        assert thread in links and links.count(thread) == 1
+        assert not [u for u in links if "/post-" in u]
