@@ -304,7 +304,7 @@ class _Served:
         self.thread.join(timeout=10)
 
 
-def run_bench(folder: Path, n_docs: int, writer_seconds: float) -> dict:
+def run_bench(folder: Path, n_docs: int, writer_seconds: float, naive_queries: int = 20) -> dict:
     import duckdb
 
     from dulun.web.query import place_phrases, search_phrases
@@ -331,7 +331,7 @@ def run_bench(folder: Path, n_docs: int, writer_seconds: float) -> dict:
     con = duckdb.connect(str(settings.database), read_only=True)
     con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
     naive = []
-    for case in cases:
+    for case in cases[:naive_queries]:
         phrases = search_phrases(case["q"], provinces)
         started = time.perf_counter()
         naive_search(con, case, phrases, place_phrases(phrases, provinces))
@@ -346,7 +346,7 @@ def run_bench(folder: Path, n_docs: int, writer_seconds: float) -> dict:
         "pages_by_kind_as_served": {k: summary(v) for k, v in served.items()},
         "searches": summary(searches),
         "naive_ilike_searches": summary(naive),
-        "search_speedup_p50": round(statistics.median(naive) / statistics.median(searches), 1),
+        "search_speedup_p50": round(statistics.median(naive) / statistics.median(searches[:naive_queries]), 1),
         "while_a_writer_works": during,
         "index_upkeep": index_upkeep(settings),
         "load_average_at_end": os.getloadavg(),
@@ -359,13 +359,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--docs", type=int, default=1_000_000)
     parser.add_argument("--keep", type=Path, help="folder for the generated database and index, reused when present")
     parser.add_argument("--writer-seconds", type=float, default=30.0, help="pages while a writer works (0: skip)")
+    parser.add_argument("--naive-queries", type=int, default=20,
+                        help="how many of the 20 searches the naive scan also answers (it takes tens of seconds each at 1M)")
     args = parser.parse_args(argv)
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
-        result = run_bench(args.keep, args.docs, args.writer_seconds)
+        result = run_bench(args.keep, args.docs, args.writer_seconds, args.naive_queries)
     else:
         with tempfile.TemporaryDirectory(prefix="dulun-bench-web-") as tmp:
-            result = run_bench(Path(tmp), args.docs, args.writer_seconds)
+            result = run_bench(Path(tmp), args.docs, args.writer_seconds, args.naive_queries)
     result["machine"] = {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False))
