@@ -8,8 +8,13 @@ DuckDB lets one process write a database file at a time. Every writing command g
 DuckDB also refuses a read-only connection from another process while a writer has the file
 open, so `open_reader` retries for a few seconds and then says which process is writing. Long
 jobs (a crawl) therefore use `writer_session`: the lock for the whole job, the file only for
-each short batch, so readers (the workbench's pages, `dulun status`) get in between batches. The advisory lock is an flock: the kernel
-drops it when its holder dies, even on kill -9, so a crashed writer never leaves a stale lock.
+each short batch, so readers (the workbench's pages, `dulun status`) get in between batches.
+The advisory lock is an flock: the kernel drops it when its holder dies, even on kill -9, so
+a crashed writer never leaves a stale lock.
+
+Every writer, when it opens the file, first applies the workbench's queued corrections
+(`store.corrections`): a correction made while a crawl held the writer is saved by whoever
+writes next.
 
 Disk trouble (a full disk, a read-only file or mount) becomes one UserError sentence. DuckDB
 commits through its write-ahead log, so a failed or killed write leaves the file as it was at
