@@ -98,8 +98,14 @@ def browser():
             launched.close()
 
 
-def watched_page(browser, width: int = 1280, height: int = 900):
-    """A new browser page and the list its console errors, page errors and dialogs go to."""
+@pytest.fixture(scope="session")
+def watched_page():
+    """new(browser, width, height) -> (page, problems): a new page and the list its console
+    errors, page errors and dialogs go to."""
+    return _watched_page
+
+
+def _watched_page(browser, width: int = 1280, height: int = 900):
     page = browser.new_page(viewport={"width": width, "height": height})
     problems: list[str] = []
     page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)

@@ -13,19 +13,18 @@ from pipeline.hotspots import run_hotspots
 pytestmark = pytest.mark.slow
 
 
-def _open(browser, path: Path):
-    from conftest import watched_page
-
+def _open(browser, path: Path, watched_page):
     page, problems = watched_page(browser, 1100, 900)
     page.goto(path.resolve().as_uri())
     page.wait_for_load_state("load")
     return page, problems
 
 
-def test_daily_digest_renders_in_chromium_with_sections_visible_and_no_errors(browser, timeline_db, now, tmp_path):
+def test_daily_digest_renders_in_chromium_with_sections_visible_and_no_errors(browser, watched_page, timeline_db, now,
+                                                                              tmp_path):
     run_hotspots(timeline_db, now=now)
     summary = run_daily_digest(timeline_db, day=dt.date(2026, 11, 19), now=now)
-    page, problems = _open(browser, summary.html_path)
+    page, problems = _open(browser, summary.html_path, watched_page)
     for section in ("#totals", "#hotspots", "#topics", "#new-places", "#source-health"):
         assert page.locator(section).is_visible(), section
     assert page.get_by_role("heading", name="Điểm nóng tuần 2026-W47").is_visible()
@@ -44,10 +43,10 @@ def test_daily_digest_renders_in_chromium_with_sections_visible_and_no_errors(br
     assert problems == []
 
 
-def test_weekly_digest_renders_in_chromium(browser, timeline_db, now, tmp_path):
+def test_weekly_digest_renders_in_chromium(browser, watched_page, timeline_db, now, tmp_path):
     run_hotspots(timeline_db, now=now)
     summary = run_weekly_digest(timeline_db, now=now)
-    page, problems = _open(browser, summary.html_path)
+    page, problems = _open(browser, summary.html_path, watched_page)
     assert page.locator("#hotspots").is_visible()
     assert page.locator("li.story").count() == 5
     page.screenshot(path=str(tmp_path / "weekly-2026-W47.png"), full_page=True)

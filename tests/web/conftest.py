@@ -26,3 +26,15 @@ def live(workbench_settings):
 @pytest.fixture
 def client(live) -> Client:
     return Client(live.base)
+
+
+@pytest.fixture
+def open_page(browser, watched_page):
+    """open_page(url) -> (page, response, problems): the page loaded and settled in Chromium."""
+    def open_url(url: str):
+        page, problems = watched_page(browser)
+        response = page.goto(url)
+        page.wait_for_load_state("networkidle")
+        return page, response, problems
+
+    return open_url

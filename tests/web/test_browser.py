@@ -18,15 +18,6 @@ pytestmark = pytest.mark.slow
 HP = urllib.parse.quote("Hải Phòng")
 
 
-def open_page(browser, url: str):
-    from conftest import watched_page
-
-    page, problems = watched_page(browser)
-    response = page.goto(url)
-    page.wait_for_load_state("networkidle")
-    return page, response, problems
-
-
 @pytest.fixture(scope="module")
 def demo_copy(demo_run, tmp_path_factory):
     """A copy of the session's demo data, so clicks here change nothing other tests read."""
@@ -43,9 +34,9 @@ def demo_server(demo_copy):
         yield server
 
 
-def test_every_page_renders_without_errors_and_a_toneless_search_finds_the_planted_strikes(browser, demo_server):
+def test_every_page_renders_without_errors_and_a_toneless_search_finds_the_planted_strikes(open_page, demo_server):
     base = demo_server.base
-    page, _, _ = open_page(browser, base + "/search?q=dinh+cong+hai+phong")
+    page, _, _ = open_page(base + "/search?q=dinh+cong+hai+phong")
     results = page.locator("li.result")
     titles = results.locator("a.title").all_inner_texts()
     assert len(titles) >= 3, titles
@@ -59,15 +50,15 @@ def test_every_page_renders_without_errors_and_a_toneless_search_finds_the_plant
              f"/hotspots/cell?week=2026-W47&topic=labor&province={HP}", "/map", "/map?measure=level&topic=labor",
              "/map?days=90&topic=environment", story, doc, "/sources", "/alerts", "/review", "/search?q=ng%E1%BA%ADp"]
     for path in paths:
-        page, response, problems = open_page(browser, base + path)
+        page, response, problems = open_page(base + path)
         assert response.status == 200, path
         assert page.locator("main h1").first.is_visible(), path
         assert problems == [], (path, problems)
         page.close()
 
 
-def test_the_cell_page_explains_the_flag_and_loads_its_phrases(browser, demo_server):
-    page, _, problems = open_page(browser, demo_server.base + f"/hotspots/cell?week=2026-W47&topic=labor&province={HP}")
+def test_the_cell_page_explains_the_flag_and_loads_its_phrases(open_page, demo_server):
+    page, _, problems = open_page(demo_server.base + f"/hotspots/cell?week=2026-W47&topic=labor&province={HP}")
     assert "Đang tăng" in page.locator("h1").inner_text() or "Mới" in page.locator("h1").inner_text()
     assert "so với mức thường thấy" in page.locator("#why").inner_text()
     assert page.locator("#daily svg rect.now").count() > 0
@@ -76,16 +67,16 @@ def test_the_cell_page_explains_the_flag_and_loads_its_phrases(browser, demo_ser
     assert problems == []
 
 
-def test_a_script_headline_is_shown_as_text(browser, live):
-    page, _, problems = open_page(browser, live.base + "/search?q=c%C3%B4ng+nh%C3%A2n+%C4%91%C3%ACnh+c%C3%B4ng")
+def test_a_script_headline_is_shown_as_text(open_page, live):
+    page, _, problems = open_page(live.base + "/search?q=c%C3%B4ng+nh%C3%A2n+%C4%91%C3%ACnh+c%C3%B4ng")
     assert page.get_by_text('<script>alert("x")</script>', exact=False).first.is_visible()
     assert page.locator("main script").count() == 0 and page.locator("main img").count() == 0
     assert problems == []
 
 
-def test_a_correction_made_in_the_browser_shows_up_in_the_next_train_provenance(browser, demo_server, demo_copy,
+def test_a_correction_made_in_the_browser_shows_up_in_the_next_train_provenance(open_page, demo_server, demo_copy,
                                                                                   dulun_cli):
-    page, _, problems = open_page(browser, demo_server.base + "/review")
+    page, _, problems = open_page(demo_server.base + "/review")
     first = page.locator("article.review-item").first
     doc_id = re.search(r"/doc/([0-9a-f]+)", first.locator("h2 a").get_attribute("href"))[1]
     form = first.locator("form.label-form")

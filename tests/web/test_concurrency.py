@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import open_page
 from web_support import NOW, build_workbench_db, serve
 
 pytestmark = pytest.mark.slow
@@ -37,13 +36,13 @@ def write_slow_source(path: Path, base: str) -> Path:
     return path
 
 
-def test_every_page_answers_during_a_crawl(browser, tmp_path, dulun_cli):
+def test_every_page_answers_during_a_crawl(open_page, tmp_path, dulun_cli):
     from crawlers.api import crawl
 
     settings = build_workbench_db(tmp_path / "data")
     settings = settings.model_copy(update={"crawl": settings.crawl.model_copy(update={
         "download_delay": 0, "autothrottle": False, "retries": 0, "timeout_s": 5, "flush_items": 5,
-        "flush_seconds": 0.5, "concurrency_per_domain": 1})})
+        "flush_seconds": 0.5, "concurrency_per_domain": 1, "own_hosts": ["127.0.0.1"]})})
     paths = ["/", "/hotspots", f"/hotspots/cell?week=2026-W47&topic=labor&province={urllib.parse.quote('Hải Phòng')}",
              "/map", "/search?q=dinh+cong", "/sources", "/alerts", "/review"]
     with _many_articles_site(ARTICLES, DELAY_S) as site, serve(settings) as server:
@@ -55,7 +54,7 @@ def test_every_page_answers_during_a_crawl(browser, tmp_path, dulun_cli):
         while crawler.is_alive() or not loads:
             for path in paths:
                 started = time.monotonic()
-                page, response, problems = open_page(browser, server.base + path)
+                page, response, problems = open_page(server.base + path)
                 loads.append((path, response.status, time.monotonic() - started, problems))
                 if path == "/sources":
                     row = page.locator("tr#slow td.n").first
