@@ -15,8 +15,9 @@ Pages are requested over HTTP from the workbench under uvicorn on 127.0.0.1, exa
 `dulun serve --now 2026-11-23T08:00+07:00` builds it; the server's own time comes from its
 Server-Timing header. Every request of a kind has different parameters (other days, cells,
 topics, stories, queries). "Cold": the server's once-per-database-state memo (Today's digest,
-the map's 8-week heat map) is emptied before each request. "As served": Today's default day
-and the map as the server keeps them, warmed by its background thread after each change.
+the map's 8-week heat map, the review list) is emptied before each request. "As served":
+Today's default day, the map and the review list as the server keeps them, warmed by its
+background thread once the database settles after a change; every other page is cold anyway.
 
 Searches: 40 queries, with and without tone marks, with filters (topic, province, source,
 kind, period); the naive baseline answers each the obvious way: `strip_accents(lower(...))
@@ -185,7 +186,8 @@ def time_as_served(base: str, workbench, urls: dict[str, list[str]]) -> dict[str
 
     warm_pages(workbench)
     return {"today_default_day": [server_ms(base, "/") for _ in range(10)],
-            "map": [server_ms(base, path) for path in urls["map"]]}
+            "map": [server_ms(base, path) for path in urls["map"]],
+            "review": [server_ms(base, path) for path in urls["review"]]}
 
 
 # ---------------------------------------------------------------- the naive search
@@ -338,7 +340,7 @@ def run_bench(folder: Path, n_docs: int, writer_seconds: float, naive_queries: i
         naive.append((time.perf_counter() - started) * 1000)
     con.close()
     all_pages = [t for values in pages.values() for t in values]
-    kept_warm = {**{k: v for k, v in pages.items() if k not in ("today", "map")}, **served}
+    kept_warm = {**{k: v for k, v in pages.items() if k not in ("today", "map", "review")}, **served}
     result.update({
         "pages_cold": summary(all_pages),
         "pages_by_kind_cold": {k: summary(v) for k, v in pages.items()},

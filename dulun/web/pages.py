@@ -141,10 +141,11 @@ def today(request: Request) -> Response:
 
 
 def warm_pages(workbench) -> None:
-    """After the database changed, compute what the first page everyone opens needs (Today's
-    digest, the map's 8-week heat map) before anyone asks."""
+    """After the database changed, compute what the pages everyone opens first need (Today's
+    digest, the map's 8-week heat map, the review list) before anyone asks."""
     today_content(workbench, default_day(workbench))
     _heat_frame(workbench, _this_monday(workbench))
+    review_items(workbench)
 
 
 # ---------------------------------------------------------------- Hot spots
@@ -483,20 +484,29 @@ REVIEW_DAYS = 14
 REVIEW_POOL = 1000  # the most recent unlabeled documents the ranking looks at
 
 
-def review(request: Request) -> Response:
+def review_items(workbench) -> tuple[list[dict], dict]:
+    """The least-sure recent documents, ranked as `dulun label` ranks them, and the label
+    counts: computed once per database state (and kept warm, like Today)."""
     from nlp.label import uncertainty
 
+    def make():
+        with workbench.reader() as store:
+            since = workbench.now() - dt.timedelta(days=REVIEW_DAYS)
+            candidates = queries.review_candidates(store.con, since, REVIEW_POOL)
+            labels = queries.label_status(store.con)
+        candidates.sort(key=lambda c: (uncertainty(c["scores"], workbench.thresholds), c["doc_id"]))
+        return candidates[:REVIEW_COUNT * 3], labels
+
+    return workbench.memo.get_or_make(("review", workbench.data_version()), make)
+
+
+def review(request: Request) -> Response:
     workbench = wb(request)
-    with workbench.reader() as store:
-        since = workbench.now() - dt.timedelta(days=REVIEW_DAYS)
-        candidates = queries.review_candidates(store.con, since, REVIEW_POOL)
-        labels = queries.label_status(store.con)
+    candidates, labels = review_items(workbench)
     queued = correction_queue.pending(workbench.database)
     queued_ids = {c.doc_id for c in queued}
-    candidates = [c for c in candidates if c["doc_id"] not in queued_ids]
-    candidates.sort(key=lambda c: (uncertainty(c["scores"], workbench.thresholds), c["doc_id"]))
     items = []
-    for c in candidates[:REVIEW_COUNT]:
+    for c in [c for c in candidates if c["doc_id"] not in queued_ids][:REVIEW_COUNT]:
         scores = {t: float(s) for t, s in (c["scores"] or {}).items()}
         closest = min(scores.items(), key=lambda kv: abs(kv[1] - workbench.thresholds.get(kv[0], 0.5))) if scores else None
         items.append({**c, "closest": closest, "top": sorted(scores.items(), key=lambda kv: -kv[1])[:4]})
