@@ -318,7 +318,8 @@ def _insert(con: sqlite3.Connection, rows: Sequence[tuple]) -> None:
 
 def _free_rowids(con: sqlite3.Connection, seconds: list[int]) -> list[int]:
     """For each document its second's first free rowid (a thousand per second; more spill into
-    the next second). One statement asks the index for every second of the batch."""
+    the next seconds, where every candidate is checked). One statement asks the index for
+    every second of the batch."""
     wanted = sorted(set(seconds))
     tops = dict(con.execute(
         f"SELECT s.value, (SELECT max(rowid) FROM search_docs WHERE rowid >= s.value * {ROWIDS_PER_SECOND} "
@@ -328,11 +329,17 @@ def _free_rowids(con: sqlite3.Connection, seconds: list[int]) -> list[int]:
     for second in seconds:
         top = tops.get(second)
         candidate = second * ROWIDS_PER_SECOND if top is None else top + 1
-        while candidate in taken:
+        # Within its own second, everything above the second's highest rowid is free; past it
+        # (a second with more documents than rowids), another second's rows may be there.
+        while candidate in taken or (candidate >= (second + 1) * ROWIDS_PER_SECOND and _rowid_used(con, candidate)):
             candidate += 1
         taken.add(candidate)
         out.append(candidate)
     return out
+
+
+def _rowid_used(con: sqlite3.Connection, rowid: int) -> bool:
+    return con.execute("SELECT 1 FROM search_docs WHERE rowid = ?", (rowid,)).fetchone() is not None
 
 
 # ---------------------------------------------------------------- searching

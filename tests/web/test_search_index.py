@@ -154,3 +154,17 @@ def test_the_read_model_counts_what_duckdb_counts(workbench_settings):
             assert model.story_members(con, story) == list(members.doc_id)
     finally:
         con.close()
+
+
+def test_more_documents_in_one_second_than_it_has_rowids_spill_over_without_collisions(tmp_path, monkeypatch):
+    import store.search_index as search_index
+
+    monkeypatch.setattr(search_index, "ROWIDS_PER_SECOND", 2)
+    path = tmp_path / "dulun.duckdb"
+    with open_writer(path) as store:
+        upsert_documents(store.con, [_doc(i, f"Tin {i}", "x", DAY) for i in range(3)] +
+                         [_doc(9, "Tin sau một giây", "x", DAY + dt.timedelta(seconds=1))])
+    assert update_index(path).total == 4
+    with open_writer(path) as store:  # the second is full and its spill-over rowid is taken
+        upsert_documents(store.con, [_doc(i, f"Tin {i}", "x", DAY) for i in range(3, 5)])
+    assert update_index(path).total == 6
