@@ -18,6 +18,7 @@ demo: $(STAMP)
 	$(BIN)/dulun demo
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -rs
 
 bench: $(STAMP)

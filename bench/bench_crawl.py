@@ -8,7 +8,7 @@ off, 2 requests at a time as on a real site), and reports:
 
 - pages/s of the crawl run (from the run's own start/finish in `crawl_runs`) and wall pages/s
   including process start-up;
-- extraction time per page (selectors path and generic trafilatura path), in-process;
+- extraction time per page (selectors path and the generic path), in-process;
 - a naive baseline measured in the same run: sequential urllib fetch, generic extraction and one
   upsert per page.
 
@@ -36,10 +36,10 @@ from crawlers.api import crawl
 from crawlers.extract import decode_html, extract_article
 from crawlers.fixture_server import SiteServer
 from crawlers.sources import Source
-from dulun.settings import Settings
+from core.settings import Settings
 from store import open_reader, open_writer
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 SELECTORS = {"title": "h1.title-detail", "lead": "p.description", "body": "article.fck_detail",
@@ -123,13 +123,13 @@ def bench_extraction(samples: int) -> dict:
     source = Source.model_validate({"name": "x", "spider": "feed", "kind": "press", "start_urls": ["http://x/"],
                                     "allowed_domains": ["x"], "selectors": SELECTORS})
     timings = {}
-    for label, selectors in (("selectors", source.selectors), ("generic_trafilatura", None)):
+    for label, selectors in (("selectors", source.selectors), ("generic", None)):
         extract_article(pages[0], "http://127.0.0.1/bai-so-0.html", selectors)  # warm-up (imports)
         started = time.perf_counter()
         for i, html in enumerate(pages):
             extract_article(html, f"http://127.0.0.1/bai-so-{i}.html", selectors)
         timings[label] = round((time.perf_counter() - started) / samples * 1000, 2)
-    return {"ms_per_page_selectors": timings["selectors"], "ms_per_page_generic": timings["generic_trafilatura"]}
+    return {"ms_per_page_selectors": timings["selectors"], "ms_per_page_generic": timings["generic"]}
 
 
 def bench_naive_baseline(pages: int, workdir: Path) -> dict:

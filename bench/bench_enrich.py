@@ -3,7 +3,7 @@
     PYTHONPATH=$PWD python -m bench.bench_enrich --docs 4000 --baseline-docs 300
     PYTHONPATH=$PWD python -m bench.bench_enrich --docs 34000 --spread-days 365   # a year's backfill
 
-Pipeline path: `nlp.api.enrich_pending` over documents stored in a fresh DuckDB file (normalise,
+Pipeline path: `pipeline.enrichment.enrich_pending` over documents stored in a fresh DuckDB file (normalise,
 tokenize what the classifier reads, rules + model, provinces, story clusters, batched writes),
 on `--workers` forked processes.
 Naive baseline: one process, one document at a time: underthesea over the whole text, the model
@@ -48,7 +48,7 @@ def store_corpus(settings, rows: list[dict], spread_days: int = 0) -> None:
     (the corpus has no dates), as a backfill of an archive would be."""
     from store import open_writer
     from store.documents import upsert_documents
-    from store.records import Document
+    from core.records import Document
 
     now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
     first = now - dt.timedelta(days=spread_days)
@@ -64,8 +64,8 @@ def store_corpus(settings, rows: list[dict], spread_days: int = 0) -> None:
 ENRICH_SCRIPT = """
 import json, sys
 from bench.harness import largest_child_peak_rss_mb, own_peak_rss_mb
-from dulun.settings import Settings
-from nlp.api import enrich_pending
+from core.settings import Settings
+from pipeline.enrichment import enrich_pending
 settings = Settings.model_validate({"data_dir": sys.argv[1], "nlp": {"workers": int(sys.argv[2])}})
 s = enrich_pending(settings)
 print(json.dumps({"documents": s.documents, "docs_per_s": round(s.docs_per_s, 1), "stories_new": s.stories_new,
@@ -87,7 +87,7 @@ def enrich_in_fresh_process(data_dir: str, workers: int) -> dict:
 
 def naive_baseline(enricher_full, rows: list[dict]) -> float:
     """One document at a time, underthesea over the whole text; returns docs/s."""
-    from nlp.enrich import DocInput
+    from core.records import DocInput
 
     started = time.perf_counter()
     for r in rows:
@@ -97,7 +97,7 @@ def naive_baseline(enricher_full, rows: list[dict]) -> float:
 
 def dev_macro_f1(enricher, workers: int, batch: int) -> float | None:
     from nlp.api import run_parallel
-    from nlp.enrich import DocInput
+    from core.records import DocInput
     from nlp.evaluate import score
 
     path = shared_dir() / "eval" / "dev.jsonl"
@@ -121,13 +121,14 @@ def main(argv: list[str] | None = None) -> dict:
 
     from dataclasses import replace
 
-    from dulun.settings import Settings
+    from core.settings import Settings
     from nlp.api import load_enricher
+    from pipeline.enrichment import ensure_model
 
     rows = read_corpus(max(args.docs, args.baseline_docs))
     with tempfile.TemporaryDirectory(prefix="dulun-bench-") as tmp:
         settings = Settings.model_validate({"data_dir": tmp, "nlp": {"workers": args.workers}})
-        enricher = load_enricher(settings)           # trains from the seed set (not timed)
+        enricher = load_enricher(settings, ensure_model(settings))  # trains from the seed set (not timed)
         store_corpus(settings, rows[:args.docs], args.spread_days)  # not timed: the crawler's work
 
         naive = replace(enricher, body_chars=None)   # whole text through underthesea

@@ -6,7 +6,7 @@ enriched documents, against a naive pandas-and-loop baseline measured in the sam
 
 Writes bench/results/hotspots.json.
 
-Quality: `pipeline.simulate` plants bursts of max(min_extra, 2 x rate) extra stories in
+Quality: `bench.simulate` plants bursts of max(min_extra, 2 x rate) extra stories in
 distinct topic x province cells over 6 evaluated weeks (after 10 weeks of history, 34 provinces
 x 12 topics, 600 stories a week, gamma-Poisson noise); we report recall of planted burst weeks
 and false alarms (flagged cells without a planted burst) per 100 quiet cell-weeks, with the
@@ -37,11 +37,13 @@ from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dulun.settings import HotspotSettings  # noqa: E402
+from core.settings import HotspotSettings  # noqa: E402
+from core.taxonomy import TOPICS  # noqa: E402
 from pipeline.hotspots import compute  # noqa: E402
-from pipeline.simulate import PROVINCES, TOPICS, SimulationSpec, score_detector, simulate  # noqa: E402
+from bench.simulate import PROVINCES, SimulationSpec, score_detector, simulate  # noqa: E402
 from store import open_writer  # noqa: E402
-from store.outputs import generate_synthetic_corpus, insert_synthetic_items, vn_midnight  # noqa: E402
+from bench.synthetic import generate_synthetic_corpus, insert_synthetic_items  # noqa: E402
+from core.timeutil import vn_midnight  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "hotspots.json"
 TARGET_MONDAY = dt.date(2026, 11, 16)  # 2026-W47

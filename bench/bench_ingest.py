@@ -8,7 +8,7 @@ from pathlib import Path
 from bench.harness import Comparison, measure
 from store import open_writer
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 
 VN = dt.timezone(dt.timedelta(hours=7))
 PARAGRAPH = (

@@ -50,9 +50,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.web_corpus import generate  # noqa: E402
-from dulun.settings import Settings  # noqa: E402
-from dulun.timeutil import VN  # noqa: E402
-from pipeline.simulate import PROVINCES, TOPICS  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from core.timeutil import VN  # noqa: E402
+from bench.simulate import PROVINCES, TOPICS  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results" / "web.json"
 TODAY = dt.date(2026, 11, 23)
@@ -236,7 +236,7 @@ WRITER = r"""
 import datetime as dt, sys, time, json
 from store import writer_session
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 db, seconds = sys.argv[1], float(sys.argv[2])
 waits, n, stop = [], 0, time.monotonic() + seconds
 with writer_session(db, 60) as session:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from pipeline.simulate import PROVINCES, TOPICS
+from bench.simulate import PROVINCES, TOPICS
 from store import open_writer
 from store.db import transaction
 

@@ -17,9 +17,9 @@ from typing import Mapping
 
 from crawlers.salt import SALT_ENV
 from crawlers.sources import Source, load_sources, select_sources
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from store import crawl as crawl_store
 from store import open_reader
 

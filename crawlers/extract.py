@@ -1,18 +1,19 @@
 """Article extraction: text, title, time, lead, byline and canonical URL from one HTML page.
 
-Generic first: meta tags and JSON-LD (what the sites publish for search engines), then
-trafilatura for the main text. A source's CSS selectors only help where the generic path
-misses (a date printed only in the page, a body trafilatura trims). Everything leaves here
-NFC-normalised: legacy pages often arrive decomposed (windows-1258 stores tone marks as
-combining characters) and the same word must compare equal downstream.
+Generic first, so a source nobody configured still comes out right: the headline the reader
+sees (`headline.py`: h1, og:title and `<title>` reconciled, the site's name removed), the
+publication time to the minute (`pubtime.py`: meta tags, JSON-LD, dates printed near the
+headline), the body across inline boxes and split blocks (`mainbody.py`), with trafilatura
+as the fallback for a body nothing else finds. A source's CSS selectors, when given, win for
+their field. Everything leaves here NFC-normalised: legacy pages often arrive decomposed
+(windows-1258 stores tone marks as combining characters) and the same word must compare equal
+downstream.
 """
 from __future__ import annotations
 
 import codecs
 import datetime as dt
-import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -20,20 +21,16 @@ from urllib.parse import urljoin, urlsplit
 from parsel import Selector
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom
 
+from crawlers.headline import find_headline
+from crawlers.htmltext import drop_element, meta_content, nfc, nfc_text, node_text
+from crawlers.jsonld import ld_article, ld_author, ld_objects
 from crawlers.legacyfonts import keep_soft_hyphens, to_unicode
+from crawlers.mainbody import find_body, find_lead
+from crawlers.pubtime import find_published
 from crawlers.vndate import parse_vn_datetime
 
-_DATE_META = (
-    "meta[property='article:published_time']::attr(content)",
-    "meta[itemprop='datePublished']::attr(content)",
-    "meta[name='pubdate']::attr(content)",
-    "meta[name='publishdate']::attr(content)",
-    "meta[name='article:published_time']::attr(content)",
-    "meta[property='og:published_time']::attr(content)",
-    "meta[name='dc.date.issued']::attr(content)",
-    "time[itemprop='datePublished']::attr(datetime)",
-    "[itemprop='datePublished']::attr(content)",
-)
+__all__ = ["Decoded", "Extracted", "decode_html", "drop_element", "extract_article", "is_value_query", "nfc",
+           "nfc_text", "node_text", "select", "strip_controls"]
 
 
 @dataclass
@@ -60,13 +57,6 @@ class Extracted:
         return data
 
 
-def nfc(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = " ".join(unicodedata.normalize("NFC", value).replace("\xa0", " ").split())
-    return cleaned or None
-
-
 # Terminal escape sequences (CSI like ESC[2J, OSC like ESC]0;title BEL), then any control
 # character left: C0 except tab and newline, DEL, C1, and the bidi embedding/override/isolate
 # marks that make text display differently from what it says.
@@ -83,12 +73,6 @@ def strip_controls(value: str | None) -> str | None:
     return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", value))
 
 
-def node_text(sel) -> str | None:
-    """An element's text with a space at element boundaries (`<span>Quảng Ngãi</span>Chính`)."""
-    text = " ".join(sel.xpath(".//text()").getall())
-    return re.sub(r"\s+([.,;:!?)])", r"\1", " ".join(text.split())) or None
-
-
 def select(sel, query: str):
     """An entry's selector: XPath when it starts like one (`//a[@class='x']/@href`), else CSS."""
     query = query.strip()
@@ -98,30 +82,6 @@ def select(sel, query: str):
 def is_value_query(query: str) -> bool:
     """Does the selector pick values (`::attr(x)`, `::text`, `/@href`, `text()`) rather than elements?"""
     return "::" in query or bool(re.search(r"(/@[\w:-]+|text\(\))\s*$", query.strip()))
-
-
-def drop_element(element) -> None:
-    """Remove an lxml element but keep its tail text (lxml's `remove` would drop it too)."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    if tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
-
-
-def nfc_text(value: str | None) -> str | None:
-    """NFC, paragraphs kept as lines, runs of spaces collapsed."""
-    if value is None:
-        return None
-    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", value).replace("\xa0", " ").splitlines()]
-    text = "\n".join(line for line in lines if line)
-    return text or None
 
 
 # --- decoding ---------------------------------------------------------------------------
@@ -178,34 +138,48 @@ def extract_article(html: str, url: str, selectors: Any = None, use_trafilatura:
     if font:
         html = keep_soft_hyphens(html)
     sel = Selector(text=html or "<html></html>")
-    ld = _json_ld(sel)
+    ld_items = ld_objects(sel)
+    ld = ld_article(ld_items)
     result = Extracted()
-    result.title = nfc(_css_text(sel, _get(selectors, "title"))) or nfc(_meta(sel, "og:title")) or nfc(ld.get("headline"))
+    result.title = nfc(_css_text(sel, _get(selectors, "title")))
     result.lead = (
         nfc(_css_text(sel, _get(selectors, "lead")))
-        or nfc(_meta(sel, "og:description") or _meta(sel, "description"))
+        or nfc(meta_content(sel, "og:description") or meta_content(sel, "description"))
         or nfc(ld.get("description"))
     )
-    result.published = (
-        parse_vn_datetime(_css_text(sel, _get(selectors, "published")))
-        or _first_date(sel.css(q).get() for q in _DATE_META)
-        or parse_vn_datetime(ld.get("datePublished"))
-        or _date_in_page(sel)
-    )
-    result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(_ld_author(ld)) or nfc(_meta(sel, "author"))
+    result.published = parse_vn_datetime(_css_text(sel, _get(selectors, "published")))
+    result.byline = nfc(_css_text(sel, _get(selectors, "byline"))) or nfc(ld_author(ld)) or nfc(meta_content(sel, "author"))
     result.canonical_url = _canonical(sel, url)
-    body = _get(selectors, "body")
-    result.text = _blocks_text(sel, body) if body else None
+    body_query = _get(selectors, "body")
+    if not (result.title and result.published and result.lead and body_query):
+        _fill_generic(result, sel, url, ld_items, with_body=not body_query)
+    if body_query:
+        result.text = _blocks_text(sel, body_query)  # changes the tree: after the generic path
+        if not result.text:
+            body = find_body(sel.root)
+            result.text = nfc_text("\n".join(body.paragraphs)) if body else None
     if use_trafilatura and (not result.text or not result.title or not result.published):
         _fill_from_trafilatura(result, html, url)
     if not result.title:
         result.title = nfc(sel.css("h1").xpath("string()").get()) or nfc(sel.css("title::text").get())
-    result.text = _without_lead(result.text, result.lead)
+    result.text = _without_title(_without_lead(result.text, result.lead), result.title)
     if result.published is None:
         result.notes.append("no_date")
     if font:
         _convert_legacy_font(result, "vni" if (font[1] or font[2] or "").upper().startswith("VNI") else "tcvn3")
     return result
+
+
+def _fill_generic(result: Extracted, sel: Selector, url: str, ld_items: list[dict[str, Any]], with_body: bool) -> None:
+    """The fields selectors did not give, as for a source nobody configured."""
+    body = find_body(sel.root)
+    headline = find_headline(sel, url, ld_article(ld_items), body.first if body else None)
+    result.title = result.title or (headline.text if headline else None)
+    result.lead = result.lead or find_lead(sel.root, headline.element if headline else None)
+    anchor = headline.element if headline and headline.element is not None else (body.first if body else None)
+    result.published = result.published or find_published(sel, ld_items, anchor)
+    if with_body and body:
+        result.text = nfc_text("\n".join(body.paragraphs))
 
 
 def _convert_legacy_font(result: Extracted, charset: str) -> None:
@@ -285,72 +259,23 @@ def _blocks_text(sel: Selector, query: str) -> str | None:
     return text or nfc_text(root.xpath("string()").get())
 
 
-def _meta(sel: Selector, name: str) -> str | None:
-    return sel.css(f"meta[property='{name}']::attr(content), meta[name='{name}']::attr(content)").get()
-
-
-def _first_date(values) -> dt.datetime | None:
-    for value in values:
-        parsed = parse_vn_datetime(value)
-        if parsed:
-            return parsed
-    return None
-
-
 _LEGACY_FONT = re.compile(r"""font-family\s*:\s*["']?(\.Vn[A-Za-z]+|VNI-[A-Za-z]+)|<font[^>]+face=["']?(\.Vn|VNI-)""", re.IGNORECASE)
-_DATE_PLACES = "time, [class*='date'], [class*='time'], [class*='publish']"
-
-
-def _date_in_page(sel: Selector) -> dt.datetime | None:
-    """A Vietnamese date printed in a date-ish element ("Cập nhật: 20/11/2026 10:15")."""
-    for element in sel.css(_DATE_PLACES)[:12]:
-        found = parse_vn_datetime(element.attrib.get("datetime")) or parse_vn_datetime(node_text(element))
-        if found:
-            return found
-    return None
-
-
-def _json_ld(sel: Selector) -> dict[str, Any]:
-    """The article object of the page's JSON-LD (NewsArticle / Article / BlogPosting)."""
-    for raw in sel.css("script[type='application/ld+json']::text").getall():
-        try:
-            data = json.loads(raw.strip(), strict=False)
-        except ValueError:
-            continue
-        for item in _ld_items(data):
-            kind = item.get("@type")
-            kinds = kind if isinstance(kind, list) else [kind]
-            if any(k in ("NewsArticle", "Article", "BlogPosting", "ReportageNewsArticle") for k in kinds):
-                return item
-    return {}
-
-
-def _ld_items(data: Any):
-    if isinstance(data, list):
-        for entry in data:
-            yield from _ld_items(entry)
-    elif isinstance(data, dict):
-        yield data
-        if isinstance(data.get("@graph"), list):
-            yield from _ld_items(data["@graph"])
-
-
-def _ld_author(ld: dict[str, Any]) -> str | None:
-    author = ld.get("author")
-    if isinstance(author, list):
-        names = [a.get("name") if isinstance(a, dict) else str(a) for a in author]
-        return ", ".join(n for n in names if n) or None
-    if isinstance(author, dict):
-        return author.get("name")
-    return author if isinstance(author, str) else None
 
 
 def _canonical(sel: Selector, url: str) -> str:
-    href = sel.css("link[rel='canonical']::attr(href)").get() or _meta(sel, "og:url")
+    href = sel.css("link[rel='canonical']::attr(href)").get() or meta_content(sel, "og:url")
     if not href:
         return url
     absolute = urljoin(url, href.strip())
     return absolute if urlsplit(absolute).scheme in ("http", "https") else url
+
+
+def _without_title(text: str | None, title: str | None) -> str | None:
+    """A body read from the page can start with the headline itself."""
+    if not text or not title:
+        return text
+    first, _, rest = text.partition("\n")
+    return rest if first.strip() == title.strip() and rest.strip() else text
 
 
 def _without_lead(text: str | None, lead: str | None) -> str | None:

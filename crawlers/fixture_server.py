@@ -38,10 +38,7 @@ class SiteServer:
 
     def __post_init__(self):
         self._lock = threading.Lock()
-        # Optional per-site response headers (a portal that omits the charset, a page served
-        # with the wrong one): headers.json beside site/, keyed by path or "*".
-        headers_file = self.root.parent / "headers.json" if self.root else None
-        self.headers = json.loads(headers_file.read_text(encoding="utf-8")) if headers_file and headers_file.is_file() else {}
+        self.headers = fixture_headers(self.root) if self.root else {}
         self._httpd = ThreadingHTTPServer((self.host, 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -78,18 +75,37 @@ class SiteServer:
         return body
 
     def file_for(self, path: str, query: str) -> Path | None:
-        if self.root is None:
-            return None
-        relative = path.lstrip("/")
-        candidates = []
-        if query:
-            candidates.append(f"{relative}__{query}")
-        candidates += [relative, relative.rstrip("/") + "/index.html" if relative else "index.html"]
-        for candidate in candidates:
-            target = (self.root / candidate).resolve()
-            if self.root.resolve() in target.parents and target.is_file():
-                return target
-        return None
+        return fixture_file(self.root, path, query) if self.root is not None else None
+
+
+def fixture_headers(root: Path) -> dict:
+    """Per-site response headers (a portal that omits the charset, a page served with the
+    wrong one): headers.json beside site/, keyed by path or "*"."""
+    headers_file = root.parent / "headers.json"
+    return json.loads(headers_file.read_text(encoding="utf-8")) if headers_file.is_file() else {}
+
+
+def fixture_file(root: Path, path: str, query: str = "") -> Path | None:
+    """The file under `root` that stands for a real site's `path` (and `query`), if any."""
+    relative = path.lstrip("/")
+    candidates = []
+    if query:
+        candidates.append(f"{relative}__{query}")
+    candidates += [relative, relative.rstrip("/") + "/index.html" if relative else "index.html"]
+    for candidate in candidates:
+        target = (root / candidate).resolve()
+        if root.resolve() in target.parents and target.is_file():
+            return target
+    return None
+
+
+def served_content_type(root: Path, path: str, target: Path) -> str:
+    """The Content-Type the fixture server sends for `target` (headers.json first, then the suffix)."""
+    headers = fixture_headers(root)
+    for key in (path, "*"):
+        if "Content-Type" in headers.get(key, {}):
+            return headers[key]["Content-Type"]
+    return _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "text/html; charset=utf-8"
 
 
 def _handler_for(server: SiteServer) -> type[BaseHTTPRequestHandler]:

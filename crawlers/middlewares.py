@@ -22,7 +22,7 @@ from scrapy.http import Response
 from crawlers.failures import AlreadyStored
 from crawlers.guard import refusal_of
 from store.crawl import Validators
-from store.records import canonical_url
+from core.records import canonical_url
 
 ARTICLE = "dulun_article"
 CONDITIONAL = "dulun_conditional"

@@ -1,4 +1,4 @@
-"""Items become `store.records.Document`s and are upserted in small batches.
+"""Items become `core.records.Document`s and are upserted in small batches.
 
 Text fields lose their control characters here, on the way in (see `strip_controls`).
 A batch is written every `flush_items` items, every `flush_seconds`, and when the spider
@@ -12,7 +12,7 @@ import datetime as dt
 from twisted.internet import task
 
 from crawlers.extract import strip_controls
-from store.records import Document
+from core.records import Document
 
 
 class DocumentPipeline:

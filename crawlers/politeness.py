@@ -7,7 +7,7 @@ choice: the crawl child logs every such switch once at start and records them wi
 from __future__ import annotations
 
 from crawlers.hosts import literal_address
-from dulun.settings import CrawlSettings
+from core.settings import CrawlSettings
 
 
 def is_loopback_host(host: str) -> bool:

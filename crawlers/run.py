@@ -24,8 +24,8 @@ from crawlers.salt import AuthorKey, author_key, warn_about_legacy_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
 from crawlers.state import CrawlContext
-from dulun.errors import UserError
-from dulun.settings import CrawlSettings
+from core.errors import UserError
+from core.settings import CrawlSettings
 from store import crawl as crawl_store
 from store import writer_session
 from store.keys import record_fingerprint, recorded_fingerprint

@@ -1,6 +1,6 @@
 """The author key: what turns a post author into a pseudonym for one ISO week and one source.
 
-Pseudonyms are HMAC(key, week | source | author) (`store.records.author_hash`): enough to count
+Pseudonyms are HMAC(key, week | source | author) (`core.records.author_hash`): enough to count
 distinct voices in a week, which is every count dulun shows, and useless for following one
 person across weeks or sites.
 
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
-from dulun.errors import UserError
+from core.errors import UserError
 
 SALT_ENV = "DULUN_AUTHOR_SALT"
 KEY_FILE = "author_key"

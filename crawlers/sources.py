@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawlers.hosts import on_domain
-from dulun.datafiles import read_yaml
-from dulun.errors import UserError
+from core.datafiles import read_yaml
+from core.errors import UserError
 
 SPIDER_KINDS = ("feed", "sitemap", "listing", "forum", "json")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")

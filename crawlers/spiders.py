@@ -24,8 +24,8 @@ from crawlers.hosts import is_http_url
 from crawlers.sources import Source
 from crawlers.state import CrawlContext, SourceState
 from crawlers.vndate import parse_vn_datetime
-from dulun.timeutil import VN, week_label
-from store.records import author_hash
+from core.timeutil import VN, week_label
+from core.records import author_hash
 
 from crawlers.middlewares import ARTICLE, CONDITIONAL
 

@@ -20,7 +20,7 @@ from store import crawl as crawl_store
 from store import runs as run_store
 from store.db import WriterSession
 from store.documents import stored_by_other_sources, upsert_documents
-from store.records import CrawlRunResult, Document, FetchFailure, canonical_url
+from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
 
 log = logging.getLogger(__name__)
 

@@ -7,9 +7,12 @@ Vietnamese strings printed on pages:
     "15/03/2023 09:58", "23/11/2026 07:30 GMT+7"   Tuổi Trẻ, Thanh Niên, Người Lao Động
     "Chủ nhật, 22/11/2026 - 20:15"           Dân trí, VietNamNet
     "08:00 | 22/11/2026", "22/11/2026 | 15:30"     provincial papers
+    "16-03-2026 - 02:47 PM", "02:47 CH"      business papers (12-hour clock, SA/CH in Vietnamese)
     "Ngày 21/11/2026", "ngày 21 tháng 11 năm 2026"  portals (date only: midnight)
 
 A time without an offset is Asia/Ho_Chi_Minh, the time zone every one of these sites prints.
+`read_vn_time` also says whether the text gave a time of day, so a caller can prefer a source
+with the minute over one with the day only.
 """
 from __future__ import annotations
 
@@ -17,24 +20,39 @@ import datetime as dt
 import email.utils
 import re
 import unicodedata
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+from core.timeutil import VN
 
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})(?!\d)")
 _YMD = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _WORDS = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s*(?:năm|,)?\s*(\d{4})", re.IGNORECASE)
-_HM = re.compile(r"(?<!\d)(\d{1,2})\s*[:hg]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!\d)")
+_HM = re.compile(r"(?<!\d)(\d{1,2})\s*[:hg]\s*(\d{2})(?:\s*:\s*(\d{2}))?(?!\d)(?:\s*([AaPp][Mm]|SA|CH)\b)?")
 _GMT = re.compile(r"(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?", re.IGNORECASE)
 _ISO = re.compile(r"^\s*\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
+@dataclass(frozen=True)
+class Stamp:
+    value: dt.datetime
+    has_time: bool  # False: the text gave a day only and `value` is that day's midnight
+
+
 def parse_vn_datetime(text: str | None, tz: dt.tzinfo = VN) -> dt.datetime | None:
     """The first date (and time) in `text`, tz-aware; None when there is no date at all."""
+    stamp = read_vn_time(text, tz)
+    return stamp.value if stamp else None
+
+
+def read_vn_time(text: str | None, tz: dt.tzinfo = VN) -> Stamp | None:
+    """Like `parse_vn_datetime`, and whether a time of day was given."""
     if not text:
         return None
     text = unicodedata.normalize("NFC", " ".join(str(text).split()))
-    return _iso(text, tz) or _rfc822(text) or _vietnamese(text, tz)
+    value = _iso(text, tz) or _rfc822(text)
+    if value:
+        return Stamp(value, True)
+    return _vietnamese(text, tz)
 
 
 def _iso(text: str, tz: dt.tzinfo) -> dt.datetime | None:
@@ -64,7 +82,7 @@ def _rfc822(text: str) -> dt.datetime | None:
     return value
 
 
-def _vietnamese(text: str, tz: dt.tzinfo) -> dt.datetime | None:
+def _vietnamese(text: str, tz: dt.tzinfo) -> Stamp | None:
     match = _DMY.search(text) or _WORDS.search(text)
     if match:
         day, month, year = (int(g) for g in match.groups())
@@ -78,18 +96,26 @@ def _vietnamese(text: str, tz: dt.tzinfo) -> dt.datetime | None:
     except ValueError:
         return None
     rest = text[: match.start()] + " " + text[match.end():]
-    hour, minute, second = _time_of_day(rest)
+    time_of_day = _time_of_day(rest)
+    hour, minute, second = time_of_day or (0, 0, 0)
     zone = _offset(rest) or tz
-    return dt.datetime(date.year, date.month, date.day, hour, minute, second, tzinfo=zone)
+    return Stamp(dt.datetime(date.year, date.month, date.day, hour, minute, second, tzinfo=zone), time_of_day is not None)
 
 
-def _time_of_day(text: str) -> tuple[int, int, int]:
+def _time_of_day(text: str) -> tuple[int, int, int] | None:
     for match in _HM.finditer(text):
         hour, minute = int(match[1]), int(match[2])
         second = int(match[3]) if match[3] else 0
+        half = (match[4] or "").upper()
+        if half and not 1 <= hour <= 12:
+            continue
+        if half in ("PM", "CH") and hour != 12:
+            hour += 12
+        elif half in ("AM", "SA") and hour == 12:
+            hour = 0
         if hour < 24 and minute < 60 and second < 60:
             return hour, minute, second
-    return 0, 0, 0
+    return None
 
 
 def _offset(text: str) -> dt.tzinfo | None:

@@ -18,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from crawlers.demo_site.server import DEMO_NOW  # noqa: E402
-from dulun.settings import load_settings  # noqa: E402
+from core.settings import load_settings  # noqa: E402
 from dulun.web.server import build  # noqa: E402
 
 SHOTS = {

@@ -1,4 +1,6 @@
-"""The `dulun` command line. Each stage package registers its own commands (see `register`)."""
+"""The `dulun` command line: the app, its global options and the one way errors end a command.
+
+The commands themselves live in dulun/commands/, one module per stage or concern."""
 from __future__ import annotations
 
 import logging
@@ -9,9 +11,10 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from dulun.errors import UserError
-from dulun.filemodes import use_private_umask, warn_if_shared
-from dulun.settings import Settings, load_settings
+from core.errors import UserError
+from dulun.appstate import AppState
+from dulun.commands import register_all
+from dulun.filemodes import use_private_umask
 
 HELP = """dulun: which public issues are rising where, every morning.
 
@@ -33,26 +36,6 @@ for example DULUN_DB_PATH=/srv/dulun/dulun.duckdb.
 
 app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None)
 console = Console()
-
-
-class AppState:
-    """What every command needs: the settings file path, loaded lazily so `--help` never fails."""
-
-    def __init__(self, config: Path | None, verbose: bool):
-        self.config = config
-        self.verbose = verbose
-        self._settings: Settings | None = None
-
-    @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.config)
-            warn_if_shared(self._settings.data_dir)
-        return self._settings
-
-
-def state(ctx: typer.Context) -> AppState:
-    return ctx.find_root().obj
 
 
 @app.callback()
@@ -77,20 +60,7 @@ def setup_logging(verbose: bool) -> None:
         logging.getLogger(noisy).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
-def _register_stages() -> None:
-    from dulun import commands
-    commands.register(app)
-    for module in ("crawlers.cli", "nlp.cli", "pipeline.cli", "pipeline.ops_cli", "dulun.web.cli"):
-        try:
-            stage = __import__(module, fromlist=["register"])
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        stage.register(app)
-
-
-_register_stages()
+register_all(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,21 +1,22 @@
 """All stages once, in order: the `dulun run` pass and the offline `dulun demo`.
 
-Stages are called only through their entry points (crawlers.api, nlp.api, pipeline.*), each of
-which opens and releases the single writer itself.
+Both walk dulun.stages.PIPELINE; each stage's entry point opens and releases the single
+writer itself.
 """
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
 
-from dulun.settings import Settings
-from dulun.timeutil import VN, last_complete_week, week_label
+from core.settings import Settings
+from core.timeutil import last_complete_week, local_today, week_label, week_range
+from dulun.stages import CRAWL, HOTSPOTS, PIPELINE, WEEKLY_DIGEST, Moment, Stage
 
 
 @dataclass
@@ -39,28 +40,19 @@ def run_once(
     sources_file: Path | None = None,
     console: Console | None = None,
 ) -> PassReport:
-    """crawl -> enrich -> hot spots (last complete week) -> daily digest (yesterday) -> alerts."""
-    from crawlers.api import crawl
-    from nlp.api import enrich_pending, ensure_model
-    from pipeline.alerts import run_alerts
-    from pipeline.digest import run_daily_digest, run_weekly_digest
-    from pipeline.hotspots import run_hotspots
-    from store.search_index import update_index
-
-    console = console or Console(stderr=True)
-    now = now or dt.datetime.now(VN)
-    week = last_complete_week(now.astimezone(VN).date())
+    """crawl -> enrich -> hot spots -> daily digest (yesterday) -> weekly digest -> alerts, the
+    weekly ones for the last complete week."""
+    at = Moment.at(now, sources=sources, sources_file=sources_file)
+    at = at.with_week(last_complete_week(local_today(at.now)))
     report = PassReport()
-    step = _stepper(console, report)
-    step("crawl", lambda: crawl(settings, sources=sources, sources_file=sources_file, now=now))
-    step("model", lambda: ensure_model(settings))
-    step("enrich", lambda: enrich_pending(settings, now=now))
-    step("search index", lambda: update_index(settings.database))
-    step(f"hot spots {week}", lambda: run_hotspots(settings, week=week, now=now))
-    step("daily digest", lambda: run_daily_digest(settings, now=now))
-    step(f"weekly digest {week}", lambda: run_weekly_digest(settings, week=week, now=now))
-    step("alerts", lambda: run_alerts(settings, now=now))
+    step = _stepper(console or Console(stderr=True), report)
+    for stage in PIPELINE:
+        step(_title(stage, at), lambda stage=stage: stage.run(settings, at))
     return report
+
+
+def _title(stage: Stage, at: Moment) -> str:
+    return f"{stage.name} {at.week}" if stage in (HOTSPOTS, WEEKLY_DIGEST) and at.week else stage.name
 
 
 def _stepper(console: Console, report: PassReport) -> Callable[[str, Callable[[], object]], object]:
@@ -105,54 +97,39 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"crawl": crawl})
 
 
-def weeks_between(first: dt.date, last_week: str) -> list[str]:
-    weeks, day = [], first - dt.timedelta(days=first.isoweekday() - 1)
-    while True:
-        label = week_label(day)
-        weeks.append(label)
-        if label == last_week:
-            return weeks
-        day += dt.timedelta(days=7)
-
-
 def run_demo(settings: Settings, now: dt.datetime | None = None, console: Console | None = None) -> PassReport:
-    """Serve the bundled fixture site on 127.0.0.1, run every real stage against it, report where things are."""
-    from crawlers.api import crawl
+    """Serve the bundled fixture site on 127.0.0.1, run every stage of the pipeline against it,
+    report where things are. Hot spots are computed for every week of the fixture."""
     from crawlers.demo_site.server import DEMO_ADDRESS, DEMO_NOW, serve_demo_site
-    from nlp.api import enrich_pending, ensure_model
-    from pipeline.alerts import run_alerts
-    from pipeline.digest import run_daily_digest, run_weekly_digest
-    from pipeline.hotspots import run_hotspots
-    from store.search_index import update_index
 
     console = console or Console(stderr=True)
     settings = demo_settings(settings)
-    now = now or DEMO_NOW
-    today = now.astimezone(VN).date()
-    last_week = last_complete_week(today)
+    today = local_today(now or DEMO_NOW)
+    at = Moment.at(now or DEMO_NOW, day=today - dt.timedelta(days=1), week=last_complete_week(today))
     report = PassReport()
     step = _stepper(console, report)
     with serve_demo_site(address=DEMO_ADDRESS) as site:
         console.print(f"fixture site {site.base_url} served by {site.proxy_url}", highlight=False)
-        step("crawl", lambda: crawl(settings, sources_file=site.sources_file, now=now, proxy=site.proxy_url))
+        fixture = replace(at, sources_file=site.sources_file, proxy=site.proxy_url)
+        step(CRAWL.name, lambda: CRAWL.run(settings, fixture))
         # What the fixture meant each item to be about: notebook 3 scores the model against it.
         shutil.copyfile(site.expected_file, settings.database.parent / "demo_expected.json")
-    step("model", lambda: ensure_model(settings))
-    step("enrich", lambda: enrich_pending(settings, now=now))
-    step("search index", lambda: update_index(settings.database))
-    # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.
-    for week in weeks_between(first_published_day(settings) or today, last_week):
-        step(f"hot spots {week}", lambda week=week: run_hotspots(settings, week=week, now=now))
-    step("daily digest", lambda: run_daily_digest(settings, day=today - dt.timedelta(days=1), now=now))
-    step(f"weekly digest {last_week}", lambda: run_weekly_digest(settings, week=last_week, now=now))
-    step("alerts", lambda: run_alerts(settings, now=now))
+    for stage in PIPELINE:
+        if stage is CRAWL:
+            continue
+        if stage is HOTSPOTS:
+            # Every week of the fixture, oldest first: levels (persistent, cooling) look at the week before.
+            for week in week_range(week_label(first_published_day(settings) or today), at.week):
+                step(_title(stage, at.with_week(week)), lambda week=week: stage.run(settings, at.with_week(week)))
+            continue
+        step(_title(stage, at), lambda stage=stage: stage.run(settings, at))
     _print_where(console, settings)
     return report
 
 
 def first_published_day(settings: Settings) -> dt.date | None:
     from store import open_reader
-    from store.outputs import first_published_day as first_day
+    from store.hotspots import first_published_day as first_day
 
     with open_reader(settings.database) as store:
         return first_day(store.con)

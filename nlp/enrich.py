@@ -1,6 +1,10 @@
 """The enrichment of one batch of documents, in one process: normalise -> tokenize -> topics ->
 provinces -> story signature. `Enricher` holds the loaded parts (rules, gazetteer, model) and is
-built once per process and passed around; `nlp.api` runs it over the database with a pool.
+built once per process and passed around; `nlp.api.run_parallel` runs it on several cores.
+
+Pure: documents in (`DocInput`: text, kind, dates, default province), `DocResult`s out. The
+topics a document carries by its kind alone (a petition is a complaint) are added here, so
+`dulun classify`, `dulun evaluate` and `dulun enrich` tag every kind alike.
 """
 from __future__ import annotations
 
@@ -9,11 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from core.records import DocInput, DocResult
+from core.taxonomy import TOPICS
 from nlp.clusters import signature
 from nlp.model import Features, TopicModel
 from nlp.normalize import NormalDoc, normalize_document
 from nlp.provinces import Gazetteer, choose_provinces
-from nlp.topic_rules import TOPICS, RuleSet
+from nlp.topic_rules import RuleSet
 from nlp.tokenize import syllables, word_tokens
 
 # The classifier reads the title, the lead and this much of the body: the press states what a
@@ -27,27 +33,6 @@ RULE_BODY_CHARS = 3600
 PLACE_CONTEXT_CHARS = 600
 # Story signatures cover the opening of a story, where republications agree.
 SIGNATURE_CHARS = 1500
-
-
-@dataclass
-class DocInput:
-    id: str
-    title: str = ""
-    lead: str = ""
-    text: str = ""
-    default_province: str | None = None
-
-
-@dataclass
-class DocResult:
-    id: str
-    language: str
-    topics: list[str]
-    scores: dict[str, float]
-    provinces: list[str]
-    rule_topics: list[str] = field(default_factory=list)
-    signature: np.ndarray | None = None
-    text_key: str = ""  # hash of the normalised text: exact republications share it
 
 
 def features_for(doc: NormalDoc, rules: RuleSet, has_vn_place: bool, body_chars: int = BODY_CHARS) -> tuple[Features, dict[str, float]]:
@@ -77,7 +62,7 @@ class Enricher:
 
     def enrich(self, docs: list[DocInput], rules_only: bool = False, with_signature: bool = True) -> list[DocResult]:
         normal = [normalize_document(d.title, d.lead, d.text) for d in docs]
-        places = [self.gazetteer.find(n.title, n.lead, n.text) for n in normal]
+        places = [self.gazetteer.find(n.title, n.lead, n.text, d.default_province) for d, n in zip(docs, normal)]
         feats, raws = [], []
         for n in normal:
             vn_place = bool(self.gazetteer.mentions(f"{n.head}\n{n.text[:PLACE_CONTEXT_CHARS]}"))
@@ -102,10 +87,9 @@ class Enricher:
                 topics = self.rules.decide(scores)
             else:
                 scores, topics = {t: round(v, 4) for t, v in rule_probs.items()}, rule_topics
+            if n.language == "vi":
+                topics, scores = self._add_topics_of_kind(doc.kind, topics, scores)
             provinces = choose_provinces(p)
-            if not provinces and doc.default_province:
-                default = self.gazetteer.current_unit(doc.default_province)
-                provinces = [default] if default else []
             results.append(DocResult(
                 id=doc.id, language=n.language, topics=topics if n.language == "vi" else [],
                 scores=scores, provinces=provinces, rule_topics=rule_topics,
@@ -113,6 +97,14 @@ class Enricher:
                 text_key=hashlib.sha1(n.full().encode("utf-8")).hexdigest()[:20],
             ))
         return results
+
+    def _add_topics_of_kind(self, kind: str | None, topics: list[str], scores: dict[str, float]):
+        """Topics the rules give a document for its kind alone (an item on a citizens' petition
+        portal is a complaint, whatever its wording), with score 1."""
+        missing = [t for t in self.rules.topics_for_kind(kind) if t not in topics]
+        if not missing:
+            return topics, scores
+        return topics + missing, {**scores, **{t: 1.0 for t in missing}}
 
     def combine(self, model_row: np.ndarray, rule_probs: dict[str, float]) -> dict[str, float]:
         """The two layers together: a weighted mean of the model's and the rules' probabilities,

@@ -1,20 +1,17 @@
-"""Stage 7: analyst feedback. Show the least certain documents, record the analyst's topics.
+"""Stage 7: analyst feedback. Show the least certain documents, take the analyst's topics.
 
 Uncertainty of a document = how close its most undecided topic score is to that topic's
 threshold (0 = right on it). Answers are read line by line from any text stream, so the
-session works in a terminal and from a pipe (tests, scripted review).
+session works in a terminal and from a pipe (tests, scripted review). The candidates come from,
+and the answers go to, the database through `pipeline.enrichment.label_session`.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import TextIO
 
-from nlp.topic_rules import TOPICS
-from store import open_writer
-from store import nlp as nlp_store
-
-CANDIDATE_POOL = 2000
+from core.taxonomy import TOPICS
+from nlp.topic_rules import RuleSet
 
 
 def uncertainty(scores: dict[str, float], thresholds: dict[str, float]) -> float:
@@ -39,16 +36,13 @@ def parse_answer(answer: str) -> list[str] | None | str:
     return sorted(set(topics), key=TOPICS.index)
 
 
-def label_session(settings, count: int, answers: TextIO, out: TextIO, now: dt.datetime | None = None) -> int:
-    from nlp.topic_rules import RuleSet
-
-    rules = RuleSet.load(settings.nlp.rules_file)
+def review(candidates: list[dict], rules: RuleSet, count: int, answers: TextIO, out: TextIO) -> list[dict]:
+    """Show the `count` least certain candidates (enriched documents: doc_id, title, lead, text,
+    scores, topics, provinces) and read a topic answer for each; returns the labels given."""
     thresholds = {t: r.threshold for t, r in rules.rules.items()}
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
-        candidates = nlp_store.uncertain_candidates(store.con, CANDIDATE_POOL)
-    candidates.sort(key=lambda c: (uncertainty(c["scores"], thresholds), c["doc_id"]))
+    ranked = sorted(candidates, key=lambda c: (uncertainty(c["scores"], thresholds), c["doc_id"]))
     recorded = []
-    for item in candidates[:count]:
+    for item in ranked[:count]:
         _show(item, out)
         while True:
             out.write("topics> ")
@@ -66,11 +60,7 @@ def label_session(settings, count: int, answers: TextIO, out: TextIO, now: dt.da
             break
         if parsed is not None:
             recorded.append({"doc_id": item["doc_id"], "topics": parsed, "provinces": list(item["provinces"] or [])})
-    if recorded:
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
-            nlp_store.write_labels(store.con, recorded, now or dt.datetime.now(dt.timezone.utc))
-    out.write(f"\nRecorded {len(recorded)} label(s); run `dulun train` to use them.\n")
-    return len(recorded)
+    return recorded
 
 
 def _show(item: dict, out: TextIO) -> None:

@@ -22,7 +22,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
-from nlp.topic_rules import TOPICS
+from core.taxonomy import TOPICS
 
 MODEL_FILE = "model.joblib"
 META_FILE = "meta.json"

@@ -14,12 +14,10 @@ from pathlib import Path
 
 import yaml
 
-from dulun.errors import UserError
-from store.records import DOC_KINDS
+from core.errors import UserError
+from core.records import DOC_KINDS
+from core.taxonomy import TOPICS
 from nlp.normalize import fix_tone_marks
-
-TOPICS = ("land", "labor", "complaints", "environment", "construction", "corruption",
-          "infrastructure", "safety", "health", "education", "livelihood", "public_order")
 
 
 @dataclass(frozen=True)

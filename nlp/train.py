@@ -18,7 +18,8 @@ from nlp.enrich import PLACE_CONTEXT_CHARS, RULE_BODY_CHARS, features_for
 from nlp.model import TopicModel, model_version
 from nlp.normalize import normalize_document
 from nlp.provinces import Gazetteer
-from nlp.topic_rules import TOPICS, RuleSet
+from core.taxonomy import TOPICS
+from nlp.topic_rules import RuleSet
 
 WEAK_TOPIC_PROB = 0.9
 WEAK_NONE_PROB = 0.05
@@ -76,7 +77,7 @@ def weak_labels(docs: list[dict], rules: RuleSet, gazetteer: Gazetteer, limit: i
         if n.language != "vi":
             continue
         places = gazetteer.find(n.title, n.lead, n.text)
-        probs = rules.probabilities(rules.raw_scores(n.head, n.text[:RULE_BODY_CHARS], bool(places)))
+        probs = rules.probabilities(rules.raw_scores(n.head, n.text[:RULE_BODY_CHARS], bool(places.scores)))
         top = max(probs.values())
         if top >= WEAK_TOPIC_PROB:
             positive.append({**doc, "topics": [t for t, p in probs.items() if p >= WEAK_TOPIC_PROB]})

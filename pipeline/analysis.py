@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 import store
-from dulun.settings import CONFIG_ENV, load_settings
-from dulun.timeutil import parse_iso_week, week_label
+from core.settings import CONFIG_ENV, load_settings
+from core.timeutil import week_label, week_monday, week_range  # noqa: F401 (the notebooks call them from here)
 from store import analysis as queries
 
 DB_ENV = "DULUN_DB"
@@ -83,20 +83,6 @@ def overview(db_path: Path) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------- ISO weeks
-
-def week_monday(label: str) -> dt.date:
-    year, week = parse_iso_week(label)
-    return dt.date.fromisocalendar(year, week, 1)
-
-
-def week_range(first: str, last: str) -> list[str]:
-    """Every ISO week from first to last inclusive, also those with no documents."""
-    day, end, weeks = week_monday(first), week_monday(last), []
-    while day <= end:
-        weeks.append(week_label(day))
-        day += dt.timedelta(days=7)
-    return weeks
-
 
 def last_weeks(db_path: Path, count: int, until: str | None = None) -> list[str]:
     """The `count` weeks ending at `until` (default: the last week with documents)."""
@@ -523,7 +509,7 @@ def url_key(url: str) -> str:
     """Path and query of the canonical URL: the demo site's port changes from run to run."""
     from urllib.parse import urlsplit
 
-    from store.records import canonical_url
+    from core.records import canonical_url
 
     parts = urlsplit(canonical_url(url))
     return parts.path + (f"?{parts.query}" if parts.query else "")
@@ -593,7 +579,8 @@ def rule_topics(settings, documents: pd.DataFrame, classify=None) -> tuple[list[
             classify = rules_classifier(settings)
     except Exception as exc:  # a broken rules file must not stop the notebook: say what happened
         return None, f"The YAML topic rules could not be loaded: {type(exc).__name__}: {exc}"
-    records = [{"doc_id": r["doc_id"], "title": r.get("title"), "lead": r.get("lead"), "text": r.get("text")}
+    records = [{"doc_id": r["doc_id"], "title": r.get("title"), "lead": r.get("lead"), "text": r.get("text"),
+                "kind": r.get("kind")}
                for _, r in documents.iterrows()]
     try:
         result = classify(records)

@@ -8,13 +8,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_reader, open_writer
-from store.db import disk_problem
+from store.db import DatabaseError, disk_problem
 from store.ops import checkpoint, export_documents_parquet, file_fingerprint, fingerprint, fsync_file
 
 LOG = logging.getLogger(__name__)
@@ -36,7 +34,7 @@ def export_parquet(settings: Settings, since: dt.date, out_dir: Path | None = No
         out_dir.mkdir(parents=True, exist_ok=True)
         with open_reader(settings.database) as store:
             rows = export_documents_parquet(store.con, out_dir, start)
-    except (OSError, duckdb.Error) as exc:
+    except (OSError, DatabaseError) as exc:
         raise UserError(f"Export to {out_dir} failed: {disk_problem(exc) or str(exc).splitlines()[0]}.") from None
     return ExportSummary(out_dir, rows, since)
 

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from dulun.settings import HotspotSettings, Settings
-from dulun.timeutil import VN, last_complete_week, parse_iso_week, week_start
+from core.settings import HotspotSettings, Settings
+from core.timeutil import VN, last_complete_week, parse_iso_week, week_start
 from store import open_writer
-from store import outputs
+from store import hotspots as hotspot_store
 
 log = logging.getLogger(__name__)
 FLAGGED_LEVELS = ("new", "rising", "persistent")
@@ -67,7 +67,7 @@ def run_hotspots(settings: Settings, week: str | None = None, now: dt.datetime |
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         frame = compute(store.con, monday, settings.hotspots)
         frame = to_rows(frame, label, monday, now)
-        outputs.replace_hotspots(store.con, label, frame)
+        hotspot_store.replace_hotspots(store.con, label, frame)
     levels = frame["level"].value_counts().to_dict()
     summary = HotspotSummary(label, len(frame), {str(k): int(v) for k, v in levels.items()},
                              (dt.datetime.now() - started).total_seconds())
@@ -77,8 +77,8 @@ def run_hotspots(settings: Settings, week: str | None = None, now: dt.datetime |
 
 def compute(con, monday: dt.date, cfg: HotspotSettings) -> pd.DataFrame:
     """All cells of the week starting `monday`, with baseline, p-value, score and level."""
-    cells = outputs.hotspot_cell_stats(con, monday, cfg.baseline_weeks)
-    first_day = outputs.first_published_day(con)
+    cells = hotspot_store.hotspot_cell_stats(con, monday, cfg.baseline_weeks)
+    first_day = hotspot_store.first_published_day(con)
     if cells.empty:
         return _empty()
     before = _score(cells[cells.t == 1].copy(), _history_weeks(first_day, monday, 1, cfg), cfg)

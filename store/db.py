@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import logging
-import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -36,11 +34,14 @@ from typing import Iterator
 
 import duckdb
 
-from dulun.errors import UserError
+from core.errors import UserError
+from core.filelock import FileLock
+from core.timeutil import TIMEZONE
 from store import corrections
+from store.current import current_enrichments_sql
 
-TIMEZONE = "Asia/Ho_Chi_Minh"
 READER_WAIT_S = 10.0
+DatabaseError = duckdb.Error  # what callers outside the store catch, without importing DuckDB
 _LOG = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -71,6 +72,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
+    """Register a DataFrame or Arrow table for one set-based statement. DuckDB 2 refuses while
+    an earlier statement's result is unfinished (fetchone() leaves it so, e.g. in migrations),
+    so a trivial fully fetched query closes it first."""
+    con.execute("SELECT 1").fetchall()
+    con.register(name, frame)
 
 
 def available_migrations() -> list[Migration]:
@@ -105,12 +114,17 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[i
         if migration.version <= current or (target is not None and migration.version > target):
             continue
         with transaction(con):
-            con.execute(migration.sql)
+            con.execute(_with_definitions(migration.sql))
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, now())", [migration.version, migration.name]
             )
         applied.append(migration.version)
     return applied
+
+
+def _with_definitions(sql: str) -> str:
+    """A migration may name a definition kept in code: `{{current_enrichments}}`."""
+    return sql.replace("{{current_enrichments}}", current_enrichments_sql())
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -124,36 +138,24 @@ class WriterLock:
     def __init__(self, db_path: Path, timeout_s: float):
         self.path = Path(str(db_path) + ".lock")
         self.timeout_s = timeout_s
-        self._fh = None
+        self._lock = FileLock(self.path)
 
     def acquire(self) -> None:
-        fh = self._open_lock_file()
-        deadline = time.monotonic() + self.timeout_s
-        told = False
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                holder = _read_holder(fh)
-                if time.monotonic() >= deadline:
-                    fh.close()
-                    raise UserError(
-                        f"Another dulun process{holder} is writing to {self.database}; "
-                        f"waited {self.timeout_s:g} s, try again when it finishes."
-                    ) from None
-                if not told:
-                    _LOG.info("Waiting up to %g s for the writer%s to finish with %s.", self.timeout_s, holder, self.database)
-                    told = True
-                time.sleep(0.2)
+        def waiting(holder: str) -> None:
+            _LOG.info("Waiting up to %g s for the writer%s to finish with %s.", self.timeout_s, holder, self.database)
+
         try:
-            fh.seek(0)
-            fh.truncate()
-            fh.write(str(os.getpid()))
-            fh.flush()
-        except OSError:
-            pass  # the pid is only for messages; a full disk must not stop the lock itself
-        self._fh = fh
+            got = self._lock.acquire(self.timeout_s, on_wait=waiting)
+        except OSError as exc:
+            raise UserError(
+                f"Cannot create the writer lock {self.path}: {_os_reason(exc)}; "
+                "the database directory must be writable for dulun to write."
+            ) from None
+        if not got:
+            raise UserError(
+                f"Another dulun process{self._lock.holder()} is writing to {self.database}; "
+                f"waited {self.timeout_s:g} s, try again when it finishes."
+            )
 
     @property
     def database(self) -> Path:
@@ -161,17 +163,7 @@ class WriterLock:
 
     @property
     def held(self) -> bool:
-        return self._fh is not None
-
-    def _open_lock_file(self):
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            return self.path.open("a+")
-        except OSError as exc:
-            raise UserError(
-                f"Cannot create the writer lock {self.path}: {_os_reason(exc)}; "
-                "the database directory must be writable for dulun to write."
-            ) from None
+        return self._lock.held
 
     def __enter__(self) -> "WriterLock":
         self.acquire()
@@ -181,19 +173,7 @@ class WriterLock:
         self.release()
 
     def release(self) -> None:
-        if self._fh is not None:
-            fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            self._fh.close()
-            self._fh = None
-
-
-def _read_holder(fh) -> str:
-    try:
-        fh.seek(0)
-        pid = fh.read().strip()
-    except OSError:
-        return ""
-    return f" (pid {pid})" if pid.isdigit() else ""
+        self._lock.release()
 
 
 def _os_reason(exc: BaseException) -> str:

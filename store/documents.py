@@ -8,7 +8,7 @@ import duckdb
 import pyarrow as pa
 
 from store.db import transaction
-from store.records import Document, UpsertCounts
+from core.records import Document, UpsertCounts
 
 _COLUMNS = [
     ("doc_id", pa.string()),

@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Sequence
 
 import duckdb
 import pyarrow as pa
 
-from store.db import transaction
+from core.records import DocInput, Enrichment, StorySignature
+from store.db import register, transaction
 
 
-def _register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
-    # DuckDB 2 refuses register() while an earlier statement's result is unfinished (e.g. after
-    # a fetchone() in the migration check); running one fully fetched statement closes it.
-    con.execute("SELECT 1").fetchall()
-    con.register(name, table)
-
-
-def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
+def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[DocInput]:
     """Documents with no enrichment describing their current content, oldest first.
 
     The ids are chosen first and the texts fetched for those only: sorting the text columns of
@@ -36,15 +31,14 @@ def pending_documents(con: duckdb.DuckDBPyConnection, limit: int) -> list[dict]:
             ORDER BY d.published_at NULLS LAST, d.doc_id
             LIMIT ?
         )
-        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.content_hash, d.source, d.kind, d.url,
-               d.published_at
+        SELECT d.doc_id, d.title, d.lead, d.text, d.default_province, d.kind, d.published_at, d.url, d.content_hash
         FROM next JOIN documents d USING (doc_id)
         ORDER BY next.published_at NULLS LAST, d.doc_id
         """,
         [limit],
     ).fetchall()
-    keys = ("doc_id", "title", "lead", "text", "default_province", "content_hash", "source", "kind", "url", "published_at")
-    return [dict(zip(keys, row)) for row in rows]
+    return [DocInput(doc_id, title or "", lead or "", text or "", province, kind, published_at, url, content_hash)
+            for doc_id, title, lead, text, province, kind, published_at, url, content_hash in rows]
 
 
 def count_pending(con: duckdb.DuckDBPyConnection) -> int:
@@ -53,20 +47,20 @@ def count_pending(con: duckdb.DuckDBPyConnection) -> int:
     ).fetchone()[0]
 
 
-def write_enrichments(con: duckdb.DuckDBPyConnection, rows: list[dict], enriched_at: dt.datetime) -> int:
+def write_enrichments(con: duckdb.DuckDBPyConnection, rows: Sequence[Enrichment], enriched_at: dt.datetime) -> int:
     if not rows:
         return 0
     table = pa.table({
-        "doc_id": [r["doc_id"] for r in rows],
-        "model_version": [r["model_version"] for r in rows],
-        "content_hash": [r["content_hash"] for r in rows],
-        "language": [r["language"] for r in rows],
-        "topics": pa.array([r["topics"] for r in rows], type=pa.list_(pa.string())),
-        "scores": [json.dumps(r["scores"], ensure_ascii=False) for r in rows],
-        "provinces": pa.array([r["provinces"] for r in rows], type=pa.list_(pa.string())),
-        "story_id": [r["story_id"] for r in rows],
+        "doc_id": [r.doc_id for r in rows],
+        "model_version": [r.model_version for r in rows],
+        "content_hash": [r.content_hash for r in rows],
+        "language": [r.language for r in rows],
+        "topics": pa.array([r.topics for r in rows], type=pa.list_(pa.string())),
+        "scores": [json.dumps(r.scores, ensure_ascii=False) for r in rows],
+        "provinces": pa.array([r.provinces for r in rows], type=pa.list_(pa.string())),
+        "story_id": [r.story_id for r in rows],
     })
-    _register(con, "nlp_new_enrichments", table)
+    register(con, "nlp_new_enrichments", table)
     try:
         with transaction(con):
             con.execute(
@@ -104,16 +98,16 @@ def forget_signatures_before(con: duckdb.DuckDBPyConnection, cutoff: dt.datetime
     return con.execute("DELETE FROM nlp_story_signatures WHERE indexed_at < ?", [cutoff]).fetchall()[0][0]
 
 
-def write_signatures(con: duckdb.DuckDBPyConnection, rows: list[dict], indexed_at: dt.datetime) -> None:
+def write_signatures(con: duckdb.DuckDBPyConnection, rows: Sequence[StorySignature], indexed_at: dt.datetime) -> None:
     if not rows:
         return
     table = pa.table({
-        "doc_id": [r["doc_id"] for r in rows],
-        "story_id": [r["story_id"] for r in rows],
-        "text_key": [r["text_key"] for r in rows],
-        "signature": pa.array([r["signature"] for r in rows], type=pa.binary()),
+        "doc_id": [r.doc_id for r in rows],
+        "story_id": [r.story_id for r in rows],
+        "text_key": [r.text_key for r in rows],
+        "signature": pa.array([r.signature for r in rows], type=pa.binary()),
     })
-    _register(con, "nlp_new_signatures", table)
+    register(con, "nlp_new_signatures", table)
     try:
         con.execute(
             "INSERT OR REPLACE INTO nlp_story_signatures SELECT doc_id, story_id, text_key, signature, ? FROM nlp_new_signatures",
@@ -185,7 +179,7 @@ def write_labels(con: duckdb.DuckDBPyConnection, rows: list[dict], labeled_at: d
         "topics": pa.array([r["topics"] for r in rows], type=pa.list_(pa.string())),
         "provinces": pa.array([r.get("provinces") for r in rows], type=pa.list_(pa.string())),
     })
-    _register(con, "nlp_new_labels", table)
+    register(con, "nlp_new_labels", table)
     try:
         con.execute("INSERT OR REPLACE INTO labels SELECT doc_id, topics, provinces, ? FROM nlp_new_labels", [labeled_at])
     finally:

@@ -17,7 +17,7 @@ from typing import Iterator, Sequence
 
 import duckdb
 
-from dulun.errors import UserError
+from core.errors import UserError
 from store.db import WriterLock, _connect_as_writer, disk_problem, transaction
 
 # ---------------------------------------------------------------------------------------------

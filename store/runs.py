@@ -7,7 +7,7 @@ from typing import Sequence
 import duckdb
 import pandas as pd
 
-from store.records import CrawlRunResult, FetchFailure
+from core.records import CrawlRunResult, FetchFailure
 
 
 def start_run(con: duckdb.DuckDBPyConnection, source: str, politeness: str | None = None) -> int:

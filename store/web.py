@@ -4,7 +4,7 @@ Aggregate, not people: nothing here groups, filters or sorts by an author; `auth
 never selected, and `byline` only for one press document's own page. The link users get for a
 forum post is its thread (`thread_url`), never the post's permalink, which shows its author.
 Every query reads a bounded window (a period, a cell, a story, a document), never the whole history row by row.
-The daily digest's queries (`store.outputs`) are reused as they are for the Today page.
+The daily digest's queries (`store.digests`) are reused as they are for the Today page.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from store.outputs import vn_midnight
+from core.timeutil import vn_midnight
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pd.DataFrame:

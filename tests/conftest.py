@@ -23,7 +23,7 @@ def shared() -> Path:
 
 @pytest.fixture
 def settings(tmp_path):
-    from dulun.settings import load_settings
+    from core.settings import load_settings
 
     return load_settings(None, environ={"DULUN_DATA_DIR": str(tmp_path / "data")})
 

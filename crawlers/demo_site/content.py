@@ -16,12 +16,11 @@ import random
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from crawlers.demo_site import stories
 from crawlers.demo_site.stories import Template
+from core.timeutil import VN
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
 FIRST_WEEK = (2026, 37)
 LAST_WEEK = (2026, 47)
 DEFAULT_SEED = 2026

@@ -19,12 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from crawlers.demo_site.content import DEFAULT_SEED, build_content, manifest
 from crawlers.demo_site.site import Page, render_site
+from core.timeutil import VN
 
-DEMO_NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+DEMO_NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 SOURCES_TEMPLATE = Path(__file__).parent / "sources.yaml"
 NOT_FOUND = Page(404, "text/html; charset=utf-8",
                  "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 - Không tìm thấy trang</title>"

@@ -17,7 +17,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from dulun.errors import UserError
+from core.errors import UserError
 from dulun.web import pages
 from dulun.web.context import Workbench
 from dulun.web.security import HEADERS, csrf_ok, is_loopback, proxy_user, verify_password
@@ -160,7 +160,7 @@ def _vn_time(value) -> str:
     """A stored instant as Vietnamese readers write it, in Asia/Ho_Chi_Minh: 19/11/2026 10:50."""
     import pandas as pd
 
-    from dulun.timeutil import VN
+    from core.timeutil import VN
 
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"

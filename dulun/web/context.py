@@ -26,11 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from dulun.errors import UserError
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.errors import UserError
+from core.settings import Settings
+from core.timeutil import VN
 from dulun.web.security import AuthConfig, LoginLimiter
-from pipeline.topics import Topic
+from core.taxonomy import Topic
 from store import open_reader, open_writer
 from store import corrections as correction_queue
 from store.db import Store

@@ -1,6 +1,6 @@
 """The workbench's pages. Each handler reads through one short read-only connection
 (`Workbench.reader`) and renders a Jinja template with autoescape on; crawled text is never
-marked safe. SQL lives in `store/` (`store.web`, `store.outputs`, `store.search_index`)."""
+marked safe. SQL lives in `store/` (`store.web`, `store.digests`, `store.hotspots`, `store.search_index`)."""
 from __future__ import annotations
 
 import contextlib
@@ -16,14 +16,17 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from dulun.errors import UserError
-from dulun.timeutil import VN, parse_date, parse_iso_week, week_label, week_start
+from core.errors import UserError
+from core.timeutil import VN, parse_date, parse_iso_week, week_label, week_start
 from dulun.web import charts
 from dulun.web.query import highlight, phrase_text, place_phrases, search_phrases
 from dulun.web.security import csrf_ok, csrf_token
 from pipeline.digest.build import LEVEL_VI, daily_content, hotspot_entries, story_entry
 from store import corrections as correction_queue
-from store import outputs, search_index
+from core.timeutil import vn_midnight
+from store import digests as digest_store
+from store import hotspots as hotspot_store
+from store import search_index
 from store import web as queries
 
 LEVEL_MEANING_VI = {
@@ -155,7 +158,7 @@ def hotspots(request: Request) -> Response:
     week = _param_week(request)
     with workbench.reader() as store:
         weeks = queries.hotspot_weeks(store.con)
-        week = week or outputs.latest_hotspot_week(store.con, workbench.now().date())
+        week = week or hotspot_store.latest_hotspot_week(store.con, workbench.now().date())
         entries = hotspot_entries(store.con, week, workbench.topics, workbench.settings.digest.trend_weeks) if week else []
     return render(request, "hotspots.html.j2", week=week, weeks=weeks.to_dict("records"), entries=entries,
                   cell_url=cell_url)
@@ -169,14 +172,14 @@ def hotspot_cell(request: Request) -> Response:
         raise bad_request("Cần chọn chủ đề (topic) và tỉnh/thành (province).")
     cfg = workbench.settings.hotspots
     with workbench.reader() as store:
-        week = _param_week(request) or outputs.latest_hotspot_week(store.con, workbench.now().date())
+        week = _param_week(request) or hotspot_store.latest_hotspot_week(store.con, workbench.now().date())
         if week is None:
             week = week_label(workbench.now().date())
         monday = _monday(week)
         first_day = monday - dt.timedelta(weeks=cfg.baseline_weeks)
         cell = queries.hotspot_cell(store.con, week, topic, province)
         history = queries.cell_history(store.con, topic, province, week, 12)
-    start, week_start_at = outputs.vn_midnight(first_day), outputs.vn_midnight(monday)
+    start, week_start_at = vn_midnight(first_day), vn_midnight(monday)
     end = week_start_at + dt.timedelta(weeks=1)
     with read_model(workbench) as model:
         if model is not None:
@@ -185,7 +188,7 @@ def hotspot_cell(request: Request) -> Response:
         else:
             with workbench.reader() as store:
                 daily = queries.cell_daily_counts(store.con, topic, province, first_day, monday + dt.timedelta(days=6))
-                stories = outputs.top_stories(store.con, week_start_at, end, cells=[(topic, province)], per_group=30)
+                stories = digest_store.top_stories(store.con, week_start_at, end, cells=[(topic, province)], per_group=30)
             by_day = dict(zip(pd.to_datetime(daily["day"]).dt.date, daily["stories"])) if not daily.empty else {}
             story_list = [story_entry(r) for r in stories.itertuples()]
     days = [first_day + dt.timedelta(days=i) for i in range((monday + dt.timedelta(days=7) - first_day).days)]
@@ -271,11 +274,11 @@ def map_page(request: Request) -> Response:
     measure = _param_choice(request, "measure", ("stories", "level")) or "stories"
     days = PERIODS[_param_choice(request, "days", PERIODS) or "7"]
     now = workbench.now()
-    end = outputs.vn_midnight(now.date())
+    end = vn_midnight(now.date())
     this_monday = _this_monday(workbench)
     heat_start = this_monday - dt.timedelta(weeks=8)
     with workbench.reader() as store:
-        week = _param_week(request) or outputs.latest_hotspot_week(store.con, now.date())
+        week = _param_week(request) or hotspot_store.latest_hotspot_week(store.con, now.date())
         if measure == "level" and week:
             levels_frame = queries.province_levels(store.con, week, topic)
             levels = dict(zip(levels_frame.province, levels_frame.level))
@@ -316,7 +319,7 @@ def _this_monday(workbench) -> dt.date:
 def _heat_frame(workbench, this_monday: dt.date) -> dict[tuple[str, str], int]:
     """Stories per (province, topic) over the 8 weeks before this week: the same for every map
     view, so computed once per database state."""
-    start, end = outputs.vn_midnight(this_monday - dt.timedelta(weeks=8)), outputs.vn_midnight(this_monday)
+    start, end = vn_midnight(this_monday - dt.timedelta(weeks=8)), vn_midnight(this_monday)
 
     def make():
         with read_model(workbench) as model:
@@ -356,8 +359,8 @@ def search(request: Request) -> Response:
         province=_param_choice(request, "province", workbench.provinces),
         source=params.get("source", "").strip() or None,
         kind=_param_choice(request, "kind", KIND_VI),
-        start=outputs.vn_midnight(start) if start else None,
-        end=outputs.vn_midnight(end + dt.timedelta(days=1)) if end else None,
+        start=vn_midnight(start) if start else None,
+        end=vn_midnight(end + dt.timedelta(days=1)) if end else None,
         limit=SEARCH_PAGE, offset=(page - 1) * SEARCH_PAGE, places=place_phrases(phrases, places))
     path = search_index.index_path(workbench.database)
     result, sources, ready = None, [], search_index.exists(path)
@@ -462,7 +465,7 @@ def sources(request: Request) -> Response:
     with workbench.reader() as store:
         overview = queries.source_overview(store.con, now)
         causes = queries.failures_by_cause(store.con, now - dt.timedelta(days=7))
-        health = outputs.source_health(store.con, now, workbench.settings.digest.silent_days)
+        health = digest_store.source_health(store.con, now, workbench.settings.digest.silent_days)
     problems = dict(zip(health.source, health.problem)) if not health.empty else {}
     return render(request, "sources.html.j2", overview=overview.to_dict("records"), causes=causes.to_dict("records"),
                   problems=problems, silent_days=workbench.settings.digest.silent_days)

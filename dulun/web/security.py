@@ -26,7 +26,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dulun.errors import UserError
+from core.errors import UserError
 
 LOOPBACK_NAMES = ("localhost",)
 SCRYPT = {"n": 2**14, "r": 8, "p": 1}

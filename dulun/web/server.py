@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from dulun.settings import Settings
+from core.settings import Settings
 from dulun.web.app import create_app
 from dulun.web.context import Workbench, start_background
 from dulun.web.security import AuthConfig, check_can_listen, is_loopback, read_users, session_secret
@@ -28,7 +28,7 @@ def build(settings: Settings, host: str, pinned_now: dt.datetime | None = None,
     authentication before anything else is loaded."""
     from nlp.provinces import Gazetteer
     from nlp.topic_rules import RuleSet
-    from pipeline.topics import load_topics
+    from core.taxonomy import load_topics
     from store import open_reader
 
     auth = auth_config(settings)

@@ -18,15 +18,17 @@ from typing import Mapping
 
 import pandas as pd
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN, vn_midnight
 from pipeline.alerts import channels as ch
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
 from pipeline.digest.build import LEVEL_VI
 from pipeline.hotspots import resolve_week
-from pipeline.topics import load_topics, topic_name
+from core.taxonomy import load_topics, topic_name
 from store import open_writer
-from store import outputs
+from store import alerts as alert_store
+from store import digests as digest_store
+from store import hotspots as hotspot_store
 
 log = logging.getLogger(__name__)
 MAX_HEADLINES = 5
@@ -63,15 +65,15 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
     summary = AlertSummary(period)
     with open_writer(settings.database, settings.lock_timeout_s) as store:
         alerts, outbox = new_alerts(store.con, rules, period, now)
-        summary.created = outputs.insert_alerts(store.con, alerts, outbox)
-        due = outputs.due_deliveries(store.con, now)
-        pending = outputs.outbox_rows(store.con)
+        summary.created = alert_store.insert_alerts(store.con, alerts, outbox)
+        due = alert_store.due_deliveries(store.con, now)
+        pending = alert_store.outbox_rows(store.con)
     # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
         with open_writer(settings.database, settings.lock_timeout_s) as store:
-            outputs.record_deliveries(store.con, pd.DataFrame(results))
-            pending = outputs.outbox_rows(store.con)
+            alert_store.record_deliveries(store.con, pd.DataFrame(results))
+            pending = alert_store.outbox_rows(store.con)
     for r in results:
         if r["status"] == "sent":
             summary.sent += 1
@@ -92,13 +94,13 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
 
 def new_alerts(con, rules: RuleFile, period: str, now: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The alerts the rules ask for in this period, minus those already made or in cooldown."""
-    hot = outputs.hotspots_for_week(con, period)
+    hot = hotspot_store.hotspots_for_week(con, period)
     hot = hot[hot.level.isin(("new", "rising", "persistent"))]
     if hot.empty:
         return _frames([], [])
     headlines = _headlines(con, hot)
     longest = max(r.cooldown_hours for r in rules.rules)
-    recent = outputs.recent_alert_keys(con, now - dt.timedelta(hours=longest))
+    recent = alert_store.recent_alert_keys(con, now - dt.timedelta(hours=longest))
     topics = load_topics()
     alerts, outbox = [], []
     for rule in rules.rules:
@@ -115,7 +117,7 @@ def new_alerts(con, rules: RuleFile, period: str, now: dt.datetime) -> tuple[pd.
             first_try = end_of_quiet_hours(rule, now)
             outbox.extend({"alert_key": key, "channel": f"{rules.channels[name].type}:{name}", "next_attempt_at": first_try}
                           for name in rule.channels)
-    existing = outputs.existing_alert_keys(con, [a["alert_key"] for a in alerts])
+    existing = alert_store.existing_alert_keys(con, [a["alert_key"] for a in alerts])
     return _frames([a for a in alerts if a["alert_key"] not in existing],
                    [o for o in outbox if o["alert_key"] not in existing])
 
@@ -165,8 +167,8 @@ def end_of_quiet_hours(rule: Rule, now: dt.datetime) -> dt.datetime:
 def _headlines(con, hot: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
     monday = hot.week_start.iloc[0]
     monday = monday.date() if hasattr(monday, "date") else monday
-    start = outputs.vn_midnight(monday)
-    stories = outputs.top_stories(con, start, start + dt.timedelta(weeks=1),
+    start = vn_midnight(monday)
+    stories = digest_store.top_stories(con, start, start + dt.timedelta(weeks=1),
                                   cells=list(zip(hot.topic, hot.province)), per_group=MAX_HEADLINES)
     found: dict[tuple[str, str], list[dict]] = {}
     for s in stories.itertuples():

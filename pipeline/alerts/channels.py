@@ -26,8 +26,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Mapping
 
-from dulun.errors import UserError
-from dulun.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from pipeline.alerts import verify
 from pipeline.alerts.rules import EmailChannel, FileChannel, WebhookChannel
 from pipeline.digest.render import write_atomic

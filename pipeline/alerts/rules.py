@@ -9,9 +9,9 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from dulun.datafiles import parse_yaml, read_user_file
-from dulun.errors import UserError
-from pipeline.topics import load_topics
+from core.datafiles import parse_yaml, read_user_file
+from core.errors import UserError
+from core.taxonomy import load_topics
 
 _NAME = r"^[a-z0-9][a-z0-9_-]*$"
 _QUIET = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")

@@ -11,14 +11,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from pipeline.digest.build import daily_content, weekly_content
 from pipeline.digest.render import write_all
 from pipeline.hotspots import resolve_week
-from pipeline.topics import load_topics
+from core.taxonomy import load_topics
 from store import open_writer
-from store import outputs
+from store import digests as digest_store
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def run_daily_digest(settings: Settings, day: dt.date | None = None, now: dt.dat
         content = daily_content(store.con, settings, day, topics, now)
         paths = write_all(content, settings.digest_dir / "daily", day.isoformat())
         summary = _summary(content, paths)
-        outputs.record_digest(store.con, "daily", content["period"], *(str(p) for p in paths.values()),
+        digest_store.record_digest(store.con, "daily", content["period"], *(str(p) for p in paths.values()),
                               _row_summary(summary, content))
     log.info("%s", summary)
     return summary
@@ -67,7 +67,7 @@ def run_weekly_digest(settings: Settings, week: str | None = None, now: dt.datet
         content = weekly_content(store.con, settings, label, monday, topics, now)
         paths = write_all(content, settings.digest_dir / "weekly", label)
         summary = _summary(content, paths)
-        outputs.record_digest(store.con, "weekly", label, *(str(p) for p in paths.values()),
+        digest_store.record_digest(store.con, "weekly", label, *(str(p) for p in paths.values()),
                               _row_summary(summary, content))
     log.info("%s", summary)
     return summary

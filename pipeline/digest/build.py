@@ -10,10 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from dulun.settings import Settings
-from dulun.timeutil import VN, week_label, week_start
-from pipeline.topics import Topic, topic_name
-from store import outputs
+from core.settings import Settings
+from core.timeutil import VN, vn_midnight, week_label, week_start
+from core.taxonomy import Topic, topic_name
+from store import digests as digest_store
+from store import hotspots as hotspot_store
 
 LEVEL_VI = {"new": "Mới xuất hiện", "rising": "Đang tăng", "persistent": "Kéo dài", "cooling": "Đang giảm"}
 PROBLEM_VI = {"failed": "Lần thu thập gần nhất thất bại", "errors": "Có trang lỗi ở lần thu thập gần nhất",
@@ -23,11 +24,11 @@ RUN_STATUS_VI = {"ok": "thành công", "failed": "thất bại", "interrupted": 
 
 def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:
     cfg = settings.digest
-    start, end = outputs.vn_midnight(day), outputs.vn_midnight(day + dt.timedelta(days=1))
-    totals = _totals(outputs.daily_totals(con, day), day, topics)
-    hot_week = outputs.latest_hotspot_week(con, day)
+    start, end = vn_midnight(day), vn_midnight(day + dt.timedelta(days=1))
+    totals = _totals(digest_store.daily_totals(con, day), day, topics)
+    hot_week = hotspot_store.latest_hotspot_week(con, day)
     hotspots = hotspot_entries(con, hot_week, topics, cfg.trend_weeks) if hot_week else []
-    stories = outputs.top_stories(con, start, end, per_group=cfg.top_stories)
+    stories = digest_store.top_stories(con, start, end, per_group=cfg.top_stories)
     return {
         "kind": "daily",
         "period": day.isoformat(),
@@ -41,9 +42,9 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
         "new_places": [
             {"topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
              "documents": int(r.documents), "stories": int(r.stories), "headline": r.headline, "url": r.url}
-            for r in outputs.new_places(con, day, cfg.new_place_lookback_days).itertuples()
+            for r in digest_store.new_places(con, day, cfg.new_place_lookback_days).itertuples()
         ],
-        "source_health": _source_health(outputs.source_health(con, now, cfg.silent_days)),
+        "source_health": _source_health(digest_store.source_health(con, now, cfg.silent_days)),
     }
 
 
@@ -52,14 +53,14 @@ def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topi
     cfg = settings.digest
     hotspots = hotspot_entries(con, iso_week, topics, cfg.trend_weeks)
     cells = [(h["topic"], h["province"]) for h in hotspots if h["level"] != "cooling"]
-    start, end = outputs.vn_midnight(monday), outputs.vn_midnight(monday + dt.timedelta(weeks=1))
-    stories = outputs.top_stories(con, start, end, cells=cells, per_group=cfg.top_stories) if cells else pd.DataFrame()
+    start, end = vn_midnight(monday), vn_midnight(monday + dt.timedelta(weeks=1))
+    stories = digest_store.top_stories(con, start, end, cells=cells, per_group=cfg.top_stories) if cells else pd.DataFrame()
     by_cell: dict[tuple[str, str], list] = {}
     for row in stories.itertuples():
         by_cell.setdefault((row.topic, row.province), []).append(story_entry(row))
     for h in hotspots:
         h["stories_list"] = by_cell.get((h["topic"], h["province"]), [])
-    all_cells = outputs.hotspots_for_week(con, iso_week, flagged_only=False)
+    all_cells = hotspot_store.hotspots_for_week(con, iso_week, flagged_only=False)
     return {
         "kind": "weekly",
         "period": iso_week,
@@ -103,13 +104,13 @@ def _empty_totals() -> pd.DataFrame:
 
 
 def hotspot_entries(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int) -> list[dict[str, Any]]:
-    rows = outputs.hotspots_for_week(con, iso_week)
+    rows = hotspot_store.hotspots_for_week(con, iso_week)
     if rows.empty:
         return []
     year, number = (int(x) for x in iso_week.split("-W"))
     monday = week_start(year, number)
     cells = list(zip(rows.topic, rows.province))
-    series = outputs.weekly_story_series(con, cells, monday, trend_weeks)
+    series = hotspot_store.weekly_story_series(con, cells, monday, trend_weeks)
     labels = [week_label(monday - dt.timedelta(weeks=trend_weeks - 1 - i)) for i in range(trend_weeks)]
     result = []
     for r in rows.itertuples():

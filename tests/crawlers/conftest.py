@@ -11,7 +11,7 @@ import yaml
 
 from crawlers.fixture_server import FIXTURES, localize_entry, real_hosts, serve_fixture_sources
 from crawlers.sources import Source, load_sources
-from dulun.settings import Settings
+from core.settings import Settings
 from store import open_reader
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))

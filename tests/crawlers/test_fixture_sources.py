@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from crawlers.sources import load_sources
-from dulun.timeutil import VN, week_label
-from store.records import canonical_url
+from core.timeutil import VN, week_label
+from core.records import canonical_url
 
 from .conftest import documents, expected_for, failures
 

@@ -19,7 +19,7 @@ from crawlers.api import crawl
 from crawlers.guard import Refused
 from crawlers.hosts import is_public_address, literal_address
 from crawlers.run import scrapy_settings
-from dulun.settings import CrawlSettings
+from core.settings import CrawlSettings
 
 from .conftest import NOW, documents, failures, fast_settings, write_sources
 from .hostile_site import SECRET, start_hostile_sites

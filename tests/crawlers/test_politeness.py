@@ -12,7 +12,7 @@ from scrapy.utils.test import get_crawler
 
 from crawlers.middlewares import NOT_BEFORE, BackoffRetryMiddleware
 from crawlers.run import scrapy_settings
-from dulun.settings import CrawlSettings
+from core.settings import CrawlSettings
 
 
 def test_default_crawl_settings_are_polite():

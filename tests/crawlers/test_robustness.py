@@ -137,7 +137,7 @@ def test_a_killed_crawl_keeps_what_it_stored_and_the_next_run_resumes_without_du
 
 @pytest.mark.slow
 def test_a_crawl_waits_for_the_writer_lock_then_says_so(tmp_path):
-    from dulun.errors import UserError
+    from core.errors import UserError
     from store import open_writer
 
     settings = fast_settings(tmp_path).model_copy(update={"lock_timeout_s": 0.5})
@@ -152,7 +152,7 @@ def test_a_crawl_started_by_hand_during_a_running_crawl_never_marks_it_interrupt
     """The running crawl holds the writer lock from start to finish, so a second crawl (by hand,
     without the scheduler's crawl lock) cannot close its run as orphaned: it waits, says so, and
     the first crawl ends ok with every page."""
-    from dulun.errors import UserError
+    from core.errors import UserError
 
     count = 16  # at 0.5 s a page the first crawl outlasts the second's start-up (imports) by far
     settings = fast_settings(tmp_path, concurrency_per_domain=1).model_copy(update={"lock_timeout_s": 0.5})

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from crawlers.salt import KEY_FILE, author_key
-from dulun.errors import UserError
-from dulun.settings import Settings
-from store.records import author_hash
+from core.errors import UserError
+from core.settings import Settings
+from core.records import author_hash
 
 REPO = Path(__file__).resolve().parents[2]
 KEY = b"k" * 32

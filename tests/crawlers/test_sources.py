@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from crawlers.sources import load_sources, parse_sources, select_sources
-from dulun.errors import UserError
+from core.errors import UserError
 
 GOOD = {"name": "demo-feed", "spider": "feed", "kind": "press", "start_urls": ["{base}/rss.xml"],
         "allowed_domains": ["baoquocgia.vn"]}
@@ -76,7 +76,7 @@ def test_unknown_source_name_lists_the_known_ones():
 
 def test_base_placeholder_is_filled_or_refused(tmp_path):
     from crawlers.api import resolve_sources
-    from dulun.settings import Settings
+    from core.settings import Settings
 
     sources_file = tmp_path / "s.yaml"
     sources_file.write_text("sources:\n  - name: demo-feed\n    spider: feed\n    kind: press\n"

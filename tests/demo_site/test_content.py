@@ -8,9 +8,9 @@ from collections import Counter
 from crawlers.demo_site import DEMO_NOW
 from crawlers.demo_site.content import VN, build_content, manifest
 from crawlers.demo_site.site import render_site
+from core.taxonomy import TOPICS as TAXONOMY_TOPICS
 
-TOPICS = {"land", "labor", "complaints", "environment", "construction", "corruption", "infrastructure",
-          "safety", "health", "education", "livelihood", "public_order"}
+TOPICS = set(TAXONOMY_TOPICS)
 PROVINCES_34 = {
     "Hà Nội", "Tuyên Quang", "Cao Bằng", "Thái Nguyên", "Lào Cai", "Điện Biên", "Lai Châu", "Sơn La", "Phú Thọ",
     "Lạng Sơn", "Quảng Ninh", "Bắc Ninh", "Hải Phòng", "Hưng Yên", "Ninh Bình", "Thanh Hóa", "Nghệ An", "Hà Tĩnh",

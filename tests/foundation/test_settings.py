@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from dulun.errors import UserError
-from dulun.settings import Settings, load_settings
+from core.errors import UserError
+from core.settings import Settings, load_settings
 
 
 def test_defaults_need_no_file(tmp_path, monkeypatch):

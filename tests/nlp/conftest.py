@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dulun.settings import Settings
+from core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 VN = dt.timezone(dt.timedelta(hours=7))
@@ -44,7 +44,7 @@ def rules():
 @pytest.fixture(scope="session")
 def model_home(tmp_path_factory) -> Path:
     """A data dir whose model was trained once for the whole session from the shipped seed set."""
-    from nlp.api import train
+    from pipeline.enrichment import train
 
     home = tmp_path_factory.mktemp("nlp-model")
     train(_settings(home), now=dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN))

@@ -9,10 +9,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent / "fixtures"))
 import documents as fx  # noqa: E402
 
-from nlp.api import STORY_MEMORY_DAYS, enrich_pending, ensure_model
+from pipeline.enrichment import STORY_MEMORY_DAYS, enrich_pending, ensure_model
 from store import open_reader, open_writer
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=fx.VN)
 

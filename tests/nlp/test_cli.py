@@ -78,3 +78,54 @@ def test_every_command_teaches_with_an_example(tmp_path):
     for command in ("train", "classify", "evaluate", "label", "enrich"):
         out = run([command, "--help"], tmp_path)
         assert out.returncode == 0 and "Example" in out.stdout, command
+
+
+# The same three documents as a crawl stores them and as a file hands them to `dulun classify`:
+# a press item, a forum post and an item of a citizens' petition portal that does not word
+# itself as a complaint (the topic rules give every petition `complaints`).
+EVERY_KIND = [
+    {"url": "https://baohaiphong.vn/xa-hoi/cong-nhan-ngung-viec-523410.html", "source": "baohaiphong-xa-hoi",
+     "kind": "press", "default_province": "Hải Phòng",
+     "title": "Hàng trăm công nhân ngừng việc vì bị nợ lương",
+     "lead": "Sáng 18/11, công nhân công ty may ở KCN Nam Đình Vũ đồng loạt ngừng việc đòi trả lương tháng 10.",
+     "text": "Công ty hẹn trả lương nhiều lần nhưng không thực hiện, công nhân bức xúc."},
+    {"url": "https://diendan.example.vn/threads/duong-ngap.77/?post=3", "source": "diendan-cong-nhan",
+     "kind": "post", "default_province": None,
+     "title": "Đường vào KCN ngập sâu mỗi khi mưa",
+     "lead": "", "text": "Ae đi làm ca sáng qua đoạn đường này ngập tới đầu gối, xe chết máy hàng loạt."},
+    {"url": "https://dichvucong.gov.vn/p/phananhkiennghi/8812", "source": "dichvucong-pakn",
+     "kind": "petition", "default_province": "Quảng Ngãi",
+     "title": "Đường liên xã xuống cấp, nhiều ổ gà",
+     "lead": "", "text": "Tuyến đường liên xã dài 3 km hư hỏng nặng, người dân đi lại khó khăn vào mùa mưa."},
+]
+
+
+@pytest.mark.slow
+def test_classify_and_enrich_tag_every_kind_of_document_alike(tmp_path):
+    import datetime as dt
+
+    from core.records import Document
+    from store import open_reader, open_writer
+    from store.documents import upsert_documents
+
+    now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    docs = [Document(url=d["url"], source=d["source"], kind=d["kind"], title=d["title"], lead=d["lead"],
+                     text=d["text"], fetched_at=now, published_at=now, default_province=d["default_province"])
+            for d in EVERY_KIND]
+    with open_writer(tmp_path / "dulun.duckdb") as store:
+        upsert_documents(store.con, docs)
+    enriched = run(["enrich"], tmp_path)
+    assert enriched.returncode == 0, enriched.stderr
+    with open_reader(tmp_path / "dulun.duckdb") as store:
+        rows = store.con.execute("SELECT doc_id, topics, provinces, scores FROM current_enrichments").fetchall()
+    by_enrich = {doc_id: (list(topics), list(provinces), json.loads(scores)) for doc_id, topics, provinces, scores in rows}
+
+    lines = [{"id": doc.doc_id, **{k: d[k] for k in ("title", "lead", "text", "kind", "default_province")}}
+             for doc, d in zip(docs, EVERY_KIND)]
+    classified = run(["classify", "--input", str(write_jsonl(tmp_path / "same.jsonl", lines))], tmp_path)
+    assert classified.returncode == 0, classified.stderr
+    by_classify = {r["id"]: (r["topics"], r["provinces"], r["scores"]) for r in map(json.loads, classified.stdout.splitlines())}
+
+    assert by_classify == by_enrich
+    petition = docs[2].doc_id
+    assert "complaints" in by_enrich[petition][0]  # the petition rule, applied by both

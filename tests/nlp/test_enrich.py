@@ -1,5 +1,5 @@
 """The whole per-document chain on the hard cases the issue names (one process, trained model)."""
-from nlp.enrich import DocInput
+from core.records import DocInput
 
 
 def enrich_one(enricher, title, lead="", text="", default_province=None):

@@ -9,12 +9,12 @@ import documents as fx  # noqa: E402
 
 import pytest
 
-from nlp.api import enrich_pending, train
-from nlp.label import label_session, parse_answer
+from nlp.label import parse_answer
+from pipeline.enrichment import enrich_pending, label_session, train
 from store import open_reader, open_writer
 from store import nlp as nlp_store
 from store.documents import upsert_documents
-from store.records import Document
+from core.records import Document
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=fx.VN)
 

@@ -1,5 +1,5 @@
 """Stage 5: places, old-to-new province mapping and the classic traps."""
-from nlp.provinces import choose_provinces
+from nlp.provinces import PlaceEvidence, choose_provinces
 
 
 def places(gazetteer, text):
@@ -57,4 +57,4 @@ def test_the_main_place_wins_over_passing_mentions(gazetteer):
 
 
 def test_no_place_no_province():
-    assert choose_provinces({}) == []
+    assert choose_provinces(PlaceEvidence()) == []

@@ -1,8 +1,9 @@
 """Stage 3a: the analyst-editable YAML rules."""
 import pytest
 
-from dulun.errors import UserError
-from nlp.topic_rules import TOPICS, RuleSet
+from core.errors import UserError
+from core.taxonomy import TOPICS
+from nlp.topic_rules import RuleSet
 
 
 def topics(rules, head, body="", vn_place=True):
@@ -63,7 +64,7 @@ def test_a_petition_portal_item_is_a_complaint_by_its_kind():
 def test_an_unknown_kind_in_the_rules_is_named():
     import pytest
 
-    from dulun.errors import UserError
+    from core.errors import UserError
     from nlp.topic_rules import RuleSet
 
     data = {"topics": {"complaints": {"phrases": {"khiếu nại": 3}, "kinds": ["tweet"]}}}

@@ -2,7 +2,7 @@
 hard negatives, and full-length articles, not only templated headlines."""
 from collections import Counter
 
-from nlp.topic_rules import TOPICS
+from core.taxonomy import TOPICS
 from nlp.train import SEED_FILES, load_seed, read_seed_file as read
 
 

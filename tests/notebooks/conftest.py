@@ -23,8 +23,8 @@ import pytest
 
 import store
 from store.documents import upsert_documents
-from dulun.timeutil import week_label
-from store.records import Document, author_hash
+from core.timeutil import week_label
+from core.records import Document, author_hash
 
 VN = dt.timezone(dt.timedelta(hours=7))
 FIRST_MONDAY = dt.date(2026, 9, 7)   # Monday of 2026-W37

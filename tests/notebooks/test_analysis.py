@@ -35,7 +35,7 @@ def test_from_the_notebooks_folder_the_project_database_and_config_are_found(tmp
 
 
 def test_a_missing_database_is_one_clear_sentence(tmp_path):
-    from dulun.errors import UserError
+    from core.errors import UserError
 
     with pytest.raises(UserError, match="No database at"):
         analysis.overview(tmp_path / "nowhere.duckdb")

@@ -1,7 +1,7 @@
 """`dulun schedule` with one test job instead of the stage jobs (run as a real subprocess).
 
 The job goes through the real machinery: persisted by reference in the SQLite job store,
-run by `pipeline.jobs:run_child` in a child process, result recorded in the job log, signals
+run by `dulun.jobs:run_child` in a child process, result recorded in the job log, signals
 handled by `run_scheduler`.
 
 Usage: python scheduler_harness.py CONFIG JOB_ID EVERY_S -- COMMAND...
@@ -14,8 +14,8 @@ import sys
 from apscheduler.triggers.interval import IntervalTrigger
 
 from dulun.cli import setup_logging
-from dulun.settings import load_settings
-from pipeline.schedule import TZ, JobSpec, run_scheduler
+from core.settings import load_settings
+from dulun.schedule import TZ, JobSpec, run_scheduler
 
 
 def main(argv: list[str]) -> int:
@@ -24,7 +24,7 @@ def main(argv: list[str]) -> int:
     setup_logging(False)
     settings = load_settings(config)
     spec = JobSpec(
-        job_id, "pipeline.jobs:run_child", (config, job_id, "writer", (), tuple(command)),
+        job_id, "dulun.jobs:run_child", (config, job_id, "writer", (), tuple(command)),
         IntervalTrigger(seconds=every_s, timezone=TZ), "writer",
         first_run=dt.datetime.now(TZ) + dt.timedelta(seconds=0.5),
     )

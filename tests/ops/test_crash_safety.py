@@ -14,7 +14,7 @@ import pytest
 
 from ops_support import SCHEDULER_HARNESS, kill_group, wait_for_line, wait_until, writer_argv
 from store.ops import database_integrity, job_results_for
-from store.records import content_hash
+from core.records import content_hash
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +91,7 @@ def test_kill_9_of_the_scheduler_during_a_job_then_restart_resumes(ops_env, reap
 
     # Restarted, the schedule comes back from the job store: the job is not due (interval 1 h),
     # so run it the way its next run would, through the same job function.
-    from pipeline.jobs import run_child
+    from dulun.jobs import run_child
 
     result = run_child(str(ops_env.config), "writer", "writer", (), tuple(command))
     assert result["outcome"] == "ok"

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dulun.errors import UserError
+from core.errors import UserError
 from store import open_reader, open_writer
 from store.documents import upsert_documents
 from writer_job import page  # conftest puts tests/ops on sys.path

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from dulun.errors import UserError
-from dulun.settings import load_settings
-from pipeline.jobs import EXIT_STOPPED, _count_stored, child_argv, classify_exit, run_child, stage_steps
+from core.errors import UserError
+from core.settings import load_settings
+from dulun.jobs import EXIT_STOPPED, _count_stored, child_argv, classify_exit, run_child, stage_steps
 from store.ops import job_failures_by_cause, job_results_for, last_job_results
 
 

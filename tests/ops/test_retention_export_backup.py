@@ -13,11 +13,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from ops_support import wait_for_line
-from dulun.settings import load_settings
+from core.settings import load_settings
 from pipeline.retention import run_retention
 from store import open_reader, open_writer
 from store.documents import upsert_documents
-from store.records import Document, content_hash
+from core.records import Document, content_hash
 
 VN = dt.timezone(dt.timedelta(hours=7))
 TODAY = dt.datetime.now(VN)

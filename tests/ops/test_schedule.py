@@ -13,8 +13,8 @@ import pytest
 from apscheduler.triggers.interval import IntervalTrigger
 
 from ops_support import SCHEDULER_HARNESS, wait_for_line, wait_until, writer_argv
-from dulun.settings import load_settings
-from pipeline.schedule import TZ, JobSpec, build_scheduler, job_specs, run_scheduler, sync_jobs
+from core.settings import load_settings
+from dulun.schedule import TZ, JobSpec, build_scheduler, job_specs, run_scheduler, sync_jobs
 from store.ops import job_results_for
 
 SOURCES = """
@@ -43,11 +43,12 @@ def settings_with_sources(ops_env):
 def test_every_source_gets_its_own_interval_and_reports_follow_cron_in_vietnam_time(settings_with_sources):
     now = dt.datetime(2026, 11, 23, 8, 0, tzinfo=TZ)  # a Monday, after the 06:30 hot spots run
     specs = {s.id: s for s in job_specs(settings_with_sources, "/etc/dulun/dulun.toml", now=now)}
-    assert set(specs) == {"crawl:baohaiphong-thoi-su", "crawl:dien-dan-cong-nhan", "enrich", "hotspots", "digest", "retention"}
+    assert set(specs) == {"crawl:baohaiphong-thoi-su", "crawl:dien-dan-cong-nhan", "enrich", "hotspots", "digest", "alerts",
+                          "retention"}
     assert specs["crawl:baohaiphong-thoi-su"].trigger.interval == dt.timedelta(minutes=60)
     assert specs["crawl:dien-dan-cong-nhan"].trigger.interval == dt.timedelta(minutes=180)
     assert specs["crawl:dien-dan-cong-nhan"].args == ("/etc/dulun/dulun.toml", "dien-dan-cong-nhan")
-    assert specs["crawl:baohaiphong-thoi-su"].func == "pipeline.jobs:crawl_source"
+    assert specs["crawl:baohaiphong-thoi-su"].func == "dulun.jobs:crawl_source"
     # hot spots: Monday morning; digest: every morning (07:00); retention: at night
     assert specs["hotspots"].trigger.get_next_fire_time(None, now) == dt.datetime(2026, 11, 30, 6, 30, tzinfo=TZ)
     assert specs["digest"].trigger.get_next_fire_time(None, now) == dt.datetime(2026, 11, 24, 7, 0, tzinfo=TZ)
@@ -58,16 +59,16 @@ def test_every_source_gets_its_own_interval_and_reports_follow_cron_in_vietnam_t
 
 def test_a_restart_resumes_the_stored_schedule_and_a_changed_setting_reschedules_only_that_job(settings_with_sources, ops_env):
     first = _sync(settings_with_sources, str(ops_env.config))
-    assert len(first.added) == 6
+    assert len(first.added) == 7
     before = _next_runs(settings_with_sources)
 
     again = _sync(settings_with_sources, str(ops_env.config))
-    assert again.added == [] and again.changed == [] and len(again.kept) == 6
+    assert again.added == [] and again.changed == [] and len(again.kept) == 7
     assert _next_runs(settings_with_sources) == before  # persisted in the SQLite job store
 
     changed = settings_with_sources.model_copy(update={"schedule": settings_with_sources.schedule.model_copy(update={"digest_cron": "30 7 * * *"})})
     third = _sync(changed, str(ops_env.config))
-    assert third.changed == ["digest"] and len(third.kept) == 5
+    assert third.changed == ["digest"] and len(third.kept) == 6
 
 
 def test_jobs_never_overlap_and_a_late_run_is_coalesced(settings_with_sources, ops_env):
@@ -91,10 +92,10 @@ def test_after_a_sleep_each_job_runs_once_and_a_run_beyond_the_grace_is_recorded
     append = (sys.executable, "-c", f"open({str(marks)!r}, 'a').write('run\\n')")
     now = dt.datetime.now(TZ)
     # "woke up" 40 minutes after the last run of a every-minute job: 40 runs were missed
-    every_minute = JobSpec("catch-up", "pipeline.jobs:run_child", (str(ops_env.config), "catch-up", "test", (), append),
+    every_minute = JobSpec("catch-up", "dulun.jobs:run_child", (str(ops_env.config), "catch-up", "test", (), append),
                            IntervalTrigger(minutes=1, timezone=TZ), "test", first_run=now - dt.timedelta(minutes=40))
     # a six-hourly job three hours late: beyond the one-hour grace, so skipped and recorded
-    six_hourly = JobSpec("too-late", "pipeline.jobs:run_child", (str(ops_env.config), "too-late", "test", (), append),
+    six_hourly = JobSpec("too-late", "dulun.jobs:run_child", (str(ops_env.config), "too-late", "test", (), append),
                          IntervalTrigger(hours=6, timezone=TZ), "test", first_run=now - dt.timedelta(hours=3))
     _sync(settings, str(ops_env.config), [every_minute, six_hourly])
 
@@ -142,7 +143,7 @@ def test_dulun_schedule_runs_once_per_database_and_status_shows_next_runs_and_la
     first.communicate(timeout=60)
     assert first.returncode == 0
 
-    from pipeline.jobs import run_child
+    from dulun.jobs import run_child
 
     run_child(str(ops_env.config), "enrich", "enrich", [])  # no NLP stage in this checkout, or it runs
     status = ops_env.dulun("status")

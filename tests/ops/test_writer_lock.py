@@ -9,7 +9,7 @@ import time
 import pytest
 
 from ops_support import wait_for_line
-from dulun.errors import UserError
+from core.errors import UserError
 from store.db import DatabaseBusy, WriterLock, open_reader, open_writer
 
 HOLD_LOCK = """

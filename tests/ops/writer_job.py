@@ -17,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-from pipeline.jobs import EXIT_STOPPED, StopRequest, print_summary
+from dulun.jobs import EXIT_STOPPED, StopRequest, print_summary
 from store import open_writer
 from store.documents import upsert_documents
-from store.records import CrawlRunResult, Document
+from core.records import CrawlRunResult, Document
 from store.runs import finish_run, mark_interrupted_runs, start_run
 
 PUBLISHED = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))

@@ -14,14 +14,14 @@ import random
 
 import pytest
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 from store import open_writer
 from store.documents import upsert_documents
-from store.outputs import _insert_enrichments_for_tests
-from store.records import Document, Enrichment, FetchFailure
+from bench.synthetic import insert_enrichments
+from core.records import Document, Enrichment, FetchFailure
 from store.runs import finish_run, record_failures, start_run
-from store.records import CrawlRunResult
+from core.records import CrawlRunResult
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 FIRST_MONDAY = dt.date(2026, 9, 7)  # 2026-W37
@@ -83,7 +83,7 @@ def build_timeline(con, rise: bool = True, seed: int = 5) -> dict:
         # The day before "today" has a labor item from a place never seen before.
         add("labor", "Cao Bằng", dt.datetime(2026, 11, 22, 9, tzinfo=VN), "Lần đầu có tranh chấp lao động ở Cao Bằng", "cb-1", "bao-f")
     upsert_documents(con, docs)
-    _insert_enrichments_for_tests(con, [
+    insert_enrichments(con, [
         Enrichment(doc_id=docs[i].doc_id, model_version="test-1", content_hash=docs[i].content_hash,
                    topics=topics, scores={t: 0.9 for t in topics}, provinces=provinces, story_id=story)
         for i, topics, provinces, story in enrich

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from dulun.errors import UserError
-from dulun.settings import AlertSettings, Settings
+from core.errors import UserError
+from core.settings import AlertSettings, Settings
 from pipeline.alerts import alert_key, run_alerts
 from pipeline.alerts.rules import load_rules
 from pipeline.hotspots import run_hotspots
@@ -326,7 +326,7 @@ rules:""" + LABOR_RULE.format(channels="board-webhook"))
 
 
 def test_webhook_credentials_and_tokens_never_reach_the_log_the_outbox_or_status(hot_db, now, tmp_path, webhook, caplog):
-    from dulun.commands import print_status
+    from dulun.commands.basics import print_status
 
     port = webhook["url"].split(":")[2].split("/")[0]
     secrets = ("nguoi-nhan", "mat-khau-url-77", "T0001", "duong-dan-bi-mat-55", "tham-so-bi-mat-66")
@@ -347,7 +347,7 @@ rules:{LABOR_RULE.format(channels='board-webhook, dead-webhook')}""", send_timeo
     assert "webhook http://127.0.0.1:9/… unreachable" in errors
     with open_reader(settings.database) as store:
         report = status_report(store.con)
-    from dulun import commands
+    from dulun.commands import basics as commands
 
     with commands.console.capture() as shown:
         print_status(report, str(settings.database))
@@ -448,7 +448,7 @@ def test_keywords_provinces_and_thresholds_select_cells(hot_db, now, tmp_path):
 
 def _earlier_alert(settings, rule: str, period: str, created_at: dt.datetime) -> None:
     import pandas as pd
-    from store.outputs import insert_alerts
+    from store.alerts import insert_alerts
 
     key = alert_key(rule, "labor", "Hải Phòng", period)
     alerts = pd.DataFrame([{"alert_key": key, "rule": rule, "topic": "labor", "province": "Hải Phòng", "period": period,

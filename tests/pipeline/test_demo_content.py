@@ -18,8 +18,8 @@ from pipeline.digest import run_daily_digest
 from pipeline.hotspots import run_hotspots
 from store import open_writer
 from store.documents import upsert_documents
-from store.outputs import _insert_enrichments_for_tests
-from store.records import Document, Enrichment
+from bench.synthetic import insert_enrichments
+from core.records import Document, Enrichment
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_the_demo_labor_rise_is_a_hot_spot_in_the_digest_and_an_alert(demo_items
                                story_id=item.story))
     with open_writer(settings.database) as store:
         upsert_documents(store.con, docs)
-        _insert_enrichments_for_tests(store.con, tags)
+        insert_enrichments(store.con, tags)
 
     hot = run_hotspots(settings, now=now)
     assert hot.iso_week == "2026-W47" and hot.levels.get("rising", 0) + hot.levels.get("new", 0) >= 1

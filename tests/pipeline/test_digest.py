@@ -128,8 +128,8 @@ def test_posts_are_linked_by_their_thread_never_by_the_post_permalink(timeline_d
     from pipeline.alerts import run_alerts
     from store import open_writer
     from store.documents import upsert_documents
-    from store.outputs import _insert_enrichments_for_tests
-    from store.records import Document, Enrichment
+    from bench.synthetic import insert_enrichments
+    from core.records import Document, Enrichment
 
     thread = "https://diendan.example.vn/threads/cong-nhan-ngung-viec.123/"
     posts = [Document(url=f"{thread}post-{n}", source="dien-dan", kind="post", title="Công nhân KCN ngừng việc đòi lương",
@@ -138,7 +138,7 @@ def test_posts_are_linked_by_their_thread_never_by_the_post_permalink(timeline_d
                       fetched_at=dt.datetime(2026, 11, 22, 20, tzinfo=now.tzinfo)) for n in (1, 2)]
     with open_writer(timeline_db.database) as store:
         upsert_documents(store.con, posts)
-        _insert_enrichments_for_tests(store.con, [
+        insert_enrichments(store.con, [
             Enrichment(doc_id=p.doc_id, model_version="test-1", content_hash=p.content_hash, topics=["labor"],
                        scores={"labor": 0.9}, provinces=["Hải Phòng"], story_id="dien-dan-1") for p in posts])
     run_hotspots(timeline_db, now=now)

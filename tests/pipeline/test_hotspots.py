@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from dulun.errors import UserError
-from dulun.settings import HotspotSettings
+from core.errors import UserError
+from core.settings import HotspotSettings
 from pipeline.hotspots import FLAGGED_LEVELS, run_hotspots
-from pipeline.simulate import SimulationSpec, score_detector, simulate
+from bench.simulate import SimulationSpec, score_detector, simulate
 from store import open_reader, open_writer
-from store.outputs import insert_synthetic_items
+from bench.synthetic import insert_synthetic_items
 
 
 def _week(settings, week):
@@ -71,15 +71,15 @@ def test_detector_on_a_simulated_timeline_finds_planted_bursts_with_few_false_al
 def test_only_the_newest_enrichment_of_the_current_content_counts(timeline_db, now):
     """A second model re-tags the Hải Phòng strike items as `land`: the labor rise is gone,
     a land rise appears (old enrichments stay stored but no longer count)."""
-    from store.outputs import _insert_enrichments_for_tests
-    from store.records import Enrichment
+    from bench.synthetic import insert_enrichments
+    from core.records import Enrichment
 
     with open_writer(timeline_db.database) as store:
         rows = store.con.execute(
             "SELECT e.doc_id, e.content_hash, e.story_id FROM enrichments e "
             "WHERE list_contains(e.topics, 'labor') AND list_contains(e.provinces, 'Hải Phòng')"
         ).fetchall()
-        _insert_enrichments_for_tests(store.con, [
+        insert_enrichments(store.con, [
             Enrichment(doc_id=d, model_version="test-2", content_hash=h, topics=["land"], scores={"land": 0.8},
                        provinces=["Hải Phòng"], story_id=s) for d, h, s in rows
         ])

@@ -5,7 +5,7 @@ import pytest
 
 from store import open_reader, open_writer
 from store.documents import upsert_documents
-from store.records import Document, canonical_url, document_id
+from core.records import Document, canonical_url, document_id
 
 VN = dt.timezone(dt.timedelta(hours=7))
 FETCHED = dt.datetime(2026, 11, 16, 9, 0, tzinfo=VN)

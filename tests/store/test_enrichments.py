@@ -4,7 +4,7 @@ import datetime as dt
 from store import open_reader, open_writer
 from store.documents import upsert_documents
 from store.nlp import write_enrichments
-from store.records import Document
+from core.records import Document, Enrichment
 
 VN = dt.timezone(dt.timedelta(hours=7))
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
@@ -19,8 +19,8 @@ def test_retagging_with_a_newer_model_replaces_the_older_tags(tmp_path):
            "provinces": ["Hải Phòng"], "story_id": "s1"}
     with open_writer(db) as store:
         upsert_documents(store.con, [doc])
-        write_enrichments(store.con, [{**row, "model_version": "old", "topics": ["complaints"]}], NOW)
-        write_enrichments(store.con, [{**row, "model_version": "new", "topics": ["labor"]}], NOW)
+        write_enrichments(store.con, [Enrichment(**row, model_version="old", topics=["complaints"])], NOW)
+        write_enrichments(store.con, [Enrichment(**row, model_version="new", topics=["labor"])], NOW)
     with open_reader(db) as store:
         assert store.con.execute("SELECT model_version, topics FROM enrichments").fetchall() == [("new", ["labor"])]
         assert store.con.execute("SELECT topics FROM current_enrichments").fetchall() == [(["labor"],)]

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from dulun.errors import UserError
+from core.errors import UserError
 from store import open_reader, open_writer
 from store.db import WriterLock
 

@@ -9,7 +9,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # importlib mode: make web_support importable
 
 from web_support import Client, build_workbench_db, serve  # noqa: E402
-from dulun.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ HP = urllib.parse.quote("Hải Phòng")
 @pytest.fixture(scope="module")
 def demo_copy(demo_run, tmp_path_factory):
     """A copy of the session's demo data, so clicks here change nothing other tests read."""
-    from dulun.settings import Settings
+    from core.settings import Settings
 
     target = tmp_path_factory.mktemp("demo-web") / "data"
     shutil.copytree(demo_run[0], target, ignore=shutil.ignore_patterns("*.lock"))

@@ -7,12 +7,12 @@ import datetime as dt
 
 import pytest
 
-from dulun.timeutil import VN
+from core.timeutil import VN
 from dulun.web.query import place_phrases, search_phrases
 from store import open_writer
 from store.documents import upsert_documents
-from store.outputs import _insert_enrichments_for_tests
-from store.records import Document, Enrichment
+from bench.synthetic import insert_enrichments as _insert_enrichments_for_tests
+from core.records import Document, Enrichment
 from store.search_index import SearchQuery, connect, fold, fold_for_index, index_path, search, update_index
 
 PROVINCES = ("Hải Phòng", "Hồ Chí Minh", "Hà Nội", "Cao Bằng")
@@ -132,7 +132,7 @@ def test_the_read_model_counts_what_duckdb_counts(workbench_settings):
     from store import open_reader
     from store import search_index as model
     from store import web as queries
-    from store.outputs import vn_midnight
+    from core.timeutil import vn_midnight
 
     update_index(workbench_settings.database)
     first, last = dt.date(2026, 9, 21), dt.date(2026, 11, 22)

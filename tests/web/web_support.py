@@ -15,8 +15,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dulun.settings import Settings
-from dulun.timeutil import VN
+from core.settings import Settings
+from core.timeutil import VN
 
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 _TIMELINE = Path(__file__).resolve().parents[1] / "pipeline" / "conftest.py"

@@ -1,0 +1,1 @@
+"""The ground floor: settings, errors, time, records, taxonomy, file lock. Imports nothing else of dulun."""
