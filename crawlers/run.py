@@ -1,8 +1,8 @@
 """The crawl child process: `python -m crawlers.run --config-json PATH`.
 
 Runs in its own process so the Twisted reactor is fresh every time (a reactor cannot be
-restarted), takes the writer lock for the whole crawl, and writes a JSON result file the
-parent turns into summaries.
+restarted), takes the writer lock for the whole crawl (opening the database file only for each
+batch), and writes a JSON result file the parent turns into summaries.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from crawlers.state import CrawlContext
 from core.errors import UserError
 from core.settings import CrawlSettings
 from store import crawl as crawl_store
-from store import open_writer
+from store import writer_session
 from store.runs import mark_interrupted_runs
 
 
@@ -134,14 +134,16 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     now = dt.datetime.fromisoformat(config["now"])
     key = author_key(Path(config["secrets_dir"]))
     warn_about_legacy_salt(Path(config["data_dir"]))
-    with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
-        check_author_key(store.con, key)
-        mark_interrupted_runs(store.con)
-        crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
+    # The writer lock for the whole crawl, the database file only per batch: readers get in between.
+    with writer_session(Path(config["database"]), config["lock_timeout_s"]) as session:
+        with session.batch() as con:
+            check_author_key(con, key)
+            mark_interrupted_runs(con)
+            crawl_store.save_source_configs(con, [s.model_dump(mode="json") for s in sources])
         switches = politeness_switches(crawl)
         for switch in switches:
             log.warning("Politeness switched off: %s.", switch)
-        context = CrawlContext(con=store.con, now=now, author_key=key.key,
+        context = CrawlContext(session=session, now=now, author_key=key.key,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
                                politeness="; ".join(switches) or None)
         cycles = [(dt.datetime.fromisoformat(c["at"]), set(c.get("sources") or ())) for c in config.get("cycles") or []]

@@ -3,7 +3,8 @@
 `dulun run` runs PIPELINE in order, `dulun job <stage>` runs one stage's job (the stage and
 the stages that follow it), and `dulun schedule` starts each stage that has a clock on it:
 
-    crawl -> enrich -> detect -> hotspots -> digest (daily) -> weekly-digest -> alerts   (retention apart)
+    crawl -> enrich -> detect -> search-index -> hotspots -> digest (daily) -> weekly-digest -> alerts
+                                                                                     (retention apart)
 
 A stage is the name of what it does, the tables it reads and writes (documentation, and what
 `dulun job` and the scheduler print), its entry function, and when it runs unattended: on its
@@ -11,9 +12,9 @@ own clock (`clock`), and/or right after other stages in the same job (`follows`)
 stage is one entry here, placed in PIPELINE where it runs.
 
 The cycle: a crawl that stored documents starts the enrich job, which is enrich -> detect ->
-alerts (detect follows enrich, alerts follow detect), all at the job's one moment, so the
-alerts are about what detection found at that moment. The enrich job also runs on its own
-clock, so windows slide and waves end when nothing new arrives.
+search-index -> alerts (detect and the search index follow enrich, alerts follow detect), all
+at the job's one moment, so the alerts are about what detection found at that moment. The
+enrich job also runs on its own clock, so windows slide and waves end when nothing new arrives.
 """
 from __future__ import annotations
 
@@ -95,6 +96,12 @@ def _detect(settings: Settings, at: Moment) -> object:
     return run_detect(settings, now=at.now)
 
 
+def _search_index(settings: Settings, at: Moment) -> object:
+    from store.search_index import update_index
+
+    return update_index(settings.database)
+
+
 def _hotspots(settings: Settings, at: Moment) -> object:
     from pipeline.hotspots import run_hotspots
 
@@ -145,6 +152,12 @@ DETECT = Stage(
     writes=("detect_stories", "detect_index_state", "detections", "detection_runs", "detect_episodes"),
     run=_detect, follows=("enrich",),
 )
+SEARCH_INDEX = Stage(
+    "search-index", "the workbench's search index and read model brought up to date (a file beside the database)",
+    reads=("documents", "enrichments"), writes=(),
+    # After every enrichment, and after retention empties old posts' text.
+    run=_search_index, follows=("enrich", "retention"),
+)
 HOTSPOTS = Stage(
     "hotspots", "the last complete week's hot spots (detection's model for the 7 days ending Sunday 24:00)",
     reads=("documents", "enrichments", "detect_stories", "hotspots"), writes=("detect_stories", "hotspots"),
@@ -176,7 +189,7 @@ RETENTION = Stage(
     run=_retention, clock=Clock("retention_cron", late_ok=True, when=lambda s: s.retention.post_text_days is not None),
 )
 
-PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, DETECT, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
+PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, DETECT, SEARCH_INDEX, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
 STAGES: dict[str, Stage] = {s.name: s for s in (*PIPELINE, RETENTION)}
 
 

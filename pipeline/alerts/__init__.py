@@ -291,9 +291,7 @@ def _cooling(rule: Rule, ep, mine: pd.DataFrame, context: _Context):
 def _window_payload(ep, row, headlines: list[dict], context: _Context) -> dict:
     baseline = float(row.baseline) if pd.notna(row.baseline) else None
     window = window_name(int(row.window_hours))
-    ratio = round(row.stories / baseline, 1) if baseline else None
-    text = (f"{row.stories} sự việc trong {window} qua so với mức thường thấy {baseline:.1f} (gấp {ratio:g} lần)"
-            .replace(".", ",") if baseline else f"{row.stories} sự việc trong {window} qua, trước đây chưa có")
+    ratio, text = change_text(int(row.stories), baseline, window)
     return {
         "topic": ep.topic, "topic_name": topic_name(context.topics, ep.topic), "province": ep.province,
         "level": row.level, "level_name": LEVEL_VI.get(row.level, row.level),
@@ -368,6 +366,18 @@ def end_of_quiet_hours(rule: Rule, now: dt.datetime) -> dt.datetime:
         return now
     end_today = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     return end_today if end_today > local else end_today + dt.timedelta(days=1)
+
+
+def change_text(stories: int, baseline: float | None, window: str | None = None) -> tuple[float | None, str]:
+    """(ratio, Vietnamese sentence) comparing a window's stories with the cell's usual level for
+    it (`window`: "24 giờ", "3 ngày", ...; None: an ISO week); the alert, the digest and the
+    workbench say it the same way."""
+    ratio = round(stories / baseline, 1) if baseline else None
+    span = f" trong {window} qua" if window else ""
+    usual = f"{baseline:.1f}" + ("" if window else "/tuần") if baseline else ""
+    text = (f"{stories} sự việc{span} so với mức thường thấy {usual} (gấp {ratio:g} lần)".replace(".", ",")
+            if baseline else f"{stories} sự việc{span}, trước đây chưa có")
+    return ratio, text
 
 
 def _frames(alerts: list[dict], outbox: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -16,16 +16,22 @@ def names(chosen) -> list[str]:
 
 
 def test_the_pipeline_order():
-    assert names(stages.PIPELINE) == ["crawl", "enrich", "detect", "hotspots", "digest", "weekly-digest", "alerts"]
+    assert names(stages.PIPELINE) == ["crawl", "enrich", "detect", "search-index", "hotspots", "digest",
+                                      "weekly-digest", "alerts"]
     assert set(stages.STAGES) == set(names(stages.PIPELINE)) | {"retention"}
 
 
 def test_enrichment_is_the_cycle_enrich_detect_alerts_and_new_hot_spots_are_followed_by_the_weekly_digest_and_alerts():
-    assert names(stages.job_of("enrich")) == ["enrich", "detect", "alerts"]
+    assert names(stages.job_of("enrich")) == ["enrich", "detect", "search-index", "alerts"]
     assert names(stages.job_of("detect")) == ["detect", "alerts"]
     assert names(stages.job_of("hotspots")) == ["hotspots", "weekly-digest", "alerts"]
     # A crawl that stored documents starts the enrich job: the whole cycle.
     assert stages.CRAWL.then_when_stored == "enrich"
+
+
+def test_the_workbench_search_index_follows_every_enrichment_and_retention():
+    assert "search-index" in names(stages.job_of("enrich"))
+    assert names(stages.job_of("retention")) == ["retention", "search-index"]  # emptied text leaves the index
 
 
 def test_the_scheduler_has_a_job_for_every_stage_with_a_clock_and_no_other(tmp_path):
@@ -42,7 +48,7 @@ def test_a_stage_that_follows_enrichment_is_one_entry(monkeypatch):
     pipeline = (stages.CRAWL, stages.ENRICH, tally, *stages.PIPELINE[2:])
     monkeypatch.setattr(stages, "PIPELINE", pipeline)
     monkeypatch.setattr(stages, "STAGES", {s.name: s for s in (*pipeline, stages.RETENTION)})
-    assert names(stages.job_of("enrich")) == ["enrich", "tally", "detect", "alerts"]
+    assert names(stages.job_of("enrich")) == ["enrich", "tally", "detect", "search-index", "alerts"]
     assert names(stages.job_of("hotspots")) == ["hotspots", "weekly-digest", "alerts"]
 
 
@@ -53,7 +59,7 @@ def test_the_cycle_runs_at_one_moment(tmp_path, monkeypatch):
     monkeypatch.setattr(stages, "PIPELINE", pipeline)
     monkeypatch.setattr(stages, "STAGES", {s.name: s for s in (*pipeline, stages.RETENTION)})
     run_stage_here(Settings(data_dir=tmp_path), "enrich")
-    assert [name for name, _ in seen] == ["enrich", "detect", "alerts"]
+    assert [name for name, _ in seen] == ["enrich", "detect", "search-index", "alerts"]
     assert len({now for _, now in seen}) == 1
 
 
