@@ -134,8 +134,10 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
     now = dt.datetime.fromisoformat(config["now"])
     key = author_key(Path(config["secrets_dir"]))
     warn_about_legacy_salt(Path(config["data_dir"]))
-    # The writer lock for the whole crawl, the database file only per batch: readers get in between.
-    with writer_session(Path(config["database"]), config["lock_timeout_s"]) as session:
+    cycles = [(dt.datetime.fromisoformat(c["at"]), set(c.get("sources") or ())) for c in config.get("cycles") or []]
+    # The writer lock for the whole crawl, the database file only per batch: readers get in
+    # between. A replay's polls (the demo) keep it open: nobody reads while they run.
+    with writer_session(Path(config["database"]), config["lock_timeout_s"], keep_open=bool(cycles)) as session:
         with session.batch() as con:
             check_author_key(con, key)
             mark_interrupted_runs(con)
@@ -146,7 +148,6 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
         context = CrawlContext(session=session, now=now, author_key=key.key,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
                                politeness="; ".join(switches) or None)
-        cycles = [(dt.datetime.fromisoformat(c["at"]), set(c.get("sources") or ())) for c in config.get("cycles") or []]
         if cycles:
             return _run_cycles(scrapy_settings(crawl, proxy_hosts(os.environ)), sources, context, cycles)
         process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
