@@ -19,6 +19,7 @@ from typing import TextIO
 
 import numpy as np
 
+from core.processes import Stopped
 from core.records import DocInput, DocResult, Enrichment, StorySignature
 from nlp.api import load_enricher, run_parallel, same_result_key, train_and_save, usable_model_version
 from nlp.clusters import StoryIndex, thread_story_id
@@ -107,12 +108,19 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
         for doc_id, story_id, _key, blob in nlp_store.recent_signatures(store.con, memory_starts):
             index.add(doc_id, story_id, np.frombuffer(blob, dtype="<u8").astype(np.uint64))
         total = nlp_store.count_pending(store.con)
-        with _progress(progress, total) as advance:
-            while docs := nlp_store.pending_documents(store.con, chunk):
-                enrichments, signatures = _enrich_chunk(enricher, docs, index, settings, summary)
-                nlp_store.write_enrichments(store.con, enrichments, when)
-                nlp_store.write_signatures(store.con, signatures, when)
-                advance(len(docs))
+        written = 0
+        try:
+            with _progress(progress, total) as advance:
+                while docs := nlp_store.pending_documents(store.con, chunk):
+                    enrichments, signatures = _enrich_chunk(enricher, docs, index, settings, summary)
+                    nlp_store.write_enrichments(store.con, enrichments, when)
+                    nlp_store.write_signatures(store.con, signatures, when)
+                    written += len(docs)
+                    advance(len(docs))
+        except Stopped as stopped:  # Ctrl-C or SIGTERM: the workers are gone, the chunks written stay
+            raise stopped.with_detail(
+                f"{written} documents enriched and stored; the next `dulun enrich` does the other {total - written}"
+            ) from None
     summary.seconds = time.perf_counter() - started
     return summary
 

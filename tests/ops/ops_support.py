@@ -103,10 +103,30 @@ def wait_until(predicate, timeout: float = 60, every: float = 0.2, what: str = "
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-    """Kill the process and everything it started (it leads its own session)."""
+def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL, timeout: float = 30) -> None:
+    """Kill the process and everything it started (it leads its own session), and return only
+    when none of them holds anything any more.
+
+    Waiting for the leader is not enough: its killed children may still be dying (the kernel
+    gives back their memory before it closes their files), with the database and its locks
+    still theirs. A zombie holds nothing, so it counts as gone."""
     try:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
-    proc.wait(timeout=30)
+    proc.wait(timeout=timeout)
+    wait_until(lambda: not group_members(proc.pid), timeout=timeout, every=0.02,
+               what=f"every process of group {proc.pid} to end")
+
+
+def group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of process group `pgid`."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(group) == pgid and state != "Z":
+            found.append(int(stat.parent.name))
+    return found
