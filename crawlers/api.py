@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import signal
 import subprocess
@@ -32,6 +33,7 @@ from store import open_reader, open_writer
 from store.runs import mark_interrupted_runs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -85,11 +87,17 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
         try:
             code = child.wait()
         except BaseException as stopped:  # Stopped by a signal, or KeyboardInterrupt: the child stops too
-            stop_child(child, stop_grace_s(settings))
+            grace = stop_grace_s(settings)
+            log.warning("Stopping the crawl: pages already asked for are fetched and stored first (at most %g s; "
+                        "stop again to end it at once).", grace)
+            try:
+                stop_child(child, grace)
+            except BaseException as again:  # stopped again: stop_child has killed the child
+                stopped = again
             kept = close_runs_of_a_dead_child(settings, _read_result(result_path))
             if isinstance(stopped, Stopped):
                 raise stopped.with_detail(kept) from None
-            raise
+            raise stopped from None
         result = _read_result(result_path)
     if "user_error" in result:
         raise UserError(result["user_error"])
