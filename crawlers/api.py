@@ -135,7 +135,9 @@ def close_runs_of_a_dead_child(settings: Settings, result: dict) -> str:
     summaries = read_summaries(settings, runs)
     stored = sum(s.items_stored for s in summaries)
     interrupted = sum(s.status == "interrupted" for s in summaries)
-    kept = f"the {stored} new or changed document{'' if stored == 1 else 's'} the crawl stored {'is' if stored == 1 else 'are'} kept"
+    documents = "1 new or changed document the crawl stored is" if stored == 1 else \
+        f"{stored} new or changed documents the crawl stored are"
+    kept = f"the {documents} kept"
     if interrupted:
         kept += (f" and {'its run is' if interrupted == 1 else f'{interrupted} runs are'} marked interrupted "
                  "(the next crawl carries on)")

@@ -6,7 +6,7 @@ parent turns into summaries: first the runs it started (so a parent can close th
 process is killed), then the final result.
 
 It stops with its parent: SIGTERM when the parent dies (`--parent-pid`, PR_SET_PDEATHSIG). The
-first SIGINT or SIGTERM stops the crawl gracefully (requests in flight finish, the last batch
+first SIGINT, SIGTERM or SIGHUP stops the crawl gracefully (requests in flight finish, the last batch
 is stored, every run ends `interrupted` with its counts); later ones change nothing, since
 Ctrl-C reaches parent and child alike and the parent then asks again.
 """
@@ -125,14 +125,14 @@ def _native_reactor() -> str:
 
 
 class GracefulStop:
-    """The first SIGINT/SIGTERM stops the crawl gracefully (see the module doc); later ones are ignored."""
+    """The first SIGINT/SIGTERM/SIGHUP stops the crawl gracefully (see the module doc); later ones are ignored."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
         self._process = None
 
     def install(self) -> None:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal closed
             signal.signal(signum, self._handle)
 
     def attach(self, process) -> None:

@@ -12,13 +12,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from core.filelock import FileLock
+from tests.processes import alive, children, cmdline, wait_until
 
 from .conftest import write_sources
 from .trouble_site import many_articles_site
@@ -55,36 +55,6 @@ def start_crawl(tmp_path: Path, base: str) -> subprocess.Popen:
     return spawn(tmp_path, [sys.executable, "-m", "dulun", "--config", str(configure(tmp_path, base)), "crawl"])
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    """Running, not gone and not a zombie (a zombie holds no files, no memory, no locks)."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def wait_until(predicate, timeout: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def crawl_child_once_busy(parent_pid: int, site, pages: int = 8) -> int:
     """The pid of `parent_pid`'s crawl child, once it has fetched `pages` articles (so some
     batches are stored) and while the crawl is still going."""
@@ -93,13 +63,6 @@ def crawl_child_once_busy(parent_pid: int, site, pages: int = 8) -> int:
                what="articles to be fetched")
     assert alive(child), "the crawl ended before the test could stop it"
     return child
-
-
-def cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_text().replace("\0", " ")
-    except OSError:
-        return ""
 
 
 def the_run(tmp_path: Path) -> tuple[str, int, int]:

@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
@@ -22,6 +21,7 @@ from core.filelock import FileLock
 from core.records import Document
 from store import open_writer
 from store.documents import upsert_documents
+from tests.processes import alive, children, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -54,38 +54,9 @@ def start_enrich(data_dir: Path, model_dir: Path) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
-
-def wait_until(predicate, timeout: float = 120, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def workers_of(proc: subprocess.Popen) -> list[int]:
     return wait_until(lambda: len(children(proc.pid)) >= 2 and children(proc.pid) or proc.poll() is not None,
-                      what="both enrichment workers")
+                      timeout=120, what="both enrichment workers")
 
 
 def enriched(data_dir: Path) -> int:

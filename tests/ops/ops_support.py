@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import group_members, wait_until  # noqa: F401  (wait_until: the ops tests use it from here)
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 WRITER_JOB = HERE / "writer_job.py"
@@ -93,16 +95,6 @@ def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float = 60, stre
     raise AssertionError(f"never saw {needle!r}; got {lines!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}")
 
 
-def wait_until(predicate, timeout: float = 60, every: float = 0.2, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL, timeout: float = 30) -> None:
     """Kill the process and everything it started (it leads its own session), and return only
     when none of them holds anything any more.
@@ -117,16 +109,3 @@ def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL, timeout: float
     proc.wait(timeout=timeout)
     wait_until(lambda: not group_members(proc.pid), timeout=timeout, every=0.02,
                what=f"every process of group {proc.pid} to end")
-
-
-def group_members(pgid: int) -> list[int]:
-    """Live (not zombie) processes of process group `pgid`."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            state, _ppid, group = stat.read_text().rsplit(")", 1)[1].split()[:3]
-        except (OSError, ValueError):
-            continue
-        if int(group) == pgid and state != "Z":
-            found.append(int(stat.parent.name))
-    return found
