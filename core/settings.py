@@ -150,6 +150,18 @@ class RetentionSettings(Section):
     backup_days: int | None = Field(30, ge=1)  # backups in <data_dir>/backups older than this are deleted
 
 
+class WebSettings(Section):
+    """`dulun serve`: the analyst workbench. Any host but loopback needs authentication."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(8765, ge=1, le=65535)
+    users_file: Path | None = None  # None: <data_dir>/web_users.txt (`dulun user add NAME`)
+    proxy_user_header: str | None = None  # reverse-proxy mode: the header the proxy sets, e.g. X-Forwarded-User
+    trusted_proxies: list[str] = Field(default_factory=list)  # the proxy's addresses; others' headers are ignored
+    secure_cookies: Literal["auto", "always", "never"] = "auto"  # auto: Secure unless plain http on loopback
+    page_wait_s: float = Field(15.0, gt=0)  # how long a page waits for a writer's batch before saying so
+
+
 class Settings(Section):
     data_dir: Path = Path("data")
     db_path: Path | None = None  # None: <data_dir>/dulun.duckdb
@@ -164,6 +176,7 @@ class Settings(Section):
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     retention: RetentionSettings = RetentionSettings()
+    web: WebSettings = WebSettings()
 
     @field_validator("data_dir", "db_path", "secrets_dir")
     @classmethod
@@ -192,6 +205,10 @@ class Settings(Section):
     @property
     def alert_outbox_dir(self) -> Path:
         return self.alerts.outbox_dir or self.data_dir / "alerts"
+
+    @property
+    def web_users_file(self) -> Path:
+        return self.web.users_file or self.data_dir / "web_users.txt"
 
     @property
     def jobstore_path(self) -> Path:

@@ -1,13 +1,13 @@
 """The crawl child process: `python -m crawlers.run --config-json PATH`.
 
 Runs in its own process so the Twisted reactor is fresh every time (a reactor cannot be
-restarted), takes the writer lock for the whole crawl, and writes a JSON result file the
-parent turns into summaries: first the runs it started (so a parent can close them if this
-process is killed), then the final result.
+restarted), takes the writer lock for the whole crawl (opening the database file only for each
+batch), and writes a JSON result file the parent turns into summaries: first the runs it
+started (so a parent can close them if this process is killed), then the final result.
 
 It stops with its parent: SIGTERM when the parent dies (`--parent-pid`, PR_SET_PDEATHSIG). The
-first SIGINT, SIGTERM or SIGHUP stops the crawl gracefully (requests in flight finish, the last batch
-is stored, every run ends `interrupted` with its counts); later ones change nothing, since
+first SIGINT, SIGTERM or SIGHUP stops the crawl gracefully (requests in flight finish, the last
+batch is stored, every run ends `interrupted` with its counts); later ones change nothing, since
 Ctrl-C reaches parent and child alike and the parent then asks again.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ from core.errors import UserError
 from core.processes import die_with_parent
 from core.settings import CrawlSettings
 from store import crawl as crawl_store
-from store import open_writer
+from store import writer_session
 from store.keys import record_fingerprint, recorded_fingerprint
 from store.runs import mark_interrupted_runs
 
@@ -177,14 +177,16 @@ def run_crawl(config: dict[str, Any], stop: GracefulStop | None = None,
     now = dt.datetime.fromisoformat(config["now"])
     key = author_key(Path(config["secrets_dir"]))
     warn_about_legacy_salt(Path(config["data_dir"]))
-    with open_writer(Path(config["database"]), config["lock_timeout_s"]) as store:
-        check_author_key(store.con, key)
-        mark_interrupted_runs(store.con)
-        crawl_store.save_source_configs(store.con, [s.model_dump(mode="json") for s in sources])
+    # The writer lock for the whole crawl, the database file only per batch: readers get in between.
+    with writer_session(Path(config["database"]), config["lock_timeout_s"]) as session:
+        with session.batch() as con:
+            check_author_key(con, key)
+            mark_interrupted_runs(con)
+            crawl_store.save_source_configs(con, [s.model_dump(mode="json") for s in sources])
         switches = politeness_switches(crawl)
         for switch in switches:
             log.warning("Politeness switched off: %s.", switch)
-        context = CrawlContext(con=store.con, now=now, author_key=key.key,
+        context = CrawlContext(session=session, now=now, author_key=key.key,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
                                politeness="; ".join(switches) or None)
         if stop.signum is not None:  # stopped while starting up: no run was opened

@@ -1,9 +1,10 @@
-"""What one crawl process shares (the writer connection, author key, "now") and what each source's
+"""What one crawl process shares (the writer session, author key, "now") and what each source's
 run accumulates (counters, failures, pending documents) until it is flushed to the store.
 
 Writes are batched: documents and failures wait in memory until `flush_items` have gathered
 or `flush_seconds` have passed, so a killed crawl loses at most one small batch and a re-run
-fetches exactly what is missing.
+fetches exactly what is missing. The crawl holds the writer lock throughout but opens the
+database file only for each batch (`WriterSession.batch`), so readers get in between.
 """
 from __future__ import annotations
 
@@ -12,24 +13,21 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
+from store.db import WriterSession
 from store.documents import stored_by_other_sources, upsert_documents
 from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
-
-if TYPE_CHECKING:  # the connection comes from store.open_writer; only the store talks to DuckDB
-    import duckdb
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class CrawlContext:
-    con: duckdb.DuckDBPyConnection
+    session: WriterSession
     now: dt.datetime
     author_key: bytes  # makes post authors pseudonyms (crawlers/salt.py)
     flush_items: int = 20
@@ -44,13 +42,14 @@ class SourceState:
     def __init__(self, context: CrawlContext, source: Source):
         self.context = context
         self.source = source
-        self.run_id = run_store.start_run(context.con, source.name, context.politeness)
+        with context.session.batch() as con:
+            self.run_id = run_store.start_run(con, source.name, context.politeness)
+            # Stored by this source, or by another on the same domains (the first keeps it: see flush).
+            self.seen = crawl_store.source_urls(con, source.name) | crawl_store.other_sources_urls(
+                con, source.name, source.allowed_domains)
+            self.validators = crawl_store.load_validators(con, source.name)
         self.result = CrawlRunResult()
         self.causes: Counter[str] = Counter()
-        # Stored by this source, or by another on the same domains (the first keeps it: see flush).
-        self.seen = crawl_store.source_urls(context.con, source.name) | crawl_store.other_sources_urls(
-            context.con, source.name, source.allowed_domains)
-        self.validators = crawl_store.load_validators(context.con, source.name)
         self.new_validators: list[crawl_store.Validators] = []
         self.scheduled: set[str] = set()
         self.robots_unavailable: dict[str, str] = {}  # host:port -> why its robots.txt could not be read
@@ -103,10 +102,16 @@ class SourceState:
 
     def flush(self) -> None:
         """Write pending documents and failures, each as one set-based batch."""
+        if self._docs or self._failures:
+            with self.context.session.batch() as con:
+                self._flush_into(con)
+        else:
+            self._last_flush = time.monotonic()
+
+    def _flush_into(self, con) -> None:
         self._last_flush = time.monotonic()
         docs, self._docs = self._docs, []
-        con = self.context.con
-        docs = self._without_other_sources_urls(docs)
+        docs = self._without_other_sources_urls(con, docs)
         failures, self._failures = self._failures, []
         if docs:
             counts = upsert_documents(con, docs)
@@ -118,11 +123,11 @@ class SourceState:
             self.result.failures = dict(self.causes)
             run_store.record_progress(con, self.run_id, self.result)
 
-    def _without_other_sources_urls(self, docs: list[Document]) -> list[Document]:
+    def _without_other_sources_urls(self, con, docs: list[Document]) -> list[Document]:
         """A URL another source stored first stays that source's row: a second source silently
         overwriting it would move the document between sources (their counts, its kind, its
         province hint) and let any source rewrite another's documents. Noted, not stored."""
-        owners = stored_by_other_sources(self.context.con, [d.doc_id for d in docs], self.source.name)
+        owners = stored_by_other_sources(con, [d.doc_id for d in docs], self.source.name)
         for doc in docs:
             if doc.doc_id in owners:
                 self.fail(doc.url, "duplicate_url_other_source", f"already stored by source {owners[doc.doc_id]}, which keeps it")
@@ -130,11 +135,6 @@ class SourceState:
         return [d for d in docs if d.doc_id not in owners]
 
     def finish(self, reason: str) -> CrawlRunResult:
-        self.flush()
-        # Validators are saved only after a complete run: if the crawl dies after the feed
-        # answered but before its articles were stored, the next run must see the feed again.
-        if reason == "finished":
-            crawl_store.save_validators(self.context.con, self.new_validators)
         self.result.failures = dict(self.causes)
         if self.not_modified:
             self.result.failures["not_modified"] = self.not_modified
@@ -142,6 +142,12 @@ class SourceState:
         status = "ok" if reason == "finished" else "interrupted" if reason == "shutdown" else "failed"
         if reason == "finished" and self.result.pages_ok == 0 and self.result.pages_failed:
             status = "failed"
-        run_store.finish_run(self.context.con, self.run_id, self.result, status=status,
-                             note=None if reason == "finished" else f"stopped: {reason}")
+        with self.context.session.batch() as con:
+            self._flush_into(con)
+            # Validators are saved only after a complete run: if the crawl dies after the feed
+            # answered but before its articles were stored, the next run must see the feed again.
+            if reason == "finished":
+                crawl_store.save_validators(con, self.new_validators)
+            run_store.finish_run(con, self.run_id, self.result, status=status,
+                                 note=None if reason == "finished" else f"stopped: {reason}")
         return self.result

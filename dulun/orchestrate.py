@@ -135,6 +135,14 @@ def first_published_day(settings: Settings) -> dt.date | None:
         return first_day(store.con)
 
 
+def workbench_command(settings: Settings, now: dt.datetime) -> str:
+    """The one command that opens the workbench on this database, its clock pinned to `now`."""
+    env = "" if settings.data_dir == Path("data") and settings.db_path is None else f"DULUN_DATA_DIR={settings.data_dir} "
+    if settings.db_path is not None:
+        env += f"DULUN_DB_PATH={settings.db_path} "
+    return f"{env}.venv/bin/dulun serve --now {now.isoformat()}"
+
+
 def _print_where(console: Console, settings: Settings) -> None:
     console.print()
     console.print("[bold]Where everything is[/]")

@@ -85,6 +85,12 @@ def _enrich(settings: Settings, at: Moment) -> object:
     return enrich_pending(settings, now=at.now)
 
 
+def _search_index(settings: Settings, at: Moment) -> object:
+    from store.search_index import update_index
+
+    return update_index(settings.database)
+
+
 def _hotspots(settings: Settings, at: Moment) -> object:
     from pipeline.hotspots import run_hotspots
 
@@ -129,6 +135,12 @@ ENRICH = Stage(
     writes=("enrichments", "nlp_story_signatures", "models"),
     run=_enrich, clock=Clock("enrich_every_minutes"),
 )
+SEARCH_INDEX = Stage(
+    "search-index", "the workbench's search index and read model brought up to date (a file beside the database)",
+    reads=("documents", "enrichments"), writes=(),
+    # After every enrichment, and after retention empties old posts' text.
+    run=_search_index, follows=("enrich", "retention"),
+)
 HOTSPOTS = Stage(
     "hotspots", "the last complete week's hot spots (topic x province against its own history)",
     reads=("documents", "enrichments", "hotspots"), writes=("hotspots",),
@@ -156,7 +168,7 @@ RETENTION = Stage(
     run=_retention, clock=Clock("retention_cron", late_ok=True, when=lambda s: s.retention.post_text_days is not None),
 )
 
-PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
+PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, SEARCH_INDEX, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
 STAGES: dict[str, Stage] = {s.name: s for s in (*PIPELINE, RETENTION)}
 
 

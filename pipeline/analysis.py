@@ -319,6 +319,7 @@ và của là các những có được cho với trong này đã đang sẽ kh�
 thì mà để do vì ra vào lên đến đó nên cũng rất bị hay hoặc sau trước trên dưới nhiều nào ông bà
 anh chị họ chúng tôi ta em nó cùng còn lại đây đấy vẫn chỉ mới qua năm ngày tháng tuần hôm nay
 gì ai sự việc điều cái con chiếc người ở làm nhận cho biết thêm hơn nhất rồi vừa cả mỗi
+chưa hai ba bốn sáu bảy tám chín mười trăm nghìn ngàn triệu tỷ
 """.split())
 _SEGMENT = re.compile(r"[^\w\s]+|\d+")
 _SYLLABLE = re.compile(r"[^\W\d_]+")

@@ -6,9 +6,15 @@ DuckDB lets one process write a database file at a time. Every writing command g
 (digests from the CLI, notebooks) use `open_reader`, which never writes.
 
 DuckDB also refuses a read-only connection from another process while a writer has the file
-open, so `open_reader` retries for a few seconds (writers hold the file only for short
-batches) and then says which process is writing. The advisory lock is an flock: the kernel
-drops it when its holder dies, even on kill -9, so a crashed writer never leaves a stale lock.
+open, so `open_reader` retries for a few seconds and then says which process is writing. Long
+jobs (a crawl) therefore use `writer_session`: the lock for the whole job, the file only for
+each short batch, so readers (the workbench's pages, `dulun status`) get in between batches.
+The advisory lock is an flock: the kernel drops it when its holder dies, even on kill -9, so
+a crashed writer never leaves a stale lock.
+
+Every writer, when it opens the file, first applies the workbench's queued corrections
+(`store.corrections`): a correction made while a crawl held the writer is saved by whoever
+writes next.
 
 Disk trouble (a full disk, a read-only file or mount) becomes one UserError sentence. DuckDB
 commits through its write-ahead log, so a failed or killed write leaves the file as it was at
@@ -36,6 +42,7 @@ import duckdb
 from core.errors import UserError
 from core.filelock import FileLock
 from core.timeutil import TIMEZONE
+from store import corrections
 from store.current import current_enrichments_sql
 
 READER_WAIT_S = 10.0
@@ -307,15 +314,25 @@ def open_writer(path: Path, lock_timeout_s: float = 30.0, migrate_to_latest: boo
     lock = WriterLock(path, lock_timeout_s)
     lock.acquire()
     try:
-        con = _connect_as_writer(path, lock_timeout_s)
-    except BaseException:
+        with _writing(path, lock_timeout_s, migrate_to_latest, poll_s=0.2) as store:
+            store._lock = lock
+            yield store
+    finally:
         lock.release()
-        raise
-    store = Store(con=con, path=path, read_only=False, _lock=lock)
+
+
+@contextlib.contextmanager
+def _writing(path: Path, wait_s: float, migrate_to_latest: bool, poll_s: float) -> Iterator[Store]:
+    """The DuckDB file open for writing (the caller holds the writer lock), checkpointed and
+    closed on exit; disk trouble becomes one sentence."""
+    con = _connect_as_writer(path, wait_s, poll_s)
+    store = Store(con=con, path=path, read_only=False)
     try:
         try:
             if migrate_to_latest:
                 migrate(con)
+            if corrections.queue_path(path).is_file():  # whoever writes next applies queued corrections
+                corrections.apply_pending(con, path)
             yield store
             con.execute("CHECKPOINT")
         except (duckdb.Error, OSError) as exc:
@@ -330,14 +347,52 @@ def open_writer(path: Path, lock_timeout_s: float = 30.0, migrate_to_latest: boo
             ) from None
     finally:
         with contextlib.suppress(duckdb.Error):
-            store.close()
+            con.close()
+
+
+class WriterSession:
+    """A long job's writing: the writer lock for the whole job, the database file only per batch.
+
+    DuckDB lets no other process open a file while one process has it open for writing, so a
+    job that kept its connection (a crawl runs for minutes) would lock every reader out: pages
+    of `dulun serve`, `dulun status`, notebooks. Holding the lock keeps writers serialised as
+    before; opening the file for each batch (a crawl's 20 items or 2 seconds) lets readers in
+    between batches, and readers are short, so a batch waits for them at most briefly.
+    """
+
+    def __init__(self, path: Path, lock_timeout_s: float):
+        self.path = Path(path)
+        self.lock_timeout_s = lock_timeout_s
+        self.batches = 0
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        with _writing(self.path, self.lock_timeout_s, migrate_to_latest=False, poll_s=BATCH_POLL_S) as store:
+            self.batches += 1
+            yield store.con
+
+
+BATCH_POLL_S = 0.02
+
+
+@contextlib.contextmanager
+def writer_session(path: Path, lock_timeout_s: float = 30.0) -> Iterator[WriterSession]:
+    """Take the writer lock for a whole job and migrate once; open the file with `session.batch()`."""
+    path = Path(path)
+    lock = WriterLock(path, lock_timeout_s)
+    lock.acquire()
+    try:
+        with _writing(path, lock_timeout_s, migrate_to_latest=True, poll_s=BATCH_POLL_S):
+            pass
+        yield WriterSession(path, lock_timeout_s)
+    finally:
         lock.release()
 
 
-def _connect_as_writer(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
+def _connect_as_writer(path: Path, wait_s: float, poll_s: float = 0.2) -> duckdb.DuckDBPyConnection:
     """Holding our lock, the file can still be open in a reader (a notebook): wait for it briefly."""
     try:
-        return _connect_when_free(path, read_only=False, wait_s=wait_s)
+        return _connect_when_free(path, read_only=False, wait_s=wait_s, poll_s=poll_s)
     except DatabaseBusy as busy:
         who = f"pid {busy.pid}" if busy.pid else "another process"
         raise UserError(
@@ -345,7 +400,7 @@ def _connect_as_writer(path: Path, wait_s: float) -> duckdb.DuckDBPyConnection:
         ) from None
 
 
-def _connect_when_free(path: Path, read_only: bool, wait_s: float) -> duckdb.DuckDBPyConnection:
+def _connect_when_free(path: Path, read_only: bool, wait_s: float, poll_s: float = 0.2) -> duckdb.DuckDBPyConnection:
     """Connect, retrying while another process holds the file, for up to `wait_s` seconds."""
     deadline = time.monotonic() + wait_s
     while True:
@@ -354,19 +409,19 @@ def _connect_when_free(path: Path, read_only: bool, wait_s: float) -> duckdb.Duc
         except DatabaseBusy:
             if time.monotonic() >= deadline:
                 raise
-            time.sleep(0.2)
+            time.sleep(poll_s)
 
 
 @contextlib.contextmanager
-def open_reader(path: Path, wait_s: float = READER_WAIT_S) -> Iterator[Store]:
+def open_reader(path: Path, wait_s: float = READER_WAIT_S, poll_s: float = 0.2) -> Iterator[Store]:
     """A read-only connection; a missing or unmigrated database is a clear user error.
 
     While a writer has the file open DuckDB refuses readers from other processes, so this
-    retries for up to `wait_s` seconds before saying which process is writing.
+    retries every `poll_s` for up to `wait_s` seconds before saying which process is writing.
     """
     path = Path(path)
     require_database(path)
-    store = Store(con=_connect_when_free(path, read_only=True, wait_s=wait_s), path=path, read_only=True)
+    store = Store(con=_connect_when_free(path, read_only=True, wait_s=wait_s, poll_s=poll_s), path=path, read_only=True)
     try:
         if schema_version(store.con) < latest_version():
             raise UserError(f"Database {path} is at an older schema; run `dulun init` to migrate it.")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 
@@ -17,9 +18,21 @@ class StatusReport:
     failures_by_cause: list[tuple]
     outbox: list[tuple]
     hotspot_levels: list[tuple] = field(default_factory=list)
+    labels: dict = field(default_factory=dict)  # analysts' labels, those waiting for a retrain, corrections queued
 
 
-def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10) -> StatusReport:
+def label_summary(con: duckdb.DuckDBPyConnection, db_path: Path | None) -> dict:
+    """Labels stored, labels newer than the newest model (the next `dulun train` uses them), and
+    workbench corrections still queued for the writer."""
+    from store import corrections
+    from store.web import label_status
+
+    found = label_status(con)
+    return {"labels": found["labels"], "waiting for a retrain": found["waiting"],
+            "corrections queued": corrections.pending_count(db_path) if db_path else 0}
+
+
+def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10, db_path: Path | None = None) -> StatusReport:
     from store.db import schema_version
 
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in COUNTED_TABLES}
@@ -46,4 +59,5 @@ def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10) -> Stat
         hotspot_levels=con.execute(
             "SELECT iso_week, level, count(*) FROM hotspots WHERE level IS NOT NULL GROUP BY ALL ORDER BY 1 DESC, 2 LIMIT 20"
         ).fetchall(),
+        labels=label_summary(con, db_path),
     )

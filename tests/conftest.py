@@ -28,7 +28,8 @@ def settings(tmp_path):
     return load_settings(None, environ={"DULUN_DATA_DIR": str(tmp_path / "data")})
 
 
-def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 600):
+def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, timeout: float = 600,
+              input: str | None = None):
     """`dulun ...` as a real subprocess, with the same interpreter as the tests."""
     import subprocess
     import sys
@@ -36,7 +37,7 @@ def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, time
     full_env = {**os.environ, **(env or {})}
     full_env.pop("DULUN_CONFIG", None)
     return subprocess.run([sys.executable, "-m", "dulun", *args], env=full_env, cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, input=input)
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +73,42 @@ def query():
             return store.con.execute(sql, params or []).fetchall()
 
     return rows
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through playwright, shared by every browser test of a session;
+    skips with a message when either is missing."""
+    import shutil
+
+    executable = CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")
+    if not executable:
+        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); `apt-get install chromium` or run .ci/run")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(executable), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def watched_page():
+    """new(browser, width, height) -> (page, problems): a new page and the list its console
+    errors, page errors and dialogs go to."""
+    return _watched_page
+
+
+def _watched_page(browser, width: int = 1280, height: int = 900):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    problems: list[str] = []
+    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+    page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+    return page, problems

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import typer
 
-from dulun.commands import basics, crawl, nlp, ops, reports
+from dulun.commands import basics, crawl, nlp, ops, reports, web
 
 
 def register_all(app: typer.Typer) -> None:
-    for module in (basics, crawl, nlp, reports, ops):
+    for module in (basics, crawl, nlp, reports, ops, web):
         module.register(app)

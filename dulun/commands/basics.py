@@ -60,20 +60,23 @@ def demo(
 ) -> None:
     import datetime as dt
 
-    from dulun.orchestrate import run_demo
+    from crawlers.demo_site.server import DEMO_NOW
+    from dulun.orchestrate import run_demo, workbench_command
     from core.timeutil import VN, parse_date
 
-    now = None
+    now = DEMO_NOW
     if today:
         now = dt.datetime.combine(parse_date(today, "--today"), dt.time(8, 0), tzinfo=VN)
-    run_demo(state(ctx).settings, now=now)
-    console.print("Demo finished. Next: [bold]dulun status[/]")
+    settings = state(ctx).settings
+    run_demo(settings, now=now)
+    console.print("Demo finished. Open the workbench (then http://127.0.0.1:8765/):")
+    console.print(workbench_command(settings, now), highlight=False, soft_wrap=True, markup=False)
 
 
 def status(ctx: typer.Context) -> None:
     settings = state(ctx).settings
     with open_reader(settings.database) as store:
-        report = status_report(store.con)
+        report = status_report(store.con, db_path=settings.database)
     print_status(report, str(settings.database))
     _print_schedule_section(settings)
 
@@ -97,6 +100,7 @@ def print_status(report, db: str) -> None:
     _table("Failures by cause", ("source", "cause", "count", "last"), report.failures_by_cause)
     _table("Hot spots", ("week", "level", "cells"), report.hotspot_levels)
     _table("Alert outbox", ("channel", "status", "alerts", "max attempts", "last error"), report.outbox)
+    _table("Analysts' labels", ("", "count"), list(report.labels.items()))
 
 
 def _table(title: str, headers: tuple[str, ...], rows: list[tuple]) -> None:

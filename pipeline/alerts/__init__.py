@@ -178,11 +178,18 @@ def _headlines(con, hot: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
     return found
 
 
+def change_text(stories: int, baseline: float | None) -> tuple[float | None, str]:
+    """(ratio, Vietnamese sentence) comparing a week's stories with the cell's usual level;
+    the alert, the digest and the workbench say it the same way."""
+    ratio = round(stories / baseline, 1) if baseline else None
+    text = (f"{stories} sự việc so với mức thường thấy {baseline:.1f}/tuần (gấp {ratio:g} lần)".replace(".", ",")
+            if baseline else f"{stories} sự việc, trước đây chưa có")
+    return ratio, text
+
+
 def make_payload(rule: Rule, cell, period: str, key: str, headlines: list[dict], topics, now: dt.datetime) -> dict:
     baseline = float(cell.baseline) if pd.notna(cell.baseline) else None
-    ratio = round(cell.stories / baseline, 1) if baseline else None
-    text = (f"{cell.stories} sự việc so với mức thường thấy {baseline:.1f}/tuần (gấp {ratio:g} lần)".replace(".", ",")
-            if baseline else f"{cell.stories} sự việc, trước đây chưa có")
+    ratio, text = change_text(int(cell.stories), baseline)
     return {
         "alert_key": key, "rule": rule.name, "period": period,
         "topic": cell.topic, "topic_name": topic_name(topics, cell.topic), "province": cell.province,

@@ -27,7 +27,7 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
     start, end = vn_midnight(day), vn_midnight(day + dt.timedelta(days=1))
     totals = _totals(digest_store.daily_totals(con, day), day, topics)
     hot_week = hotspot_store.latest_hotspot_week(con, day)
-    hotspots = _hotspots(con, hot_week, topics, cfg.trend_weeks) if hot_week else []
+    hotspots = hotspot_entries(con, hot_week, topics, cfg.trend_weeks) if hot_week else []
     stories = digest_store.top_stories(con, start, end, per_group=cfg.top_stories)
     return {
         "kind": "daily",
@@ -51,13 +51,13 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
 def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topics: dict[str, Topic],
                    now: dt.datetime) -> dict[str, Any]:
     cfg = settings.digest
-    hotspots = _hotspots(con, iso_week, topics, cfg.trend_weeks)
+    hotspots = hotspot_entries(con, iso_week, topics, cfg.trend_weeks)
     cells = [(h["topic"], h["province"]) for h in hotspots if h["level"] != "cooling"]
     start, end = vn_midnight(monday), vn_midnight(monday + dt.timedelta(weeks=1))
     stories = digest_store.top_stories(con, start, end, cells=cells, per_group=cfg.top_stories) if cells else pd.DataFrame()
     by_cell: dict[tuple[str, str], list] = {}
     for row in stories.itertuples():
-        by_cell.setdefault((row.topic, row.province), []).append(_story(row))
+        by_cell.setdefault((row.topic, row.province), []).append(story_entry(row))
     for h in hotspots:
         h["stories_list"] = by_cell.get((h["topic"], h["province"]), [])
     all_cells = hotspot_store.hotspots_for_week(con, iso_week, flagged_only=False)
@@ -103,7 +103,7 @@ def _empty_totals() -> pd.DataFrame:
     return pd.DataFrame({"published_day": [], "topic": [], "documents": [], "stories": [], "sources": []})
 
 
-def _hotspots(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int) -> list[dict[str, Any]]:
+def hotspot_entries(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int) -> list[dict[str, Any]]:
     rows = hotspot_store.hotspots_for_week(con, iso_week)
     if rows.empty:
         return []
@@ -126,12 +126,12 @@ def _hotspots(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int) ->
     return result
 
 
-def _story(row) -> dict[str, Any]:
+def story_entry(row) -> dict[str, Any]:
     links = sorted(({"source": l["source"], "url": l["url"], "title": l["title"]} for l in row.links),
                    key=lambda l: (l["source"], l["url"]))
     first_seen = row.first_seen
     return {
-        "headline": row.headline, "outlets": int(row.outlets), "documents": int(row.documents),
+        "story": row.story, "headline": row.headline, "outlets": int(row.outlets), "documents": int(row.documents),
         "first_seen": None if pd.isna(first_seen) else pd.Timestamp(first_seen).tz_convert(VN).isoformat(timespec="minutes"),
         "links": links,
     }
@@ -140,7 +140,7 @@ def _story(row) -> dict[str, Any]:
 def _topic_sections(stories: pd.DataFrame, topics: dict[str, Topic], topic_totals: list[dict]) -> list[dict]:
     by_topic: dict[str, list] = {}
     for row in stories.itertuples():
-        by_topic.setdefault(row.topic, []).append(_story(row))
+        by_topic.setdefault(row.topic, []).append(story_entry(row))
     return [
         {"topic": t["topic"], "topic_name": t["topic_name"], "stories_today": t["stories"],
          "stories_avg7": t["stories_avg7"], "stories": by_topic.get(t["topic"], [])}

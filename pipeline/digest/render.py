@@ -39,7 +39,7 @@ def md_url(url: str | None) -> str:
     return good.replace("(", "%28").replace(")", "%29").replace(" ", "%20") if good else ""
 
 
-def _fmt_number(value: Any) -> str:
+def fmt_number(value: Any) -> str:
     if value is None:
         return "–"
     if isinstance(value, float) and not value.is_integer():
@@ -47,7 +47,7 @@ def _fmt_number(value: Any) -> str:
     return f"{int(value):,}".replace(",", ".")
 
 
-def _when(value: Any) -> str:
+def fmt_when(value: Any) -> str:
     """ISO time from the content -> "19/11/2026 10:50" as Vietnamese readers write it."""
     if not value:
         return "–"
@@ -58,7 +58,7 @@ def _when(value: Any) -> str:
     return stamp.strftime("%d/%m/%Y %H:%M")
 
 
-def _change(pct: Any) -> str:
+def fmt_change(pct: Any) -> str:
     if pct is None:
         return "chưa có dữ liệu so sánh"
     return f"{'+' if pct > 0 else ''}{pct}% so với trung bình 7 ngày"
@@ -72,7 +72,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=_fmt_number, change=_change, when=_when, safe_url=safe_url, md=md, md_url=md_url)
+    env.filters.update(num=fmt_number, change=fmt_change, when=fmt_when, safe_url=safe_url, md=md, md_url=md_url)
     env.globals.update(sparkline=sparkline, compare_bar=compare_bar)
     return env
 

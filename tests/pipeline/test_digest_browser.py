@@ -3,7 +3,6 @@ key sections visible, crawled markup shown as text, no console or page errors, a
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,42 +10,21 @@ import pytest
 from pipeline.digest import run_daily_digest, run_weekly_digest
 from pipeline.hotspots import run_hotspots
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def browser():
-    if not CHROMIUM.exists() and not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (/usr/bin/chromium); `apt-get install chromium` or run .ci/run")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium")),
-                                     args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
-def _open(browser, path: Path):
-    page = browser.new_page(viewport={"width": 1100, "height": 900})
-    problems: list[str] = []
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
+def _open(browser, path: Path, watched_page):
+    page, problems = watched_page(browser, 1100, 900)
     page.goto(path.resolve().as_uri())
     page.wait_for_load_state("load")
     return page, problems
 
 
-def test_daily_digest_renders_in_chromium_with_sections_visible_and_no_errors(browser, timeline_db, now, tmp_path):
+def test_daily_digest_renders_in_chromium_with_sections_visible_and_no_errors(browser, watched_page, timeline_db, now,
+                                                                              tmp_path):
     run_hotspots(timeline_db, now=now)
     summary = run_daily_digest(timeline_db, day=dt.date(2026, 11, 19), now=now)
-    page, problems = _open(browser, summary.html_path)
+    page, problems = _open(browser, summary.html_path, watched_page)
     for section in ("#totals", "#hotspots", "#topics", "#new-places", "#source-health"):
         assert page.locator(section).is_visible(), section
     assert page.get_by_role("heading", name="Điểm nóng tuần 2026-W47").is_visible()
@@ -65,10 +43,10 @@ def test_daily_digest_renders_in_chromium_with_sections_visible_and_no_errors(br
     assert problems == []
 
 
-def test_weekly_digest_renders_in_chromium(browser, timeline_db, now, tmp_path):
+def test_weekly_digest_renders_in_chromium(browser, watched_page, timeline_db, now, tmp_path):
     run_hotspots(timeline_db, now=now)
     summary = run_weekly_digest(timeline_db, now=now)
-    page, problems = _open(browser, summary.html_path)
+    page, problems = _open(browser, summary.html_path, watched_page)
     assert page.locator("#hotspots").is_visible()
     assert page.locator("li.story").count() == 5
     page.screenshot(path=str(tmp_path / "weekly-2026-W47.png"), full_page=True)

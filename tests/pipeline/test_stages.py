@@ -16,13 +16,17 @@ def names(chosen) -> list[str]:
 
 
 def test_the_pipeline_order():
-    assert names(stages.PIPELINE) == ["crawl", "enrich", "hotspots", "digest", "weekly-digest", "alerts"]
+    assert names(stages.PIPELINE) == ["crawl", "enrich", "search-index", "hotspots", "digest", "weekly-digest", "alerts"]
     assert set(stages.STAGES) == set(names(stages.PIPELINE)) | {"retention"}
 
 
 def test_new_hot_spots_are_followed_by_the_weekly_digest_and_the_alerts_and_enrichment_is_not():
     assert names(stages.job_of("hotspots")) == ["hotspots", "weekly-digest", "alerts"]
-    assert names(stages.job_of("enrich")) == ["enrich"]  # alerts read hot spots, not enrichments
+    assert names(stages.job_of("enrich")) == ["enrich", "search-index"]  # alerts read hot spots, not enrichments
+
+
+def test_the_workbench_search_index_follows_every_enrichment_and_retention():
+    assert names(stages.job_of("retention")) == ["retention", "search-index"]  # emptied text leaves the index
 
 
 def test_the_scheduler_has_a_job_for_every_stage_with_a_clock_and_no_other(tmp_path):
