@@ -249,7 +249,20 @@ def main(argv: list[str] | None = None) -> int:
         write_result({"error": f"{type(exc).__name__}: {exc}"})
         return 1
     write_result(result)
+    if args.parent_pid and os.getppid() != args.parent_pid:
+        _clean_up_for_a_dead_parent(args.config_json, args.result_json)
     return 0
+
+
+def _clean_up_for_a_dead_parent(*files: Path) -> None:
+    """The parent was killed: nobody reads the result (the log has it) and nobody else removes
+    the temporary folder it made for us. Only our own files go, then the folder if empty."""
+    for path in files:
+        path.unlink(missing_ok=True)
+    try:
+        files[0].parent.rmdir()
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

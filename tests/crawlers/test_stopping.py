@@ -113,6 +113,7 @@ def test_kill_9_of_the_parent_stops_the_crawl_child_which_marks_its_run(tmp_path
         parent = start_crawl(tmp_path, site.base)
         try:
             child = crawl_child_once_busy(parent.pid, site)
+            cmdline_at_start = cmdline(child)
             parent.kill()  # nothing of the parent runs any more: only the kernel can tell the child
             parent.wait()
             wait_until(lambda: not alive(child), timeout=30, what="the orphaned crawl child to stop")
@@ -123,6 +124,8 @@ def test_kill_9_of_the_parent_stops_the_crawl_child_which_marks_its_run(tmp_path
     lock.release()
     status, stored, documents = the_run(tmp_path)
     assert status == "interrupted" and 0 < stored == documents < ARTICLES
+    workdir = Path(cmdline_at_start.split("--result-json ", 1)[1].split()[0]).parent
+    assert not workdir.exists(), "the dead parent's temporary folder was left behind"
 
 
 def test_a_crawl_child_killed_with_9_is_one_sentence_and_its_run_is_marked_at_once(tmp_path):
