@@ -333,7 +333,7 @@ def run_detect(settings: Settings, now: dt.datetime | None = None) -> DetectSumm
     """The detect stage: bring the story index up to date, detect at `now` (default: the real
     time), store the run and advance the episodes."""
     now = (now or dt.datetime.now(VN)).astimezone(VN)
-    with open_writer(settings.database, settings.lock_timeout_s) as writer:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as writer:
         summary = detect_and_record(writer.con, now, settings.hotspots)
     log.info("%s", summary)
     return summary

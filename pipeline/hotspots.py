@@ -68,7 +68,7 @@ def run_hotspots(settings: Settings, week: str | None = None, now: dt.datetime |
     """Compute and store one week's hot spots (replacing the week if it was computed before)."""
     label, monday = resolve_week(week, now)
     started = dt.datetime.now()
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         refresh_story_index(store.con, dt.datetime.now(dt.timezone.utc))
         frame = compute(store.con, monday, settings.hotspots, as_of=now or dt.datetime.now(VN))
         frame = to_rows(frame, label, monday, now)

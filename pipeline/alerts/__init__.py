@@ -78,13 +78,13 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None,
     already loaded ones, else the settings' rules file."""
     now = (now or dt.datetime.now(VN)).astimezone(VN)
     environ, rules = _prepared(settings, environ, rules)
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         summary, due = _evaluate(store.con, settings, rules, now)
         pending = alert_store.pending_count(store.con)
     # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             alert_store.record_deliveries(store.con, pd.DataFrame(results))
             pending = alert_store.pending_count(store.con)
     _tally(summary, results, pending)
@@ -99,7 +99,7 @@ def replay_alerts(settings: Settings, moments: Iterable[dt.datetime], environ: M
     the database twice a cycle would cost more than the cycle. Deliveries happen with it held."""
     environ, rules = _prepared(settings, environ, rules)
     summaries = []
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         for now in moments:
             now = now.astimezone(VN)
             summary, due = _evaluate(store.con, settings, rules, now)
