@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
 import duckdb
+import pandas as pd
 import pyarrow as pa
 
 from store.db import WriterLock, open_reader
@@ -56,6 +57,7 @@ _VN_OFFSET_S = 7 * 3600
 _MONDAY_S = 4 * 86400  # 1970-01-01 was a Thursday: ISO weeks start four days later
 _WEEK_S = 7 * 86400
 _TEXT_COLUMNS = "{title lead body}"
+_EPOCH_DAY = dt.date(1970, 1, 1)
 
 
 def index_path(db_path: Path) -> Path:
@@ -114,12 +116,24 @@ CREATE TABLE IF NOT EXISTS search_text (
     tags         TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS search_sources (source TEXT PRIMARY KEY, documents INTEGER NOT NULL);
+-- Per local day (Asia/Ho_Chi_Minh, days since 1970-01-01), topic ('' for none) and province:
+-- each story there and how many of its documents. Distinct stories over any period are then
+-- one grouped count in SQLite (the map, the heat map, places new to a topic), never a walk
+-- through every document of the period. Kept by the same inserts and deletes as search_docs.
+CREATE TABLE IF NOT EXISTS search_day_cells (
+    day          INTEGER NOT NULL,
+    topic        TEXT NOT NULL,
+    province     TEXT NOT NULL,
+    story        TEXT NOT NULL,
+    documents    INTEGER NOT NULL,
+    PRIMARY KEY (day, topic, province, story)
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, lead, body, tags, content='search_text', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'
 );
 """
-_TABLES = ("search_fts", "search_docs", "search_text", "search_sources", "search_meta")
+_TABLES = ("search_fts", "search_docs", "search_text", "search_sources", "search_day_cells", "search_meta")
 
 
 def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
@@ -138,8 +152,45 @@ def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
                 con.execute(f"DROP TABLE IF EXISTS {table}")
         con.executescript(_SCHEMA)
         con.execute("INSERT OR IGNORE INTO search_meta VALUES ('version', ?)", (INDEX_VERSION,))
+        _fill_day_cells(con)
     con.execute("PRAGMA busy_timeout = 30000")
     return con
+
+
+def _fill_day_cells(con: sqlite3.Connection, batch: int = 50_000) -> None:
+    """Fill `search_day_cells` from `search_docs` once, for a sidecar made before it existed
+    (an empty sidecar is marked filled at once: its inserts keep the table)."""
+    if con.execute("SELECT 1 FROM search_meta WHERE key = 'day_cells'").fetchone():
+        return
+    with _write(con):
+        con.execute("DELETE FROM search_day_cells")
+        after = -1 << 62
+        while True:
+            rows = con.execute("SELECT rowid, story, topics, provinces FROM search_docs WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                               (after, batch)).fetchall()
+            if not rows:
+                break
+            _count_day_cells(con, [(r[0], r[1], r[2].split(), r[3].split("|") if r[3] else []) for r in rows], +1)
+            after = rows[-1][0]
+        con.execute("INSERT INTO search_meta VALUES ('day_cells', '1')")
+
+
+def _day_cell_keys(rowid: int, story: str, topics: Sequence[str], provinces: Sequence[str]) -> list[tuple]:
+    day = local_day_number(rowid)
+    return [(day, topic, province, story) for province in set(provinces) for topic in (set(topics) or {""})]
+
+
+def _count_day_cells(con: sqlite3.Connection, docs: Sequence[tuple], sign: int) -> None:
+    """Add (sign +1) or take away (-1) documents (rowid, story, topics, provinces) from the day cells."""
+    counts = Counter(key for doc in docs for key in _day_cell_keys(*doc))
+    if sign > 0:
+        con.executemany("INSERT INTO search_day_cells VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE "
+                        "SET documents = documents + excluded.documents", [(*k, n) for k, n in counts.items()])
+    else:
+        con.executemany("UPDATE search_day_cells SET documents = documents - ? WHERE day = ? AND topic = ? "
+                        "AND province = ? AND story = ?", [(n, *k) for k, n in counts.items()])
+        con.executemany("DELETE FROM search_day_cells WHERE day = ? AND topic = ? AND province = ? AND story = ? "
+                        "AND documents <= 0", list(counts))
 
 
 def _version(con: sqlite3.Connection) -> str | None:
@@ -286,11 +337,12 @@ def _remove(con: sqlite3.Connection, doc_ids: Sequence[str]) -> int:
     """Delete documents from the index: the FTS5 'delete' command needs the very tokens that
     were indexed, which the kept text gives back through the same folding."""
     rows = con.execute(
-        "SELECT d.rowid, t.title, t.lead, t.body, t.tags, d.source FROM search_docs d JOIN search_text t USING (rowid) "
-        "WHERE d.doc_id IN (SELECT value FROM json_each(?))",
+        "SELECT d.rowid, t.title, t.lead, t.body, t.tags, d.source, d.story, d.topics, d.provinces "
+        "FROM search_docs d JOIN search_text t USING (rowid) WHERE d.doc_id IN (SELECT value FROM json_each(?))",
         (json.dumps(list(doc_ids)),)).fetchall()
     if not rows:
         return 0
+    _count_day_cells(con, [(r[0], r[6], r[7].split(), r[8].split("|") if r[8] else []) for r in rows], -1)
     con.executemany("INSERT INTO search_fts (search_fts, rowid, title, lead, body, tags) VALUES ('delete', ?, ?, ?, ?, ?)",
                     [(r[0], fold_for_index(r[1]), fold_for_index(r[2]), fold_for_index(r[3]), r[4]) for r in rows])
     con.executemany("DELETE FROM search_docs WHERE rowid = ?", [(r[0],) for r in rows])
@@ -302,9 +354,10 @@ def _remove(con: sqlite3.Connection, doc_ids: Sequence[str]) -> int:
 
 def _insert(con: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     rowids = _free_rowids(con, [int(r[-1] or 0) for r in rows])
-    docs, texts, fts, per_source = [], [], [], Counter()
+    docs, texts, fts, per_source, cells = [], [], [], Counter(), []
     for rowid, (doc_id, state, source, kind, url, story, topics, provinces, title, lead, body, _) in zip(rowids, rows):
         tags = document_tags(source, kind, topics, provinces)
+        cells.append((rowid, story, topics, provinces))
         docs.append((rowid, doc_id, state, source, kind, url, story, " ".join(topics), "|".join(provinces)))
         texts.append((rowid, title, lead, body, tags))
         fts.append((rowid, fold_for_index(title), fold_for_index(lead), fold_for_index(body), tags))
@@ -314,6 +367,7 @@ def _insert(con: sqlite3.Connection, rows: Sequence[tuple]) -> None:
     con.executemany("INSERT INTO search_fts (rowid, title, lead, body, tags) VALUES (?,?,?,?,?)", fts)
     con.executemany("INSERT INTO search_sources VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET documents = documents + excluded.documents",
                     list(per_source.items()))
+    _count_day_cells(con, cells, +1)
 
 
 def _free_rowids(con: sqlite3.Connection, seconds: list[int]) -> list[int]:
@@ -473,9 +527,33 @@ def _rows(con: sqlite3.Connection, start: dt.datetime, end: dt.datetime, topic: 
         "WHERE search_fts MATCH ? AND f.rowid >= ? AND f.rowid < ?", (" AND ".join(wanted), low, high)).fetchall()
 
 
+def local_day_number(rowid: int) -> int:
+    """Days since 1970-01-01 of a rowid's publication day in Asia/Ho_Chi_Minh."""
+    return (rowid // ROWIDS_PER_SECOND + _VN_OFFSET_S) // 86400
+
+
 def local_day(rowid: int) -> dt.date:
     """The publication day in Asia/Ho_Chi_Minh of a rowid."""
-    return dt.date(1970, 1, 1) + dt.timedelta(days=(rowid // ROWIDS_PER_SECOND + _VN_OFFSET_S) // 86400)
+    return _EPOCH_DAY + dt.timedelta(days=local_day_number(rowid))
+
+
+def _day_number(day: dt.date) -> int:
+    return (day - _EPOCH_DAY).days
+
+
+def _day_range(start: dt.datetime, end: dt.datetime) -> tuple[int, int] | None:
+    """[first, last) day numbers when [start, end) is whole local days, else None."""
+    low, high = _bounds(start, end)
+    if (low // ROWIDS_PER_SECOND + _VN_OFFSET_S) % 86400 or (high // ROWIDS_PER_SECOND + _VN_OFFSET_S) % 86400:
+        return None
+    return local_day_number(low), local_day_number(high)
+
+
+def day_cells_ready(con: sqlite3.Connection) -> bool:
+    try:
+        return con.execute("SELECT 1 FROM search_meta WHERE key = 'day_cells'").fetchone() is not None
+    except sqlite3.OperationalError:
+        return False
 
 
 def daily_counts(con: sqlite3.Connection, topic: str, province: str, start: dt.datetime,
@@ -493,6 +571,11 @@ def daily_counts(con: sqlite3.Connection, topic: str, province: str, start: dt.d
 def province_counts(con: sqlite3.Connection, start: dt.datetime, end: dt.datetime,
                     topic: str | None = None) -> dict[str, int]:
     """Distinct stories per province in [start, end), one topic or all."""
+    days = _day_range(start, end) if day_cells_ready(con) else None
+    if days is not None:
+        return dict(con.execute(
+            "SELECT province, count(DISTINCT story) FROM search_day_cells WHERE day >= ? AND day < ? "
+            "AND (? IS NULL OR topic = ?) GROUP BY province", (*days, topic, topic)).fetchall())
     stories: dict[str, set] = {}
     for provinces, story in _rows(con, start, end, topic, columns="d.provinces, d.story"):
         for province in set(provinces.split("|")) if provinces else ():
@@ -502,6 +585,11 @@ def province_counts(con: sqlite3.Connection, start: dt.datetime, end: dt.datetim
 
 def topic_province_counts(con: sqlite3.Connection, start: dt.datetime, end: dt.datetime) -> dict[tuple[str, str], int]:
     """Distinct stories per (province, topic) in [start, end): the heat map."""
+    days = _day_range(start, end) if day_cells_ready(con) else None
+    if days is not None:
+        return {(p, t): n for p, t, n in con.execute(
+            "SELECT province, topic, count(DISTINCT story) FROM search_day_cells WHERE day >= ? AND day < ? "
+            "AND topic != '' GROUP BY province, topic", days).fetchall()}
     stories: dict[tuple[str, str], set] = {}
     for topics, provinces, story in _rows(con, start, end, columns="d.topics, d.provinces, d.story"):
         if not topics or not provinces:
@@ -546,3 +634,122 @@ def _iso_vn(rowid: int | None) -> str | None:
         return None
     when = dt.datetime.fromtimestamp(rowid // ROWIDS_PER_SECOND, dt.timezone(dt.timedelta(seconds=_VN_OFFSET_S)))
     return when.isoformat(timespec="minutes")
+
+
+# ---------------------------------------------------------------- the read model: the daily digest's counts
+# The same frames as `store.digests` and `store.hotspots` compute in DuckDB (the workbench's
+# Today page assembles them with the digest's own code), read from the sidecar instead: a day's
+# documents are one rowid range, distinct stories over days are the day cells.
+
+def day_documents(con: sqlite3.Connection, first_day: dt.date, last_day: dt.date) -> list[tuple]:
+    """(rowid, source, url, story, topics, provinces) of every document published from
+    `first_day` to `last_day` (local days, both included), oldest first."""
+    low, high = _bounds(_local_midnight(first_day), _local_midnight(last_day + dt.timedelta(days=1)))
+    return [(r[0], r[1], r[2], r[3], r[4].split(), r[5].split("|") if r[5] else []) for r in con.execute(
+        "SELECT rowid, source, url, story, topics, provinces FROM search_docs WHERE rowid >= ? AND rowid < ? ORDER BY rowid",
+        (low, high))]
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0), dt.timezone(dt.timedelta(seconds=_VN_OFFSET_S)))
+
+
+def daily_totals(con: sqlite3.Connection, day: dt.date, trailing_days: int = 7) -> pd.DataFrame:
+    """As `store.digests.daily_totals`: documents, stories and sources per day, all (topic
+    None) and per topic, for `day` and the `trailing_days` before it."""
+    groups: dict[tuple, tuple[set, set, set]] = {}
+    for rowid, source, _, story, topics, _ in day_documents(con, day - dt.timedelta(days=trailing_days), day):
+        published_day = local_day(rowid)
+        for topic in [None, *dict.fromkeys(topics)]:
+            docs, stories, sources = groups.setdefault((published_day, topic), (set(), set(), set()))
+            docs.add(rowid)
+            stories.add(story)
+            sources.add(source)
+    rows = [(d, t, len(a), len(b), len(c)) for (d, t), (a, b, c) in groups.items()]
+    rows.sort(key=lambda r: (r[0], r[1] is not None, r[1] or ""))
+    return pd.DataFrame(rows, columns=["published_day", "topic", "documents", "stories", "sources"])
+
+
+def top_stories(con: sqlite3.Connection, day: dt.date, per_group: int) -> pd.DataFrame:
+    """As `store.digests.top_stories` for one local day, grouped by topic: documents with a
+    topic and a province, best stories first (most outlets, most documents, headline), with
+    their links and when each story was first seen (over all time)."""
+    docs = [d for d in day_documents(con, day, day) if d[4] and d[5]]
+    titles = _titles(con, [d[0] for d in docs])
+    by_topic: dict[str, dict[str, list[tuple]]] = {}
+    for doc in docs:
+        for topic in dict.fromkeys(doc[4]):
+            by_topic.setdefault(topic, {}).setdefault(doc[3], []).append(doc)
+    rows = []
+    for topic, stories in by_topic.items():
+        ranked = []
+        for story, members in stories.items():
+            links = {(m[1], m[2], titles.get(m[0])) for m in members}
+            ranked.append({"topic": topic, "story": story, "headline": titles.get(members[0][0]),
+                           "outlets": len({m[1] for m in members}), "documents": len(members),
+                           "links": [{"source": s, "url": u, "title": t} for s, u, t in links]})
+        ranked.sort(key=lambda r: (-r["outlets"], -r["documents"], r["headline"] is None, r["headline"] or ""))
+        for rank, row in enumerate(ranked[:per_group], start=1):
+            rows.append({**row, "rank": rank})
+    first_seen = _first_seen(con, {r["story"] for r in rows})
+    frame = pd.DataFrame(rows, columns=["topic", "story", "headline", "outlets", "documents", "links", "rank"])
+    frame["first_seen"] = pd.to_datetime([first_seen.get(s) for s in frame["story"]], utc=True)
+    return frame.sort_values(["topic", "rank"]).reset_index(drop=True)
+
+
+def _titles(con: sqlite3.Connection, rowids: Sequence[int]) -> dict[int, str | None]:
+    if not rowids:
+        return {}
+    return dict(con.execute("SELECT rowid, title FROM search_text WHERE rowid >= ? AND rowid <= ?",
+                            (min(rowids), max(rowids))).fetchall())
+
+
+def _first_seen(con: sqlite3.Connection, stories: set[str]) -> dict[str, dt.datetime]:
+    out = {}
+    for story in stories:
+        first = con.execute("SELECT min(rowid) FROM search_docs WHERE story = ?", (story,)).fetchone()[0]
+        if first is not None:
+            out[story] = dt.datetime.fromtimestamp(first // ROWIDS_PER_SECOND, dt.timezone.utc)
+    return out
+
+
+def new_places(con: sqlite3.Connection, day: dt.date, lookback_days: int) -> pd.DataFrame:
+    """As `store.digests.new_places`: (topic, province) pairs seen on `day` and in none of the
+    `lookback_days` before it, with the day's documents, stories, first headline and link."""
+    columns = ["topic", "province", "documents", "stories", "headline", "url"]
+    if not day_cells_ready(con):
+        return pd.DataFrame(columns=columns)
+    number = _day_number(day)
+    fresh = set(con.execute(
+        "SELECT topic, province FROM search_day_cells WHERE day = ? AND topic != '' "
+        "EXCEPT SELECT topic, province FROM search_day_cells WHERE day >= ? AND day < ? AND topic != ''",
+        (number, number - lookback_days, number)).fetchall())
+    if not fresh:
+        return pd.DataFrame(columns=columns)
+    found: dict[tuple[str, str], list[tuple]] = {}
+    for doc in day_documents(con, day, day):
+        for key in {(t, p) for t in doc[4] for p in doc[5]} & fresh:
+            found.setdefault(key, []).append(doc)
+    titles = _titles(con, [docs[0][0] for docs in found.values()])
+    rows = [(t, p, len(docs), len({d[3] for d in docs}), titles.get(docs[0][0]), docs[0][2])
+            for (t, p), docs in found.items()]
+    rows.sort(key=lambda r: (-r[3], r[0], r[1]))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def weekly_story_series(con: sqlite3.Connection, cells: Sequence[tuple[str, str]], last_week_start: dt.date,
+                        weeks: int) -> dict[tuple[str, str], list[int]]:
+    """As `store.hotspots.weekly_story_series`: stories per ISO week for each cell, oldest first."""
+    series = {cell: [0] * weeks for cell in cells}
+    if not cells:
+        return series
+    first = _day_number(last_week_start - dt.timedelta(weeks=weeks - 1))
+    rows = con.execute(
+        "SELECT c.topic, c.province, (c.day - ?) / 7, count(DISTINCT c.story) FROM search_day_cells c "
+        "JOIN json_each(?) w ON c.topic = json_extract(w.value, '$[0]') AND c.province = json_extract(w.value, '$[1]') "
+        "WHERE c.day >= ? AND c.day < ? GROUP BY 1, 2, 3",
+        (first, json.dumps([list(c) for c in cells]), first, first + 7 * weeks)).fetchall()
+    for topic, province, i, stories in rows:
+        if (topic, province) in series and 0 <= i < weeks:
+            series[(topic, province)][i] = stories
+    return series

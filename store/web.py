@@ -73,6 +73,57 @@ def cell_daily_counts(con: duckdb.DuckDBPyConnection, topic: str, province: str,
           "topic": topic, "province": province})
 
 
+# ---------------------------------------------------------------- rising now (rolling detection)
+
+def rising_now(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, pd.DataFrame]:
+    """What the newest stored detection run flags, and every open episode: per cell its most
+    significant window (stories against the expected count), when the episode opened, when it
+    last escalated (an `escalated` alert) and when it was last flagged. Read as stored by the
+    detect stage, never recomputed by a page. (run time, rows most significant first)"""
+    detected_at = con.execute("SELECT max(detected_at) FROM detections").fetchall()[0][0]
+    rows = _frame(con, """
+        WITH best AS (SELECT * FROM detections WHERE best),
+        open AS (SELECT * FROM detect_episodes WHERE closed_at IS NULL),
+        escalated AS (SELECT episode_id, max(detected_at) AS escalated_at FROM alerts
+                      WHERE kind = 'escalated' AND episode_id IN (SELECT episode_id FROM open) GROUP BY ALL)
+        SELECT coalesce(b.topic, o.topic) AS topic, coalesce(b.province, o.province) AS province,
+               coalesce(b.flagged, false) AS flagged, b.level, b.window_hours, b.stories, b.baseline, b.score,
+               b.documents, b.sources, b.detected_at,
+               o.episode_id, o.opened_at, o.last_flagged_at, o.open_stories, o.open_window_hours,
+               o.week_stories, o.peak_week_stories, x.escalated_at
+        FROM (SELECT * FROM best WHERE flagged) b
+        FULL OUTER JOIN open o ON o.topic = b.topic AND o.province = b.province
+        LEFT JOIN escalated x ON x.episode_id = o.episode_id
+    """)
+    if len(rows):  # an open episode no longer flagged: its cell's current best window, for the numbers
+        quiet = rows[~rows.flagged]
+        if len(quiet):
+            now_rows = _frame(con, "SELECT topic, province, window_hours, stories, baseline, score, detected_at "
+                                   "FROM detections WHERE best")
+            merged = quiet[["topic", "province"]].merge(now_rows, on=["topic", "province"], how="left")
+            for column in ("window_hours", "stories", "baseline", "score", "detected_at"):
+                rows.loc[~rows.flagged, column] = merged[column].to_numpy()
+        rows = rows.sort_values(["flagged", "score"], ascending=[False, False], na_position="last").reset_index(drop=True)
+    return detected_at, rows
+
+
+def cell_episodes(con: duckdb.DuckDBPyConnection, topic: str, province: str, limit: int = 5) -> pd.DataFrame:
+    """The cell's latest episodes (newest first), each with its alerts' moments by kind: the
+    history the cell page tells (opened, escalated, cooling)."""
+    return _frame(con, """
+        SELECT e.*, (SELECT list({'kind': a.kind, 'detected_at': a.detected_at, 'rule': a.rule} ORDER BY a.detected_at, a.rule)
+                     FROM alerts a WHERE a.episode_id = e.episode_id AND a.kind IS NOT NULL) AS alert_events
+        FROM detect_episodes e WHERE e.topic = $t AND e.province = $p
+        ORDER BY e.opened_at DESC LIMIT $n
+    """, {"t": topic, "p": province, "n": limit})
+
+
+def cell_detections(con: duckdb.DuckDBPyConnection, topic: str, province: str) -> pd.DataFrame:
+    """The newest detection run's rows for one cell: every window (24 h, 72 h, 7 days)."""
+    return _frame(con, "SELECT * FROM detections WHERE topic = $t AND province = $p ORDER BY window_hours",
+                  {"t": topic, "p": province})
+
+
 # ---------------------------------------------------------------- map and heat map
 
 def province_counts(con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,

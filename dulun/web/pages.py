@@ -60,6 +60,34 @@ def read_model(workbench):
         con.close()
 
 
+class ReadModelCounts:
+    """The daily digest's counts (`pipeline.digest.build.DayCounts`) from the search index's
+    read model: a day is a rowid range and stories over days are its day cells, so Today never
+    joins a million documents with their enrichments."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def daily_totals(self, day: dt.date) -> pd.DataFrame:
+        return search_index.daily_totals(self.model, day)
+
+    def top_stories(self, day: dt.date, per_group: int) -> pd.DataFrame:
+        return search_index.top_stories(self.model, day, per_group)
+
+    def new_places(self, day: dt.date, lookback_days: int) -> pd.DataFrame:
+        return search_index.new_places(self.model, day, lookback_days)
+
+    def weekly_story_series(self, cells, last_week_start: dt.date, weeks: int) -> dict:
+        return search_index.weekly_story_series(self.model, cells, last_week_start, weeks)
+
+
+@contextlib.contextmanager
+def day_counts(workbench):
+    """The read model's counts when the search index has its day cells, else None (DuckDB counts)."""
+    with read_model(workbench) as model:
+        yield ReadModelCounts(model) if model is not None and search_index.day_cells_ready(model) else None
+
+
 def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     workbench = wb(request)
     context.update(request=request, user=getattr(request.state, "user", None), csrf=csrf_token(request.session),
@@ -124,8 +152,8 @@ def today_content(workbench, day: dt.date) -> dict:
     now = workbench.now()
 
     def make() -> dict:
-        with workbench.reader() as store:
-            return daily_content(store.con, workbench.settings, day, workbench.topics, now)
+        with day_counts(workbench) as counts, workbench.reader() as store:
+            return daily_content(store.con, workbench.settings, day, workbench.topics, now, detect=False, counts=counts)
 
     return workbench.memo.get_or_make(("today", day, now.replace(minute=0, second=0, microsecond=0),
                                        workbench.data_version()), make)
@@ -139,7 +167,7 @@ def today(request: Request) -> Response:
     workbench = wb(request)
     day = _param_date(request, "day") or default_day(workbench)
     content = today_content(workbench, day)
-    return render(request, "today.html.j2", d=content, day=day, cell_url=cell_url,
+    return render(request, "today.html.j2", d=content, day=day, cell_url=cell_url, rising=rising_now(workbench),
                   prev_day=day - dt.timedelta(days=1), next_day=day + dt.timedelta(days=1))
 
 
@@ -147,8 +175,79 @@ def warm_pages(workbench) -> None:
     """After the database changed, compute what the pages everyone opens first need (Today's
     digest, the map's 8-week heat map, the review list) before anyone asks."""
     today_content(workbench, default_day(workbench))
+    rising_now(workbench)
     _heat_frame(workbench, _this_monday(workbench))
     review_items(workbench)
+
+
+# ---------------------------------------------------------------- Rising now (rolling detection)
+
+def _instant(value) -> dt.datetime | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def rising_now(workbench) -> dict:
+    """What the rolling detection flags as of its newest stored run, and every open episode
+    (pipeline.detect stores both every cycle): read, never recomputed, once per database state."""
+    from pipeline.detect import window_name
+
+    def make() -> dict:
+        with workbench.reader() as store:
+            detected_at, rows = queries.rising_now(store.con)
+        cells = []
+        for r in rows.to_dict("records"):
+            hours = None if pd.isna(r["window_hours"]) else int(r["window_hours"])
+            cells.append({
+                "topic": r["topic"], "topic_name": workbench.topics[r["topic"]].vi if r["topic"] in workbench.topics else r["topic"],
+                "province": r["province"], "flagged": bool(r["flagged"]),
+                "level": r["level"] if isinstance(r["level"], str) and r["flagged"] else None,
+                "window_name": window_name(hours) if hours else None,
+                "stories": None if pd.isna(r["stories"]) else int(r["stories"]),
+                "expected": _number(r["baseline"]),
+                "since": _instant(r["opened_at"]), "escalated_at": _instant(r["escalated_at"]),
+                "last_flagged_at": _instant(r["last_flagged_at"]), "detected_at": _instant(r["detected_at"]),
+                "url": cell_url(None, r["topic"], r["province"]),
+            })
+        return {"at": _instant(detected_at), "cells": cells}
+
+    return workbench.memo.get_or_make(("rising", workbench.data_version()), make)
+
+
+EPISODE_EVENT_VI = {"opened": "Bắt đầu theo dõi (lần đầu vượt ngưỡng)", "escalated": "Tăng mạnh thêm",
+                    "cooling": "Đã hạ nhiệt", "closed": "Kết thúc đợt (không còn vượt ngưỡng)",
+                    "last_flagged": "Lần gần nhất còn vượt ngưỡng"}
+
+
+def episode_history(episodes: pd.DataFrame, topics) -> list[dict]:
+    """Each episode of a cell as a list of dated events: opened, escalated, cooling (from its
+    alerts), last flagged and closed."""
+    from pipeline.detect import window_name
+
+    out = []
+    for e in episodes.to_dict("records"):
+        events = [("opened", _instant(e["opened_at"]),
+                   f"{int(e['open_stories'])} sự việc trong {window_name(int(e['open_window_hours']))}"
+                   if pd.notna(e["open_stories"]) and pd.notna(e["open_window_hours"]) else "")]
+        seen = set()
+        for a in (e["alert_events"] if e["alert_events"] is not None else []):
+            if a["kind"] in ("escalated", "cooling") and a["kind"] not in seen:
+                seen.add(a["kind"])
+                events.append((a["kind"], _instant(a["detected_at"]), ""))
+        closed = _instant(e["closed_at"])
+        if closed is not None:
+            events.append(("last_flagged", _instant(e["last_flagged_at"]), ""))
+            if "cooling" not in seen:
+                events.append(("closed", closed, ""))
+        events.sort(key=lambda ev: ev[1] or dt.datetime.max.replace(tzinfo=dt.timezone.utc))
+        out.append({
+            "episode_id": int(e["episode_id"]), "open": closed is None,
+            "level": e["level"] if isinstance(e["level"], str) else None,
+            "week_stories": None if pd.isna(e["week_stories"]) else int(e["week_stories"]),
+            "peak_week_stories": None if pd.isna(e["peak_week_stories"]) else int(e["peak_week_stories"]),
+            "tipping": _instant(e["tipping_published_at"]), "last_flagged_at": _instant(e["last_flagged_at"]),
+            "events": [{"kind": k, "name": EPISODE_EVENT_VI[k], "at": at, "note": note} for k, at, note in events],
+        })
+    return out
 
 
 # ---------------------------------------------------------------- Hot spots
@@ -156,12 +255,13 @@ def warm_pages(workbench) -> None:
 def hotspots(request: Request) -> Response:
     workbench = wb(request)
     week = _param_week(request)
-    with workbench.reader() as store:
+    with day_counts(workbench) as counts, workbench.reader() as store:
         weeks = queries.hotspot_weeks(store.con)
         week = week or hotspot_store.latest_hotspot_week(store.con, workbench.now().date())
-        entries = hotspot_entries(store.con, week, workbench.topics, workbench.settings.digest.trend_weeks) if week else []
+        entries = hotspot_entries(store.con, week, workbench.topics, workbench.settings.digest.trend_weeks,
+                                  series=counts.weekly_story_series if counts else None) if week else []
     return render(request, "hotspots.html.j2", week=week, weeks=weeks.to_dict("records"), entries=entries,
-                  cell_url=cell_url)
+                  cell_url=cell_url, rising=rising_now(workbench))
 
 
 def hotspot_cell(request: Request) -> Response:
@@ -179,6 +279,8 @@ def hotspot_cell(request: Request) -> Response:
         first_day = monday - dt.timedelta(weeks=cfg.baseline_weeks)
         cell = queries.hotspot_cell(store.con, week, topic, province)
         history = queries.cell_history(store.con, topic, province, week, 12)
+        episodes = episode_history(queries.cell_episodes(store.con, topic, province), workbench.topics)
+        windows = _detection_windows(queries.cell_detections(store.con, topic, province))
     start, week_start_at = vn_midnight(first_day), vn_midnight(monday)
     end = week_start_at + dt.timedelta(weeks=1)
     with read_model(workbench) as model:
@@ -206,9 +308,19 @@ def hotspot_cell(request: Request) -> Response:
         entry["level"] = level if isinstance(level, str) else None
     baseline_weeks = [week_label(monday - dt.timedelta(weeks=k)) for k in range(1, cfg.baseline_weeks + 1)]
     return render(request, "cell.html.j2", week=week, topic=topic, province=province, cell=cell, chart=chart,
-                  explanation=explanation, stories=story_list,
+                  explanation=explanation, stories=story_list, episodes=episodes, windows=windows,
                   weekly=weekly, band=band, baseline_weeks=baseline_weeks,
                   phrases_url=url("/hotspots/cell/phrases", week=week, topic=topic, province=province))
+
+
+def _detection_windows(rows: pd.DataFrame) -> list[dict]:
+    """The cell in the newest detection run: each trailing window's stories against the expected."""
+    from pipeline.detect import window_name
+
+    return [{"window_name": window_name(int(r["window_hours"])), "stories": int(r["stories"]),
+             "expected": _number(r["baseline"]), "flagged": bool(r["flagged"]), "best": bool(r["best"]),
+             "level": r["level"] if isinstance(r["level"], str) else None, "detected_at": _instant(r["detected_at"])}
+            for r in rows.to_dict("records")]
 
 
 def _number(value) -> float | None:

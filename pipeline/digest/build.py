@@ -25,14 +25,40 @@ PROBLEM_VI = {"failed": "Lần thu thập gần nhất thất bại", "errors": 
 RUN_STATUS_VI = {"ok": "thành công", "failed": "thất bại", "interrupted": "bị ngắt", "running": "đang chạy"}
 
 
-def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:
+class DayCounts:
+    """Where the daily digest's counts come from: DuckDB through `store.digests` (the digest
+    stage). The workbench passes its own, read from the search index's read model, with the
+    same frames."""
+
+    def __init__(self, con):
+        self.con = con
+
+    def daily_totals(self, day: dt.date) -> pd.DataFrame:
+        return digest_store.daily_totals(self.con, day)
+
+    def top_stories(self, day: dt.date, per_group: int) -> pd.DataFrame:
+        return digest_store.top_stories(self.con, vn_midnight(day), vn_midnight(day + dt.timedelta(days=1)),
+                                        per_group=per_group)
+
+    def new_places(self, day: dt.date, lookback_days: int) -> pd.DataFrame:
+        return digest_store.new_places(self.con, day, lookback_days)
+
+    def weekly_story_series(self, cells, last_week_start: dt.date, weeks: int) -> dict:
+        return hotspot_store.weekly_story_series(self.con, cells, last_week_start, weeks)
+
+
+def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic], now: dt.datetime,
+                  detect: bool = True, counts: DayCounts | None = None) -> dict[str, Any]:
+    """The daily digest. `detect=False` leaves out "rising now", which detects afresh at `now`
+    (and may bring the detection index up to date): the workbench reads the stored run instead."""
     cfg = settings.digest
-    start, end = vn_midnight(day), vn_midnight(day + dt.timedelta(days=1))
-    totals = _totals(digest_store.daily_totals(con, day), day, topics)
+    counts = counts or DayCounts(con)
+    totals = _totals(counts.daily_totals(day), day, topics)
     hot_week = hotspot_store.latest_hotspot_week(con, day)
-    hotspots = hotspot_entries(con, hot_week, topics, cfg.trend_weeks) if hot_week else []
-    stories = digest_store.top_stories(con, start, end, per_group=cfg.top_stories)
-    return {
+    hotspots = (hotspot_entries(con, hot_week, topics, cfg.trend_weeks, series=counts.weekly_story_series)
+                if hot_week else [])
+    stories = counts.top_stories(day, cfg.top_stories)
+    content = {
         "kind": "daily",
         "period": day.isoformat(),
         "title": f"Bản tin dư luận ngày {day:%d/%m/%Y}",
@@ -41,15 +67,17 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
         "topic_totals": totals["topics"],
         "hotspot_week": hot_week,
         "hotspots": hotspots,
-        "rising_now": rising_now(con, settings, topics, now),
         "topics": _topic_sections(stories, topics, totals["topics"]),
         "new_places": [
             {"topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
              "documents": int(r.documents), "stories": int(r.stories), "headline": r.headline, "url": r.url}
-            for r in digest_store.new_places(con, day, cfg.new_place_lookback_days).itertuples()
+            for r in counts.new_places(day, cfg.new_place_lookback_days).itertuples()
         ],
         "source_health": _source_health(digest_store.source_health(con, now, cfg.silent_days)),
     }
+    if detect:
+        content["rising_now"] = rising_now(con, settings, topics, now)
+    return content
 
 
 def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topics: dict[str, Topic],
@@ -138,14 +166,17 @@ def _empty_totals() -> pd.DataFrame:
     return pd.DataFrame({"published_day": [], "topic": [], "documents": [], "stories": [], "sources": []})
 
 
-def hotspot_entries(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int) -> list[dict[str, Any]]:
+def hotspot_entries(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int,
+                    series=None) -> list[dict[str, Any]]:
+    """The week's flagged cells with their weekly trend (`series`: the stories per week, by
+    default counted in DuckDB)."""
     rows = hotspot_store.hotspots_for_week(con, iso_week)
     if rows.empty:
         return []
     year, number = (int(x) for x in iso_week.split("-W"))
     monday = week_start(year, number)
     cells = list(zip(rows.topic, rows.province))
-    series = hotspot_store.weekly_story_series(con, cells, monday, trend_weeks)
+    series = (series or (lambda *args: hotspot_store.weekly_story_series(con, *args)))(cells, monday, trend_weeks)
     labels = [week_label(monday - dt.timedelta(weeks=trend_weeks - 1 - i)) for i in range(trend_weeks)]
     result = []
     for r in rows.itertuples():

@@ -124,6 +124,21 @@ def test_updates_are_incremental_and_follow_changes_retagging_retention_and_remo
     assert _find(db, "ngap", kind="post").total == 1 and _find(db, "mua").total == 0  # body dropped, title kept
     assert _find(db, province="Hưng Yên").total == 1 and _find(db, "quy hoach").total == 0
     assert update_index(db).indexed == 0
+    _assert_day_cells_as_filled_from_scratch(db)
+
+
+def _assert_day_cells_as_filled_from_scratch(db) -> None:
+    """The per-day story cells kept through changes and removals equal a fill from scratch."""
+    import store.search_index as search_index
+
+    con = connect(index_path(db))
+    try:
+        kept = sorted(con.execute("SELECT * FROM search_day_cells").fetchall())
+        con.execute("DELETE FROM search_meta WHERE key = 'day_cells'")
+        search_index._fill_day_cells(con)
+        assert kept and sorted(con.execute("SELECT * FROM search_day_cells").fetchall()) == kept
+    finally:
+        con.close()
 
 
 def test_the_read_model_counts_what_duckdb_counts(workbench_settings):
@@ -168,3 +183,29 @@ def test_more_documents_in_one_second_than_it_has_rowids_spill_over_without_coll
     with open_writer(path) as store:  # the second is full and its spill-over rowid is taken
         upsert_documents(store.con, [_doc(i, f"Tin {i}", "x", DAY) for i in range(3, 5)])
     assert update_index(path).total == 6
+
+
+def test_todays_digest_from_the_read_model_equals_the_digest_counted_in_duckdb(workbench_settings):
+    """Totals by topic, top stories, places new to a topic and the hot spots' weekly trends: the
+    workbench's Today page (read model) says what the digest stage (DuckDB) says, day by day."""
+    from core.taxonomy import load_topics
+    from dulun.web.pages import ReadModelCounts
+    from pipeline.digest.build import daily_content
+    from store import open_reader
+
+    update_index(workbench_settings.database)
+    now = dt.datetime(2026, 11, 23, 8, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+    topics = load_topics()
+    con = connect(index_path(workbench_settings.database), read_only=True)
+    try:
+        with open_reader(workbench_settings.database) as store:
+            for day in (dt.date(2026, 11, 17), dt.date(2026, 11, 19), dt.date(2026, 11, 22), dt.date(2026, 10, 5)):
+                expected = daily_content(store.con, workbench_settings, day, topics, now, detect=False)
+                found = daily_content(store.con, workbench_settings, day, topics, now, detect=False,
+                                      counts=ReadModelCounts(con))
+                assert found == expected, day
+                assert expected["topics"] and expected["hotspots"] or day == dt.date(2026, 10, 5)
+                if day == dt.date(2026, 11, 22):
+                    assert [(p["topic"], p["province"]) for p in found["new_places"]] == [("labor", "Cao Bằng")]
+    finally:
+        con.close()
