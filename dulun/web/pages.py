@@ -596,7 +596,7 @@ def alerts(request: Request) -> Response:
 
 
 REVIEW_DAYS = 14
-REVIEW_POOL = 1000  # the most recent unlabeled documents the ranking looks at
+REVIEW_POOL = 1000  # the most recently enriched unlabeled documents the ranking looks at
 
 
 def review_items(workbench) -> tuple[list[dict], dict]:

@@ -137,33 +137,28 @@ def rising_now(con, settings: Settings, topics: dict[str, Topic], now: dt.dateti
 
 
 def _totals(frame: pd.DataFrame, day: dt.date, topics: dict[str, Topic]) -> dict[str, Any]:
-    def summary(rows: pd.DataFrame) -> dict[str, Any]:
-        today = rows[rows.published_day == day]
-        before = rows[rows.published_day < day]
+    columns = ("documents", "stories", "sources")
+    sums: dict[tuple[str | None, bool], dict[str, int]] = {}  # (topic, on the day) -> column sums
+    if not frame.empty:
+        days = pd.to_datetime(frame.published_day).dt.date
+        keep = days <= day
+        grouped = frame[keep].assign(on_day=(days == day)[keep], topic=frame.topic[keep].fillna("")) \
+            .groupby(["topic", "on_day"])[list(columns)].sum()
+        sums = {(t or None, bool(on)): {c: int(v) for c, v in row.items()} for (t, on), row in grouped.iterrows()}
+
+    def summary(topic: str | None) -> dict[str, Any]:
+        today, before = sums.get((topic, True), {}), sums.get((topic, False), {})
         out = {}
-        for column in ("documents", "stories", "sources"):
-            value = int(today[column].sum())
-            average = float(before[column].sum()) / 7.0
-            out[column] = value
-            out[f"{column}_avg7"] = round(average, 1)
+        for column in columns:
+            out[column] = int(today.get(column, 0))
+            out[f"{column}_avg7"] = round(float(before.get(column, 0)) / 7.0, 1)
         avg = out["documents_avg7"]
         out["change_pct"] = None if avg == 0 else round(100.0 * (out["documents"] - avg) / avg)
         return out
 
-    if not frame.empty:
-        frame = frame.assign(published_day=pd.to_datetime(frame.published_day).dt.date)
-    everything = summary(frame[frame.topic.isna()]) if not frame.empty else summary(_empty_totals())
-    per_topic = []
-    for tid in topics:
-        rows = frame[frame.topic == tid] if not frame.empty else _empty_totals()
-        entry = {"topic": tid, "topic_name": topic_name(topics, tid), **summary(rows)}
-        per_topic.append(entry)
+    per_topic = [{"topic": tid, "topic_name": topic_name(topics, tid), **summary(tid)} for tid in topics]
     per_topic.sort(key=lambda e: (-e["stories"], -e["stories_avg7"], e["topic"]))
-    return {"all": everything, "topics": per_topic}
-
-
-def _empty_totals() -> pd.DataFrame:
-    return pd.DataFrame({"published_day": [], "topic": [], "documents": [], "stories": [], "sources": []})
+    return {"all": summary(None), "topics": per_topic}
 
 
 def hotspot_entries(con, iso_week: str, topics: dict[str, Topic], trend_weeks: int,

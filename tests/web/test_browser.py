@@ -67,6 +67,27 @@ def test_the_cell_page_explains_the_flag_and_loads_its_phrases(open_page, demo_s
     assert problems == []
 
 
+def test_today_shows_the_hai_phong_wave_rising_now_and_its_cell_tells_the_episode(open_page, demo_server):
+    page, _, problems = open_page(demo_server.base + "/")
+    row = page.locator("#rising-now tr.rising", has_text="Hải Phòng")
+    assert row.count() == 1 and "Lao động" in row.inner_text()
+    assert "18/11/2026" in row.inner_text()  # followed since the second day of the wave (simulated clock)
+    row.locator("a").click()
+    page.wait_for_load_state("networkidle")
+    episodes = page.locator("#episodes").inner_text()
+    assert "Đợt #" in episodes and "Bắt đầu theo dõi" in episodes and "18/11/2026" in episodes
+    assert problems == []
+
+
+def test_a_story_of_the_demo_is_dated_by_the_replay_clock_not_the_machine_clock(open_page, demo_server):
+    """The demo replays 2026-11-09 to 2026-11-23: every time on a story page belongs there."""
+    page, _, _ = open_page(demo_server.base + "/search?q=dinh+cong+hai+phong")
+    story = page.locator("li.result a", has_text="sự việc").first.get_attribute("href")
+    page.goto(demo_server.base + story)
+    dates = re.findall(r"(\d{2})/(\d{2})/(\d{4}) \d{2}:\d{2}", page.locator("main").inner_text())
+    assert dates and all((y, m, d) <= ("2026", "11", "23") for d, m, y in dates), dates
+
+
 def test_a_script_headline_is_shown_as_text(open_page, live):
     page, _, problems = open_page(live.base + "/search?q=c%C3%B4ng+nh%C3%A2n+%C4%91%C3%ACnh+c%C3%B4ng")
     assert page.get_by_text('<script>alert("x")</script>', exact=False).first.is_visible()
