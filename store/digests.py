@@ -125,10 +125,11 @@ def source_health(con: duckdb.DuckDBPyConnection, now: dt.datetime, silent_days:
     `silent_days` days. Sources come from `sources` and from anything that ever ran or stored."""
     return con.execute(
         """
-        WITH names AS (
+        WITH newest AS (SELECT source, max(fetched_at) AS last_new FROM documents GROUP BY source),
+        names AS (  -- documents' sources from `newest`: one scan of the documents, not two
             SELECT name AS source FROM sources
             UNION SELECT source FROM crawl_runs
-            UNION SELECT DISTINCT source FROM documents
+            UNION SELECT source FROM newest
         ),
         last_run AS (
             SELECT run_id, source, status, started_at, pages_failed, failures
@@ -142,8 +143,7 @@ def source_health(con: duckdb.DuckDBPyConnection, now: dt.datetime, silent_days:
                      OR (fetch_failures.run_id IS NULL AND fetch_failures.failed_at >= l.started_at)
                   GROUP BY ALL) f
             GROUP BY f.source
-        ),
-        newest AS (SELECT source, max(fetched_at) AS last_new FROM documents GROUP BY source)
+        )
         SELECT n.source, l.status AS last_status, l.started_at AS last_run_at,
                coalesce(l.pages_failed, 0) AS pages_failed, c.causes, w.last_new,
                CASE WHEN l.status IN ('failed', 'interrupted') THEN 'failed'

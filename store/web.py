@@ -243,10 +243,10 @@ def document(con: duckdb.DuckDBPyConnection, doc_id: str) -> DocumentView | None
 def source_overview(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> pd.DataFrame:
     """Per source: documents, newest item fetched, last run and its outcome, failures in 7 days."""
     return _frame(con, """
-        WITH names AS (SELECT name AS source FROM sources UNION SELECT source FROM crawl_runs
-                       UNION SELECT DISTINCT source FROM documents),
-        docs AS (SELECT source, any_value(kind) AS kind, count(*) AS documents, max(fetched_at) AS last_new
-                 FROM documents GROUP BY source),
+        WITH docs AS (SELECT source, any_value(kind) AS kind, count(*) AS documents, max(fetched_at) AS last_new
+                      FROM documents GROUP BY source),
+        names AS (SELECT name AS source FROM sources UNION SELECT source FROM crawl_runs
+                  UNION SELECT source FROM docs),
         last_run AS (SELECT source, status, started_at, finished_at, pages_ok, pages_failed, items_stored
                      FROM crawl_runs QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC) = 1),
         fails AS (SELECT source, count(*) AS failures_7d FROM fetch_failures

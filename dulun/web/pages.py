@@ -153,6 +153,7 @@ def today_content(workbench, day: dt.date) -> dict:
 
     def make() -> dict:
         with day_counts(workbench) as counts, workbench.reader() as store:
+            rising_now(workbench, store)  # the page shows it too: read on the same connection
             return daily_content(store.con, workbench.settings, day, workbench.topics, now, detect=False, counts=counts)
 
     return workbench.memo.get_or_make(("today", day, now.replace(minute=0, second=0, microsecond=0),
@@ -186,14 +187,15 @@ def _instant(value) -> dt.datetime | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
 
 
-def rising_now(workbench) -> dict:
+def rising_now(workbench, store=None) -> dict:
     """What the rolling detection flags as of its newest stored run, and every open episode
-    (pipeline.detect stores both every cycle): read, never recomputed, once per database state."""
+    (pipeline.detect stores both every cycle): read, never recomputed, once per database state;
+    on `store`'s connection when one is open already."""
     from pipeline.detect import window_name
 
     def make() -> dict:
-        with workbench.reader() as store:
-            detected_at, rows = queries.rising_now(store.con)
+        with contextlib.nullcontext(store) if store is not None else workbench.reader() as reader:
+            detected_at, rows = queries.rising_now(reader.con)
         cells = []
         for r in rows.to_dict("records"):
             hours = None if pd.isna(r["window_hours"]) else int(r["window_hours"])
@@ -256,12 +258,13 @@ def hotspots(request: Request) -> Response:
     workbench = wb(request)
     week = _param_week(request)
     with day_counts(workbench) as counts, workbench.reader() as store:
+        rising = rising_now(workbench, store)
         weeks = queries.hotspot_weeks(store.con)
         week = week or hotspot_store.latest_hotspot_week(store.con, workbench.now().date())
         entries = hotspot_entries(store.con, week, workbench.topics, workbench.settings.digest.trend_weeks,
                                   series=counts.weekly_story_series if counts else None) if week else []
     return render(request, "hotspots.html.j2", week=week, weeks=weeks.to_dict("records"), entries=entries,
-                  cell_url=cell_url, rising=rising_now(workbench))
+                  cell_url=cell_url, rising=rising)
 
 
 def hotspot_cell(request: Request) -> Response:
