@@ -128,6 +128,8 @@ CREATE TABLE IF NOT EXISTS search_day_cells (
     documents    INTEGER NOT NULL,
     PRIMARY KEY (day, topic, province, story)
 ) WITHOUT ROWID;
+-- One topic's cells over a period (the map of a topic) without reading the other topics' rows.
+CREATE INDEX IF NOT EXISTS search_day_cells_topic ON search_day_cells (topic, day, province, story);
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
     title, lead, body, tags, content='search_text', content_rowid='rowid',
     tokenize='unicode61 remove_diacritics 2'

@@ -91,19 +91,12 @@ def rising_now(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, pd.D
                b.documents, b.sources, b.detected_at,
                o.episode_id, o.opened_at, o.last_flagged_at, o.open_stories, o.open_window_hours,
                o.week_stories, o.peak_week_stories, x.escalated_at
-        FROM (SELECT * FROM best WHERE flagged) b
+        FROM best b
         FULL OUTER JOIN open o ON o.topic = b.topic AND o.province = b.province
         LEFT JOIN escalated x ON x.episode_id = o.episode_id
+        WHERE b.flagged OR o.episode_id IS NOT NULL  -- an open episode below the threshold: its best window now
+        ORDER BY coalesce(b.flagged, false) DESC, b.score DESC NULLS LAST, topic, province
     """)
-    if len(rows):  # an open episode no longer flagged: its cell's current best window, for the numbers
-        quiet = rows[~rows.flagged]
-        if len(quiet):
-            now_rows = _frame(con, "SELECT topic, province, window_hours, stories, baseline, score, detected_at "
-                                   "FROM detections WHERE best")
-            merged = quiet[["topic", "province"]].merge(now_rows, on=["topic", "province"], how="left")
-            for column in ("window_hours", "stories", "baseline", "score", "detected_at"):
-                rows.loc[~rows.flagged, column] = merged[column].to_numpy()
-        rows = rows.sort_values(["flagged", "score"], ascending=[False, False], na_position="last").reset_index(drop=True)
     return detected_at, rows
 
 

@@ -220,7 +220,7 @@ EPISODE_EVENT_VI = {"opened": "Bắt đầu theo dõi (lần đầu vượt ngư
                     "last_flagged": "Lần gần nhất còn vượt ngưỡng"}
 
 
-def episode_history(episodes: pd.DataFrame, topics) -> list[dict]:
+def episode_history(episodes: pd.DataFrame) -> list[dict]:
     """Each episode of a cell as a list of dated events: opened, escalated, cooling (from its
     alerts), last flagged and closed."""
     from pipeline.detect import window_name
@@ -282,7 +282,7 @@ def hotspot_cell(request: Request) -> Response:
         first_day = monday - dt.timedelta(weeks=cfg.baseline_weeks)
         cell = queries.hotspot_cell(store.con, week, topic, province)
         history = queries.cell_history(store.con, topic, province, week, 12)
-        episodes = episode_history(queries.cell_episodes(store.con, topic, province), workbench.topics)
+        episodes = episode_history(queries.cell_episodes(store.con, topic, province))
         windows = _detection_windows(queries.cell_detections(store.con, topic, province))
     start, week_start_at = vn_midnight(first_day), vn_midnight(monday)
     end = week_start_at + dt.timedelta(weeks=1)
