@@ -6,9 +6,10 @@ page opens its own read-only connection, retrying every 20 ms while a batch is b
 (`web.page_wait_s` at most), and closes it before answering: the file is never kept from the
 next batch for longer than one page takes.
 
-Counts over a period (a cell's days, the map, the heat map, a story's members) come from the
-search index's narrow read model (`store.search_index`), refreshed after every enrichment, so
-most pages never join a million documents with their enrichments.
+Counts over a period (a cell's days, the map, the heat map, a story's members, Today's digest)
+come from the search index's read model (`store.search_index`: a narrow per-document table and
+per-day story cells), refreshed after every enrichment, so most pages never join a million
+documents with their enrichments.
 
 Inside this process DuckDB refuses a read-only and a read-write connection to the same file at
 once, so the one thing here that writes (applying queued corrections) and the pages' readers
