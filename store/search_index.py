@@ -165,6 +165,8 @@ def _fill_day_cells(con: sqlite3.Connection, batch: int = 50_000) -> None:
     if con.execute("SELECT 1 FROM search_meta WHERE key = 'day_cells'").fetchone():
         return
     with _write(con):
+        if con.execute("SELECT 1 FROM search_meta WHERE key = 'day_cells'").fetchone():
+            return  # another updater filled it while this one waited
         con.execute("DELETE FROM search_day_cells")
         after = -1 << 62
         while True:
@@ -174,7 +176,7 @@ def _fill_day_cells(con: sqlite3.Connection, batch: int = 50_000) -> None:
                 break
             _count_day_cells(con, [(r[0], r[1], r[2].split(), r[3].split("|") if r[3] else []) for r in rows], +1)
             after = rows[-1][0]
-        con.execute("INSERT INTO search_meta VALUES ('day_cells', '1')")
+        con.execute("INSERT OR REPLACE INTO search_meta VALUES ('day_cells', '1')")
 
 
 def _day_cell_keys(rowid: int, story: str, topics: Sequence[str], provinces: Sequence[str]) -> list[tuple]:
