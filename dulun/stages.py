@@ -3,7 +3,8 @@
 `dulun run` runs PIPELINE in order, `dulun job <stage>` runs one stage's job (the stage and
 the stages that follow it), and `dulun schedule` starts each stage that has a clock on it:
 
-    crawl -> enrich -> hotspots -> digest (daily) -> weekly-digest -> alerts      (retention apart)
+    crawl -> enrich -> search-index -> followup -> hotspots -> digest (daily) -> weekly-digest -> alerts
+                                                                                     (retention apart)
 
 A stage is the name of what it does, the tables it reads and writes (documentation, and what
 `dulun job` and the scheduler print), its entry function, and when it runs unattended: on its
@@ -91,6 +92,12 @@ def _search_index(settings: Settings, at: Moment) -> object:
     return update_index(settings.database)
 
 
+def _followup(settings: Settings, at: Moment) -> object:
+    from pipeline.followup import run_followup
+
+    return run_followup(settings, now=at.now)
+
+
 def _hotspots(settings: Settings, at: Moment) -> object:
     from pipeline.hotspots import run_hotspots
 
@@ -141,6 +148,13 @@ SEARCH_INDEX = Stage(
     # After every enrichment, and after retention empties old posts' text.
     run=_search_index, follows=("enrich", "retention"),
 )
+FOLLOWUP = Stage(
+    "followup", "each new document's role (report, response, resolution) and the issue thread it joins or opens",
+    reads=("documents", "enrichments", "doc_roles", "issue_threads", "thread_members"),
+    writes=("doc_roles", "issue_threads", "thread_members", "models"),
+    # After every enrichment, so threads are current when digests and alerts read them.
+    run=_followup, follows=("enrich",),
+)
 HOTSPOTS = Stage(
     "hotspots", "the last complete week's hot spots (topic x province against its own history)",
     reads=("documents", "enrichments", "hotspots"), writes=("hotspots",),
@@ -168,7 +182,7 @@ RETENTION = Stage(
     run=_retention, clock=Clock("retention_cron", late_ok=True, when=lambda s: s.retention.post_text_days is not None),
 )
 
-PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, SEARCH_INDEX, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
+PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, SEARCH_INDEX, FOLLOWUP, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
 STAGES: dict[str, Stage] = {s.name: s for s in (*PIPELINE, RETENTION)}
 
 
