@@ -42,6 +42,7 @@ CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
 NUMBER_WEIGHT = 0.25  # "ấp 4", "tổ 5", "quốc lộ 1": a number alone names many places
 OPENING_ROLES = ("report", "response", "resolution")
+TIE = 0.05            # scores this close are a tie
 WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
 KEEP_WORDS = 24
 MIN_WORD_IDF = 3.0    # pairs in more than about 1 in 20 seed items are not distinctive
@@ -185,7 +186,7 @@ class ThreadLinker:
         if placed is not None and placed in self.threads:
             self._join(self.threads[placed], doc, names)
             return Link(doc.doc_id, placed, 0.0, "story")
-        best, best_score, how = None, 0.0, ""
+        best, best_score, how, rival = None, 0.0, "", None
         if names:
             for thread in self.threads.values():
                 needed, kind = self._needed(thread, doc)
@@ -195,8 +196,20 @@ class ThreadLinker:
                 if not shared:
                     continue  # words alone never link: two wage disputes are told in the same words
                 score = shared + word_score(doc.words, thread.words)
-                if score >= needed and (score, thread.last_at) > (best_score, best.last_at if best else thread.last_at):
+                if score < needed:
+                    continue
+                if best is None or (score, thread.last_at) > (best_score, best.last_at):
+                    if best is not None and best_score >= score - TIE and best.province != thread.province:
+                        rival = best
+                    elif rival is not None and rival.province == thread.province:
+                        rival = None
                     best, best_score, how = thread, score, kind
+                elif score >= best_score - TIE and thread.province != best.province:
+                    rival = thread
+        if best is not None and rival is not None and not doc.provinces:
+            # Namesakes in two provinces and a document that says neither: which one it
+            # follows cannot be told, and a wrong link is worse than none.
+            best = None
         if best is not None:
             self._join(best, doc, names)
             return Link(doc.doc_id, best.thread_id, round(best_score, 3), how)
