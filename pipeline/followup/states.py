@@ -26,6 +26,23 @@ import pandas as pd
 from nlp.roles import RoleRules
 
 ANSWERING = ("response", "resolution")
+# What digests, alerts and the workbench call states and details, in Vietnamese.
+STATE_VI = {"raised": "Chưa được trả lời", "answered": "Đã trả lời, chưa giải quyết", "resolved": "Đã giải quyết"}
+ROLE_VI = {"report": "Phản ánh", "response": "Trả lời, xử lý", "resolution": "Giải quyết", "none": "Tin liên quan"}
+DETAIL_VI = {
+    "received": "tiếp nhận", "inspecting": "kiểm tra, xác minh", "dialogue": "đối thoại", "instructed": "chỉ đạo xử lý",
+    "replied": "trả lời, cam kết", "sanctioned": "xử phạt, đình chỉ", "paid": "đã chi trả", "handed_over": "đã bàn giao",
+    "cleaned_up": "đã khắc phục ô nhiễm", "repaired": "đã sửa chữa, khôi phục", "removed": "đã tháo dỡ, di dời, dẹp bỏ",
+    "refunded": "đã hoàn trả", "rejected": "kết luận không có cơ sở", "done": "đã giải quyết", "negated": "",
+}
+
+
+def detail_vi(detail: str | None) -> str:
+    if not detail:
+        return ""
+    if detail.startswith("portal: "):
+        return f"cổng phản ánh: {detail[len('portal: '):]}"
+    return DETAIL_VI.get(detail, detail)
 
 
 @dataclass
@@ -119,8 +136,9 @@ def _portal_answers(portal: pd.DataFrame, rules: RoleRules) -> dict[str, list[tu
         if meaning is None or meaning.state == "raised":
             continue
         when = row.status_at if pd.notna(row.status_at) else row.observed_at
+        # Said as the portal said it: an analyst sees that the answer is the portal's status.
         out.setdefault(row.doc_id, []).append((meaning.state, pd.Timestamp(when).tz_convert("UTC"),
-                                                meaning.detail or f"portal: {row.status}"))
+                                                f"portal: {row.status}"))
     return out
 
 

@@ -206,3 +206,24 @@ def test_followup_list_json_prints_one_line_per_thread(fu_settings):
     assert labor["documents"] == 3 and labor["headline"].startswith("Hơn 1.000 công nhân")
     bad = run_dulun("followup", "--list", "--now", "2026-03-10", env=env)
     assert bad.returncode == 2 and "time zone" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_the_daily_digest_lists_what_waits_for_an_answer_and_what_waits_for_a_resolution(fu_settings):
+    from pipeline.digest import run_daily_digest, run_weekly_digest
+
+    build(fu_settings)
+    run_followup(fu_settings, now=day(12))
+    daily = run_daily_digest(fu_settings, day=day(11).date(), now=day(12))
+    content = json.loads(daily.json_path.read_text(encoding="utf-8"))["followup"]
+    assert [t["topic"] for t in content["unanswered"]] == ["environment"]          # 10 days without an answer
+    assert content["unanswered"][0]["days_waiting"] == 10 and content["unanswered"][0]["unanswered_after"] == 7
+    assert {t["topic"]: t["answered_how"] for t in content["answered_unresolved"]} == {
+        "labor": "đối thoại", "complaints": "cổng phản ánh: Đang xử lý"}
+    html = daily.html_path.read_text(encoding="utf-8")
+    assert "Phản ánh chưa được trả lời sau 7 ngày" in html and "Đã trả lời, chưa giải quyết" in html
+    assert "Nhà máy giấy Hoàng Hà xả thải ra sông Cầu" in daily.md_path.read_text(encoding="utf-8")
+    run_followup(fu_settings, now=day(21))
+    weekly = run_weekly_digest(fu_settings, week="2026-W12", now=day(21))
+    rates = json.loads(weekly.json_path.read_text(encoding="utf-8"))["response_rates"]
+    assert rates["totals"] == {"raised": 3, "answered": 2, "resolved": 1, "response_rate": 0.667, "resolution_rate": 0.333}
+    assert "Tỷ lệ trả lời, giải quyết theo địa bàn và chủ đề" in weekly.html_path.read_text(encoding="utf-8")
