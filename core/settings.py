@@ -249,11 +249,13 @@ def load_settings(config: Path | str | None = None, environ: Mapping[str, str] |
     environ = os.environ if environ is None else environ
     path = Path(config) if config else _config_from_env_or_cwd(environ)
     data = _read_toml(path) if path else {}
-    _merge(data, _env_overrides(environ))
+    from_env = _env_overrides(environ)
+    for keys, value in from_env.items():
+        _set(data, keys, value)
     try:
         return Settings.model_validate(data)
     except ValidationError as exc:
-        raise UserError(_one_sentence(exc, path)) from None
+        raise UserError(_one_sentence(exc, path, {keys: _env_name(keys) for keys in from_env})) from None
 
 
 def _config_from_env_or_cwd(environ: Mapping[str, str]) -> Path | None:
@@ -271,34 +273,40 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise UserError(f"Config file {path} is not valid TOML: {exc}.") from None
 
 
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+def _env_overrides(environ: Mapping[str, str]) -> dict[tuple[str, ...], str]:
+    """(section, key) -> value of every DULUN_SECTION__KEY variable that names a setting."""
     known = set(Settings.model_fields)
-    overrides: dict[str, Any] = {}
+    overrides: dict[tuple[str, ...], str] = {}
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX) or name == CONFIG_ENV:
             continue
-        parts = name[len(ENV_PREFIX):].lower().split("__")
-        if parts[0] not in known:
+        keys = tuple(name[len(ENV_PREFIX):].lower().split("__"))
+        if keys[0] not in known:
             continue  # e.g. DULUN_SMTP_PASSWORD is a secret read where it is used
-        target = overrides
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
+        overrides[keys] = value
     return overrides
 
 
-def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> None:
-    for key, value in extra.items():
-        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
-        else:
-            base[key] = value
+def _env_name(keys: tuple[str, ...]) -> str:
+    return ENV_PREFIX + "__".join(keys).upper()
 
 
-def _one_sentence(exc: ValidationError, path: Path | None) -> str:
+def _set(data: dict[str, Any], keys: tuple[str, ...], value: Any) -> None:
+    for key in keys[:-1]:
+        if not isinstance(data.get(key), dict):
+            data[key] = {}
+        data = data[key]
+    data[keys[-1]] = value
+
+
+def _one_sentence(exc: ValidationError, path: Path | None, env_names: Mapping[tuple[str, ...], str]) -> str:
+    """The first problem, said once, naming where the bad value came from: the environment
+    variable that set it, else the settings file."""
     err = exc.errors()[0]
-    key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-    where = f" in {path}" if path else ""
+    loc = tuple(str(p) for p in err["loc"])
+    key = ".".join(loc) or "(top level)"
+    variable = next((name for keys, name in env_names.items() if loc[:len(keys)] == keys), None)
+    where = f" from the environment variable {variable}" if variable else f" in {path}" if path else ""
     if err["type"] == "extra_forbidden":
         return f"Unknown setting `{key}`{where}; check its spelling against the README's settings table."
     got = err.get("input")

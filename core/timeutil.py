@@ -13,13 +13,20 @@ from core.errors import UserError
 TIMEZONE = "Asia/Ho_Chi_Minh"
 VN = ZoneInfo(TIMEZONE)
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$")
+# The years dulun reasons about. Stages reach a couple of years back (baselines, trends) and a
+# week ahead from the day or week they are given; inside these years that never leaves the
+# calendar (year 1 to 9999), so a day or week outside them is one sentence, not an OverflowError.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def parse_date(text: str, what: str = "date") -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise UserError(f"Bad {what} {text!r}: use YYYY-MM-DD, for example 2026-11-23.") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise UserError(f"The {what} {text} is out of range: give a day from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31.")
+    return day
 
 
 def parse_iso_week(text: str) -> tuple[int, int]:
@@ -27,6 +34,8 @@ def parse_iso_week(text: str) -> tuple[int, int]:
     if not match:
         raise UserError(f"Bad week {text!r}: use YYYY-Www, for example 2026-W47.")
     year, week = int(match[1]), int(match[2])
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise UserError(f"The week {text} is out of range: give a week of the years {FIRST_YEAR} to {LAST_YEAR}.")
     try:
         dt.date.fromisocalendar(year, week, 1)
     except ValueError:

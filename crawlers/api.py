@@ -2,12 +2,19 @@
 
 Scrapy runs in a child process (`python -m crawlers.run`) so every crawl gets a fresh Twisted
 reactor; the child takes the writer lock, the parent reads the recorded runs back.
+
+The child never outlives this process: stopped here (Ctrl-C, SIGTERM), the parent asks the
+child to stop, waits for it (a bounded time, then kills it), and says what was kept; killed
+with -9, the parent's death signal stops the child. A child that dies has its runs closed as
+`interrupted` at once, with the counts its batches recorded.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,13 +24,16 @@ from typing import Mapping
 
 from crawlers.salt import SALT_ENV
 from crawlers.sources import Source, load_sources, select_sources
-from core.errors import UserError
+from core.errors import ProcessFailed, UserError
+from core.processes import Stopped, stop_child
 from core.settings import Settings
 from core.timeutil import VN
 from store import crawl as crawl_store
-from store import open_reader
+from store import open_reader, open_writer
+from store.runs import mark_interrupted_runs
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -74,14 +84,64 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
         raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
     with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
         child, result_path = start_child(settings, chosen, now, Path(tmp), proxy=proxy)
-        code = child.wait()
-        result = json.loads(result_path.read_text(encoding="utf-8")) if result_path.is_file() else {}
+        try:
+            code = child.wait()
+        except BaseException as stopped:  # Stopped by a signal, or KeyboardInterrupt: the child stops too
+            grace = stop_grace_s(settings)
+            log.warning("Stopping the crawl: pages already asked for are fetched and stored first (at most %g s; "
+                        "stop again to end it at once).", grace)
+            try:
+                stop_child(child, grace)
+            except BaseException as again:  # stopped again: stop_child has killed the child
+                stopped = again
+            kept = close_runs_of_a_dead_child(settings, _read_result(result_path))
+            if isinstance(stopped, Stopped):
+                raise stopped.with_detail(kept) from None
+            raise stopped from None
+        result = _read_result(result_path)
     if "user_error" in result:
         raise UserError(result["user_error"])
     if code != 0 or "runs" not in result:
+        kept = close_runs_of_a_dead_child(settings, result)
+        if code < 0:
+            name = signal.Signals(-code).name
+            raise ProcessFailed(f"The crawl process was killed by {name}; {kept}.", f"crawl_killed_{name}")
         reason = result.get("error") or f"exit code {code}"
-        raise RuntimeError(f"The crawl process failed ({reason}); see the log above.")
+        raise ProcessFailed(f"The crawl process failed ({reason}; its log is above); {kept}.", "crawl_failed")
     return read_summaries(settings, result["runs"])
+
+
+def stop_grace_s(settings: Settings) -> float:
+    """How long a stopping crawl child may take: requests in flight end within the download timeout."""
+    return max(30.0, 2 * settings.crawl.timeout_s)
+
+
+def _read_result(path: Path) -> dict:
+    """The child's result file; {} when it never wrote one or died while writing it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def close_runs_of_a_dead_child(settings: Settings, result: dict) -> str:
+    """Close the runs a stopped or dead crawl child left open (as interrupted, keeping the counts
+    its batches recorded) and say, as half a sentence, what it kept."""
+    runs = result.get("runs") or result.get("started") or {}
+    if not runs:
+        return "the crawl had stored nothing"
+    with open_writer(settings.database, settings.lock_timeout_s) as store:
+        mark_interrupted_runs(store.con, list(runs.values()), note="the crawl process stopped")
+    summaries = read_summaries(settings, runs)
+    stored = sum(s.items_stored for s in summaries)
+    interrupted = sum(s.status == "interrupted" for s in summaries)
+    documents = "1 new or changed document the crawl stored is" if stored == 1 else \
+        f"{stored} new or changed documents the crawl stored are"
+    kept = f"the {documents} kept"
+    if interrupted:
+        kept += (f" and {'its run is' if interrupted == 1 else f'{interrupted} runs are'} marked interrupted "
+                 "(the next crawl carries on)")
+    return kept
 
 
 def start_child(settings: Settings, sources: list[Source], now: dt.datetime, workdir: Path,
@@ -89,8 +149,10 @@ def start_child(settings: Settings, sources: list[Source], now: dt.datetime, wor
     """Launch the crawl child; returns the process and where it will write its result."""
     config_path, result_path = workdir / "config.json", workdir / "result.json"
     config_path.write_text(json.dumps(_child_config(settings, sources, now), ensure_ascii=False), encoding="utf-8")
+    # The child's death signal comes when the thread starting it ends: crawl() waits in that thread.
     child = subprocess.Popen(
-        [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path)],
+        [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path),
+         "--parent-pid", str(os.getpid())],
         env=_child_env(proxy),
     )
     return child, result_path

@@ -2,7 +2,13 @@
 
 Runs in its own process so the Twisted reactor is fresh every time (a reactor cannot be
 restarted), takes the writer lock for the whole crawl (opening the database file only for each
-batch), and writes a JSON result file the parent turns into summaries.
+batch), and writes a JSON result file the parent turns into summaries: first the runs it
+started (so a parent can close them if this process is killed), then the final result.
+
+It stops with its parent: SIGTERM when the parent dies (`--parent-pid`, PR_SET_PDEATHSIG). The
+first SIGINT, SIGTERM or SIGHUP stops the crawl gracefully (requests in flight finish, the last
+batch is stored, every run ends `interrupted` with its counts); later ones change nothing, since
+Ctrl-C reaches parent and child alike and the parent then asks again.
 """
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ import datetime as dt
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from scrapy.settings import default_settings
@@ -25,6 +32,7 @@ from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
 from crawlers.state import CrawlContext
 from core.errors import UserError
+from core.processes import die_with_parent
 from core.settings import CrawlSettings
 from store import crawl as crawl_store
 from store import writer_session
@@ -116,13 +124,54 @@ def _native_reactor() -> str:
     return "twisted.internet.selectreactor.SelectReactor"
 
 
-def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
+class GracefulStop:
+    """The first SIGINT/SIGTERM/SIGHUP stops the crawl gracefully (see the module doc); later ones are ignored."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._process = None
+
+    def install(self) -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # SIGHUP: the terminal closed
+            signal.signal(signum, self._handle)
+
+    def attach(self, process) -> None:
+        """From now on a stop signal stops `process` (a CrawlerProcess: its reactor is installed)."""
+        self._process = process
+        if self.signum is not None:
+            self._stop_soon()
+
+    def _handle(self, signum, frame) -> None:
+        if self.signum is None:
+            self.signum = signum
+            if self._process is not None:
+                self._stop_soon()
+
+    def _stop_soon(self) -> None:
+        from twisted.internet import reactor
+
+        reactor.callFromThread(self._stop)  # a signal handler must not log or touch the engine itself
+
+    def _stop(self) -> None:
+        from twisted.internet import reactor
+
+        if any(c.engine is None or not c.engine.running for c in self._process.crawlers):
+            reactor.callLater(0.1, self._stop)  # a crawler still starting would miss the stop
+            return
+        log.warning("Got %s: stopping the crawl; each run is closed as interrupted.", signal.Signals(self.signum).name)
+        self._process.stop()
+
+
+def run_crawl(config: dict[str, Any], stop: GracefulStop | None = None,
+              started: Callable[[dict[str, int]], None] = lambda runs: None) -> dict[str, Any]:
+    """Crawl the configured sources; `started(runs)` hears {source: run_id} before any page is fetched."""
     from scrapy.crawler import CrawlerProcess
 
     # Loaded before the reactor starts: importing it inside the first article callback would
     # block the reactor for about a second and time out every request in flight.
     import trafilatura  # noqa: F401
 
+    stop = stop or GracefulStop()
     crawl = CrawlSettings.model_validate(config["crawl"])
     sources = [Source.model_validate(entry) for entry in config["sources"]]
     now = dt.datetime.fromisoformat(config["now"])
@@ -140,14 +189,22 @@ def run_crawl(config: dict[str, Any]) -> dict[str, Any]:
         context = CrawlContext(session=session, now=now, author_key=key.key,
                                flush_items=crawl.flush_items, flush_seconds=crawl.flush_seconds,
                                politeness="; ".join(switches) or None)
+        if stop.signum is not None:  # stopped while starting up: no run was opened
+            return {"runs": {}, "stopped_by": signal.Signals(stop.signum).name}
         process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
         # Extraction libraries warn about every odd page; the crawl records those per page already.
         for chatty in ("trafilatura", "htmldate", "justext"):
             logging.getLogger(chatty).setLevel(logging.ERROR)
         for source in sources:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
-        process.start()
-        return {"runs": {name: state.run_id for name, state in context.states.items()}}
+        runs = {name: state.run_id for name, state in context.states.items()}
+        started(runs)
+        stop.attach(process)
+        process.start(install_signal_handlers=False)  # GracefulStop handles them, once
+        result: dict[str, Any] = {"runs": runs}
+        if stop.signum is not None:
+            result["stopped_by"] = signal.Signals(stop.signum).name
+        return result
 
 
 def check_author_key(con, key: AuthorKey) -> None:
@@ -168,19 +225,44 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--config-json", required=True, type=Path)
     parser.add_argument("--result-json", required=True, type=Path)
+    parser.add_argument("--parent-pid", type=int, help="Stop (SIGTERM) when this process, our parent, dies.")
     args = parser.parse_args(argv)
+    stop = GracefulStop()
+    stop.install()
+    if args.parent_pid:
+        die_with_parent(args.parent_pid)
     config = json.loads(args.config_json.read_text(encoding="utf-8"))
+
+    def write_result(result: dict) -> None:
+        try:
+            args.result_json.write_text(json.dumps(result), encoding="utf-8")
+        except OSError as exc:  # the parent is gone and its folder with it: the log keeps the result
+            log.warning("Could not write the crawl result to %s (%s): %s", args.result_json, exc.strerror, result)
+
     try:
-        result = run_crawl(config)
+        result = run_crawl(config, stop, started=lambda runs: write_result({"started": runs}))
     except UserError as exc:
-        args.result_json.write_text(json.dumps({"user_error": str(exc)}), encoding="utf-8")
+        write_result({"user_error": str(exc)})
         return 2
     except Exception as exc:  # the parent shows this sentence; the traceback stays in the log
         logging.getLogger(__name__).exception("crawl failed")
-        args.result_json.write_text(json.dumps({"error": f"{type(exc).__name__}: {exc}"}), encoding="utf-8")
+        write_result({"error": f"{type(exc).__name__}: {exc}"})
         return 1
-    args.result_json.write_text(json.dumps(result), encoding="utf-8")
+    write_result(result)
+    if args.parent_pid and os.getppid() != args.parent_pid:
+        _clean_up_for_a_dead_parent(args.config_json, args.result_json)
     return 0
+
+
+def _clean_up_for_a_dead_parent(*files: Path) -> None:
+    """The parent was killed: nobody reads the result (the log has it) and nobody else removes
+    the temporary folder it made for us. Only our own files go, then the folder if empty."""
+    for path in files:
+        path.unlink(missing_ok=True)
+    try:
+        files[0].parent.rmdir()
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

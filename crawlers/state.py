@@ -121,6 +121,9 @@ class SourceState:
             self.seen.update(d.url for d in docs)
         if failures:
             run_store.record_failures(con, failures)
+        if docs or failures:  # the run's row says what is stored, even if this process dies next
+            self.result.failures = dict(self.causes)
+            run_store.record_progress(con, self.run_id, self.result)
 
     def _without_other_sources_urls(self, con, docs: list[Document]) -> list[Document]:
         """A URL another source stored first stays that source's row: a second source silently
@@ -137,7 +140,8 @@ class SourceState:
         self.result.failures = dict(self.causes)
         if self.not_modified:
             self.result.failures["not_modified"] = self.not_modified
-        status = "ok" if reason == "finished" else "failed"
+        # "shutdown": stopped by a signal (Ctrl-C, the parent stopping, the parent's death).
+        status = "ok" if reason == "finished" else "interrupted" if reason == "shutdown" else "failed"
         if reason == "finished" and self.result.pages_ok == 0 and self.result.pages_failed:
             status = "failed"
         with self.context.session.batch() as con:

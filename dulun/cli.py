@@ -10,8 +10,10 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from core.errors import UserError
+from core.errors import ProcessFailed, UserError
+from core.processes import Stopped, stop_signals_raise
 from dulun.appstate import AppState
 from dulun.commands import register_all
 from dulun.filemodes import use_private_umask
@@ -64,17 +66,27 @@ register_all(app)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: user mistakes print one sentence and exit 2; usage errors as click prints them."""
+    """Entry point: user mistakes print one sentence and exit 2; usage errors as click prints them.
+
+    A stop signal (Ctrl-C, SIGTERM, SIGHUP) unwinds the command, which stops its children and
+    marks its runs, then prints one sentence and exits 128 + the signal number (130 for Ctrl-C).
+    A child process that died is one sentence and exit 1."""
     use_private_umask()
     try:
-        app(args=argv, standalone_mode=False)
+        with stop_signals_raise():
+            # Not standalone: typer returns a command's typer.Exit code (and its own 130) instead of exiting.
+            code = app(args=argv, standalone_mode=False)
     except UserError as exc:
-        Console(stderr=True).print(f"[bold red]dulun:[/] {exc}", highlight=False, soft_wrap=True)
+        _say(str(exc))
         sys.exit(2)
-    except typer.Exit as exc:
+    except ProcessFailed as exc:
+        _say(str(exc))
+        sys.exit(1)
+    except Stopped as exc:
+        _say(str(exc))
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        Console(stderr=True).print("dulun: interrupted.")
+    except typer.Abort:
+        _say("interrupted.")
         sys.exit(130)
     except Exception as exc:
         # Usage errors (bad option, missing argument) come from typer's click layer.
@@ -82,3 +94,9 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)
+
+
+def _say(sentence: str) -> None:
+    Console(stderr=True).print(f"[bold red]dulun:[/] {escape(sentence)}", highlight=False, soft_wrap=True)

@@ -12,7 +12,10 @@ Two halves live here:
   (dulun/stages.py says which), one step each, then one JSON summary line.
 
 A child that gets SIGTERM or SIGINT finishes the step it is in (one entry point call, whose
-writes are committed batch by batch) and skips the steps after it.
+writes are committed batch by batch) and skips the steps after it. When the scheduler dies,
+even by kill -9, the child gets SIGHUP (`--parent-pid`, the kernel's parent-death signal) and
+stops at once, as any `dulun` command stopped by a signal does: its own children stopped, its
+crawl runs marked interrupted, the batches written kept. Nobody is left to wait for it.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -67,7 +71,9 @@ def run_child(
     line carries the JSON summary. Returns the recorded result as a dict.
     """
     settings = load_settings(config_path)
-    argv = list(command) if command else child_argv(config_path, stage, args)
+    # The child stops with us even if we are killed with -9 (its parent-death signal; it is
+    # started and waited for by this same thread, as the signal requires).
+    argv = list(command) if command else [*child_argv(config_path, stage, args), "--parent-pid", str(os.getpid())]
     started = _now()
     LOG.info("Job %s: starting %s", job_id, " ".join(argv[2:]) if not command else " ".join(argv))
     outcome, cause, summary = _wait_for_child(argv, settings.schedule.job_timeout_minutes * 60)
@@ -238,7 +244,12 @@ def to_jsonable(value):
 
 
 def print_summary(summary: dict) -> None:
-    print(SUMMARY_PREFIX + json.dumps(summary, ensure_ascii=False, default=str), flush=True)
+    line = SUMMARY_PREFIX + json.dumps(summary, ensure_ascii=False, default=str)
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:  # the scheduler that started us is gone: the log keeps the summary
+        LOG.warning("Nobody reads the job summary any more: %s", line)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush is quiet
 
 
 @contextmanager

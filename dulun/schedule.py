@@ -11,8 +11,9 @@ Why it is shaped like this:
   whose definition did not change keep their next run time.
 * `coalesce=True` and `misfire_grace_time`: after the machine slept, each job runs at most once
   (if still within the grace period), never a week of backlog.
-* SIGTERM/SIGINT: no new job starts, queued ones are dropped, the running job finishes its
-  current step, then the scheduler exits 0.
+* SIGTERM/SIGINT/SIGHUP: no new job starts, queued ones are dropped, the running job finishes
+  its current step, then the scheduler exits 0. Killed with -9, the scheduler's running job
+  child gets SIGHUP from the kernel and stops at once (see dulun.jobs).
 """
 from __future__ import annotations
 
@@ -273,9 +274,11 @@ def _install_signal_handlers(stop: threading.Event) -> dict:
         if not stop.is_set():
             LOG.warning("Got %s: stopping after the running job's current step.", signal.Signals(signum).name)
             stop.set()
-            _forward_to_children(signum)
+            # SIGHUP (a closed terminal) stops the scheduler like SIGTERM; to a job child SIGHUP
+            # means "your scheduler is gone, stop now", so it is passed on as SIGTERM.
+            _forward_to_children(signal.SIGTERM if signum == signal.SIGHUP else signum)
 
-    return {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT)}
+    return {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)}
 
 
 def _forward_to_children(signum: int) -> None:

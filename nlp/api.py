@@ -16,10 +16,12 @@ import datetime as dt
 import json
 import logging
 import multiprocessing as mp
+import os
 import queue
 from pathlib import Path
 
 from core.errors import UserError
+from core.processes import worker_signals
 from core.records import DocInput, DocResult
 from nlp.enrich import Enricher
 from nlp.model import TopicModel, current_version
@@ -104,12 +106,15 @@ def same_result_key(doc: DocInput) -> tuple:
 
 
 def _fork_map(enricher: Enricher, batches: list[list[DocInput]], workers: int) -> list[DocResult]:
+    """The batches on `workers` forked processes, which never outlive this one: killed with it
+    (their parent-death signal), and killed at once when this process stops or fails."""
     enricher.enrich([DocInput("warm-up", "Khởi động", "", "Xin chào.")])  # load underthesea before forking
     ctx = mp.get_context("fork")
     tasks, results = ctx.Queue(), ctx.Queue()
     for i, batch in enumerate(batches):
         tasks.put((i, batch))
-    procs = [ctx.Process(target=_worker, args=(enricher, tasks, results), daemon=True) for _ in range(min(workers, len(batches)))]
+    procs = [ctx.Process(target=_worker, args=(enricher, tasks, results, os.getpid()), daemon=True)
+             for _ in range(min(workers, len(batches)))]
     for p in procs:
         tasks.put(None)
         p.start()
@@ -127,15 +132,24 @@ def _fork_map(enricher: Enricher, batches: list[list[DocInput]], workers: int) -
             if isinstance(payload, BaseException):
                 raise RuntimeError(f"enrichment worker failed: {payload!r}") from payload
             collected[i] = payload
+    except BaseException:
+        for p in procs:  # stopped (Ctrl-C, SIGTERM) or failed: the chunk is lost anyway
+            p.kill()
+        raise
     finally:
         for p in procs:
             p.join(timeout=5)
             if p.is_alive():
-                p.terminate()
+                p.kill()
+                p.join()
+        for q in (tasks, results):  # their feeder threads must not wait on a pipe no one reads
+            q.cancel_join_thread()
+            q.close()
     return [r for i in range(len(batches)) for r in collected[i]]
 
 
-def _worker(enricher: Enricher, tasks, results) -> None:
+def _worker(enricher: Enricher, tasks, results, parent_pid: int) -> None:
+    worker_signals(parent_pid)
     while True:
         item = tasks.get()
         if item is None:

@@ -19,6 +19,7 @@ from typing import TextIO
 
 import numpy as np
 
+from core.processes import Stopped
 from core.records import DocInput, DocResult, Enrichment, StorySignature
 from nlp.api import load_enricher, run_parallel, same_result_key, train_and_save, usable_model_version
 from nlp.clusters import StoryIndex, thread_story_id
@@ -29,6 +30,7 @@ from nlp.provinces import Gazetteer
 from nlp.topic_rules import RuleSet
 from nlp.train import TrainingData, load_seed, weak_labels
 from store import open_writer
+from store.db import require_database
 from store import nlp as nlp_store
 
 log = logging.getLogger(__name__)
@@ -93,6 +95,7 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
     One writer for the whole run (the model is made ready first, outside it); each chunk's
     enrichments are committed before the next chunk is read, so a killed run loses one chunk."""
     started = time.perf_counter()
+    require_database(settings.database)  # before training a model for a database that is not there
     enricher = load_enricher(settings, ensure_model(settings, now))
     summary = EnrichSummary(model_version=enricher.model_version)
     when = _now(now)
@@ -100,17 +103,24 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
     memory_starts = when - dt.timedelta(days=STORY_MEMORY_DAYS)
     # Big chunks: each one pays a database round trip and a fork; 8 batches per worker amortise both.
     chunk = settings.nlp.batch_size * settings.nlp.workers * 8
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         summary.signatures_forgotten = nlp_store.forget_signatures_before(store.con, memory_starts)
         for doc_id, story_id, _key, blob in nlp_store.recent_signatures(store.con, memory_starts):
             index.add(doc_id, story_id, np.frombuffer(blob, dtype="<u8").astype(np.uint64))
         total = nlp_store.count_pending(store.con)
-        with _progress(progress, total) as advance:
-            while docs := nlp_store.pending_documents(store.con, chunk):
-                enrichments, signatures = _enrich_chunk(enricher, docs, index, settings, summary)
-                nlp_store.write_enrichments(store.con, enrichments, when)
-                nlp_store.write_signatures(store.con, signatures, when)
-                advance(len(docs))
+        written = 0
+        try:
+            with _progress(progress, total) as advance:
+                while docs := nlp_store.pending_documents(store.con, chunk):
+                    enrichments, signatures = _enrich_chunk(enricher, docs, index, settings, summary)
+                    nlp_store.write_enrichments(store.con, enrichments, when)
+                    nlp_store.write_signatures(store.con, signatures, when)
+                    written += len(docs)
+                    advance(len(docs))
+        except Stopped as stopped:  # Ctrl-C or SIGTERM: the workers are gone, the chunks written stay
+            raise stopped.with_detail(
+                f"{written} documents enriched and stored; the next `dulun enrich` does the other {total - written}"
+            ) from None
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -177,11 +187,11 @@ def label_session(settings, count: int, answers: TextIO, out: TextIO, now: dt.da
     """`dulun label`: the least certain enriched documents shown one by one, the analyst's topics
     recorded in `labels` for the next training. Returns how many labels were recorded."""
     rules = RuleSet.load(settings.nlp.rules_file)
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         candidates = nlp_store.uncertain_candidates(store.con, CANDIDATE_POOL)
     recorded = review(candidates, rules, count, answers, out)
     if recorded:
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             nlp_store.write_labels(store.con, recorded, now or dt.datetime.now(dt.timezone.utc))
     out.write(f"\nRecorded {len(recorded)} label(s); run `dulun train` to use them.\n")
     return len(recorded)

@@ -12,7 +12,7 @@ from core.errors import UserError
 from core.settings import Settings
 from core.timeutil import VN
 from store import open_reader, open_writer
-from store.db import DatabaseError, disk_problem
+from store.db import DatabaseError, disk_problem, require_database
 from store.ops import checkpoint, export_documents_parquet, file_fingerprint, fingerprint, fsync_file
 
 LOG = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ class ExportSummary:
 def export_parquet(settings: Settings, since: dt.date, out_dir: Path | None = None) -> ExportSummary:
     """Documents published on or after `since` (Asia/Ho_Chi_Minh) with their current enrichment,
     as Parquet files under `<out>/published_day=YYYY-MM-DD/`."""
+    require_database(settings.database)  # before making an export folder beside a database that is not there
     out_dir = Path(out_dir or settings.data_dir / "export")
     start = dt.datetime.combine(since, dt.time(), VN)
     try:
@@ -54,6 +55,7 @@ def backups_dir(settings: Settings) -> Path:
 def backup(settings: Settings, out: Path | None = None, now: dt.datetime | None = None) -> BackupSummary:
     """Copy the database while holding the writer lock (after a CHECKPOINT), then prove the copy opens
     and holds the same rows. The copy appears under its final name only when complete."""
+    require_database(settings.database)  # likewise for the backups folder
     now = now or dt.datetime.now(VN)
     out = Path(out or backups_dir(settings) / f"dulun-{now:%Y%m%d-%H%M%S}.duckdb")
     if out.exists():

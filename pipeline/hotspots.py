@@ -64,7 +64,7 @@ def run_hotspots(settings: Settings, week: str | None = None, now: dt.datetime |
     """Compute and store one week's hot spots (replacing the week if it was computed before)."""
     label, monday = resolve_week(week, now)
     started = dt.datetime.now()
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         frame = compute(store.con, monday, settings.hotspots)
         frame = to_rows(frame, label, monday, now)
         hotspot_store.replace_hotspots(store.con, label, frame)

@@ -42,7 +42,7 @@ def run_retention(settings: Settings, now: dt.datetime | None = None) -> Retenti
     if cutoff is None:
         LOG.info("Text retention is off (retention.post_text_days is not set); no text dropped.")
     else:
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             counts = drop_old_text(store.con, cutoff, settings.retention.kinds)
         documents, versions = counts.documents, counts.versions
         LOG.info(

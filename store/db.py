@@ -18,7 +18,12 @@ writes next.
 
 Disk trouble (a full disk, a read-only file or mount) becomes one UserError sentence. DuckDB
 commits through its write-ahead log, so a failed or killed write leaves the file as it was at
-the last commit; the next writer replays the log.
+the last commit; the next writer replays the log. A damaged file (truncated, a block
+overwritten, not a DuckDB file at all) is one sentence too, saying what to do.
+
+Commands that only read or compute open with `create=False` (or `open_reader`): a missing
+database means `dulun init` was never run or the data folder is mistyped, and an empty
+database created there would make every answer a silent "nothing found".
 """
 from __future__ import annotations
 
@@ -125,6 +130,34 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[i
 def _with_definitions(sql: str) -> str:
     """A migration may name a definition kept in code: `{{current_enrichments}}`."""
     return sql.replace("{{current_enrichments}}", current_enrichments_sql())
+
+
+# What DuckDB says when the file itself is damaged (checked in lower case).
+_DAMAGE_MARKERS = ("corrupt database file", "could not read enough bytes", "not a valid duckdb database file",
+                   "failure while replaying wal")
+
+
+def damage(exc: BaseException) -> str | None:
+    """DuckDB's first line when `exc` says the database file is damaged, else None."""
+    text = str(exc)
+    if isinstance(exc, duckdb.Error) and any(marker in text.lower() for marker in _DAMAGE_MARKERS):
+        return text.splitlines()[0] if text else type(exc).__name__
+    return None
+
+
+def damaged_database(path: Path, detail: str) -> UserError:
+    return UserError(
+        f"Database {path} is damaged ({detail.rstrip('.')}); restore the last good copy made by `dulun backup` "
+        f"(in {Path(path).parent / 'backups'} unless you chose --out) in its place, or move it aside and run "
+        "`dulun init` to start an empty one."
+    )
+
+
+def require_database(path: Path) -> None:
+    """A command that reads or computes needs the database to exist already (see the module doc)."""
+    if not Path(path).is_file():
+        raise UserError(f"No database at {path}; run `dulun init` (or `dulun demo`) first, or check the data "
+                        "folder (data_dir in the settings file, DULUN_DATA_DIR).")
 
 
 def _configure(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
@@ -234,7 +267,11 @@ class Store:
 def _connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         return _configure(duckdb.connect(str(path), read_only=read_only))
-    except duckdb.IOException as exc:
+    except duckdb.Error as exc:
+        if damage(exc):
+            raise damaged_database(path, damage(exc)) from None
+        if not isinstance(exc, duckdb.IOException):
+            raise
         message = str(exc)
         if "conflicting lock" in message.lower() or "could not set lock" in message.lower():
             raise DatabaseBusy(path, _pid_in(message)) from None
@@ -263,13 +300,17 @@ def _pid_in(message: str) -> str | None:
 
 
 @contextlib.contextmanager
-def open_writer(path: Path, lock_timeout_s: float = 30.0, migrate_to_latest: bool = True) -> Iterator[Store]:
+def open_writer(path: Path, lock_timeout_s: float = 30.0, migrate_to_latest: bool = True,
+                create: bool = True) -> Iterator[Store]:
     """The one writing connection: takes the writer lock, migrates, and releases both on exit.
+    `create=False`: a missing database is a UserError instead of a new empty one.
 
     A full disk or a read-only file inside the block becomes one UserError sentence; DuckDB has
     rolled the failed transaction back, so everything committed before stays intact.
     """
     path = Path(path)
+    if not create:
+        require_database(path)
     lock = WriterLock(path, lock_timeout_s)
     lock.acquire()
     try:
@@ -295,6 +336,8 @@ def _writing(path: Path, wait_s: float, migrate_to_latest: bool, poll_s: float) 
             yield store
             con.execute("CHECKPOINT")
         except (duckdb.Error, OSError) as exc:
+            if damage(exc):
+                raise damaged_database(path, damage(exc)) from None
             reason = disk_problem(exc)
             if reason is None:
                 raise
@@ -377,13 +420,16 @@ def open_reader(path: Path, wait_s: float = READER_WAIT_S, poll_s: float = 0.2) 
     retries every `poll_s` for up to `wait_s` seconds before saying which process is writing.
     """
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"No database at {path}; run `dulun init` (or `dulun demo`) first.")
+    require_database(path)
     store = Store(con=_connect_when_free(path, read_only=True, wait_s=wait_s, poll_s=poll_s), path=path, read_only=True)
     try:
         if schema_version(store.con) < latest_version():
             raise UserError(f"Database {path} is at an older schema; run `dulun init` to migrate it.")
         yield store
+    except duckdb.Error as exc:
+        if damage(exc):
+            raise damaged_database(path, damage(exc)) from None
+        raise
     finally:
         store.close()
 

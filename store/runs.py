@@ -27,17 +27,41 @@ def finish_run(
                skipped_seen = ?, items_stored = ?, failures = ?, note = ?
         WHERE run_id = ?
         """,
-        [status, result.pages_ok, result.pages_failed, result.skipped_seen, result.items_stored,
-         json.dumps(result.failures, ensure_ascii=False), note, run_id],
+        [status, *_counts(result), note, run_id],
     )
 
 
-def mark_interrupted_runs(con: duckdb.DuckDBPyConnection) -> int:
-    """Runs still 'running' when a new writer starts were killed; say so instead of leaving them open."""
-    return con.execute(
-        "UPDATE crawl_runs SET status = 'interrupted', finished_at = now() "
-        "WHERE status = 'running' RETURNING run_id"
-    ).fetchall().__len__()
+def record_progress(con: duckdb.DuckDBPyConnection, run_id: int, result: CrawlRunResult) -> None:
+    """The run's counts so far, written with every batch: a run that is killed, and closed as
+    interrupted later, still says what it fetched and stored."""
+    con.execute(
+        "UPDATE crawl_runs SET pages_ok = ?, pages_failed = ?, skipped_seen = ?, items_stored = ?, failures = ? "
+        "WHERE run_id = ? AND status = 'running'",
+        [*_counts(result), run_id],
+    )
+
+
+def _counts(result: CrawlRunResult) -> list:
+    return [result.pages_ok, result.pages_failed, result.skipped_seen, result.items_stored,
+            json.dumps(result.failures, ensure_ascii=False)]
+
+
+def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, run_ids: Sequence[int] | None = None,
+                          note: str | None = None) -> int:
+    """Close runs still 'running' as interrupted, keeping the counts their batches recorded:
+    all of them (a new writer knows every such run was killed), or the `run_ids` of a crawl
+    process that just died. Returns how many were closed."""
+    where, params = "status = 'running'", []
+    if run_ids is not None:
+        if not run_ids:
+            return 0
+        where += f" AND run_id IN ({', '.join('?' for _ in run_ids)})"
+        params = list(run_ids)
+    return len(con.execute(
+        f"UPDATE crawl_runs SET status = 'interrupted', finished_at = now(), note = coalesce(?, note) "
+        f"WHERE {where} RETURNING run_id",
+        [note, *params],
+    ).fetchall())
 
 
 def record_failures(con: duckdb.DuckDBPyConnection, failures: Sequence[FetchFailure]) -> None:

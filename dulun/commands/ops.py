@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import signal
 from pathlib import Path
 from typing import Optional
 
@@ -79,7 +80,10 @@ def job(
     ctx: typer.Context,
     stage: str = typer.Argument(..., help="crawl | enrich | hotspots | digest | weekly-digest | alerts | retention"),
     source: Optional[str] = typer.Option(None, "--source", help="The source to crawl (crawl only)."),
+    parent_pid: Optional[int] = typer.Option(None, "--parent-pid", hidden=True,
+                                             help="Stop at once when this process, our parent, dies."),
 ) -> None:
+    from core.processes import die_with_parent
     from dulun.jobs import EXIT_STOPPED, StopRequest, crawl_activity_lock, print_summary, run_stage_here
     from dulun.stages import CRAWL
 
@@ -87,6 +91,10 @@ def job(
     stop = StopRequest()
     try:
         with stop.installed():
+            if parent_pid:
+                # SIGHUP, not SIGTERM: with the scheduler gone nobody waits for the current step,
+                # so the job stops now (SIGHUP raises Stopped: children stopped, runs marked).
+                die_with_parent(parent_pid, signal.SIGHUP)
             if stage == CRAWL.name:
                 with crawl_activity_lock(settings):
                     summary = run_stage_here(settings, stage, source, stop)
@@ -96,7 +104,8 @@ def job(
         print_summary({"stage": stage, "ok": False, "cause": "user_error", "error": str(exc)})
         raise
     except Exception as exc:
-        print_summary({"stage": stage, "ok": False, "cause": type(exc).__name__, "error": str(exc)[:500]})
+        cause = getattr(exc, "cause", None) or type(exc).__name__  # ProcessFailed: e.g. crawl_killed_SIGKILL
+        print_summary({"stage": stage, "ok": False, "cause": cause, "error": str(exc)[:500]})
         raise
     print_summary(summary)
     if summary.get("stopped"):

@@ -63,7 +63,7 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
             ch.check_webhook_transport(channel.url, settings.alerts.own_hosts, name)
     period, _ = resolve_week(week, now)
     summary = AlertSummary(period)
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         alerts, outbox = new_alerts(store.con, rules, period, now)
         summary.created = alert_store.insert_alerts(store.con, alerts, outbox)
         due = alert_store.due_deliveries(store.con, now)
@@ -71,7 +71,7 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
     # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             alert_store.record_deliveries(store.con, pd.DataFrame(results))
             pending = alert_store.outbox_rows(store.con)
     for r in results:

@@ -48,7 +48,7 @@ def run_daily_digest(settings: Settings, day: dt.date | None = None, now: dt.dat
     now = now or dt.datetime.now(VN)
     day = day or default_day(now)
     topics = load_topics()
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         content = daily_content(store.con, settings, day, topics, now)
         paths = write_all(content, settings.digest_dir / "daily", day.isoformat())
         summary = _summary(content, paths)
@@ -63,7 +63,7 @@ def run_weekly_digest(settings: Settings, week: str | None = None, now: dt.datet
     now = now or dt.datetime.now(VN)
     label, monday = resolve_week(week, now)
     topics = load_topics()
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         content = weekly_content(store.con, settings, label, monday, topics, now)
         paths = write_all(content, settings.digest_dir / "weekly", label)
         summary = _summary(content, paths)

@@ -58,3 +58,63 @@ def test_what_dulun_writes_is_private_and_a_shared_data_folder_is_pointed_out(tm
     warned = dulun("status", cwd=tmp_path)
     assert warned.returncode == 0 and "can be read by other users (mode 755)" in warned.stderr
     assert "chmod 700" in warned.stderr
+
+
+def one_sentence_exit_2(result) -> str:
+    """The error a user sees: exit 2, one `dulun:` line, no traceback."""
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    [line] = [l for l in result.stderr.splitlines() if l.startswith("dulun:")]
+    return line
+
+
+@pytest.mark.parametrize(
+    "args, sentence",
+    [
+        (["hotspots", "--week", "9999-W52"], "The week 9999-W52 is out of range"),
+        (["digest", "--date", "0001-01-01"], "The date 0001-01-01 is out of range"),
+        (["digest", "--week", "0001-W01"], "The week 0001-W01 is out of range"),
+        (["alerts", "--week", "9999-W52"], "The week 9999-W52 is out of range"),
+        (["export", "--since", "9999-12-31"], "The --since date 9999-12-31 is out of range"),
+    ],
+)
+def test_out_of_range_weeks_and_dates_are_one_sentence(tmp_path, args, sentence):
+    """Seen: `hotspots --week 9999-W52` and `digest --date 0001-01-01` ended in an OverflowError traceback."""
+    assert dulun("init", cwd=tmp_path).returncode == 0
+    assert sentence in one_sentence_exit_2(dulun(*args, cwd=tmp_path))
+
+
+@pytest.mark.parametrize("command", [["hotspots"], ["alerts"], ["digest"], ["digest", "--week", "2026-W47"], ["label"],
+                                     ["enrich"], ["export", "--since", "2026-11-01"], ["retention"], ["backup"]])
+def test_commands_that_read_or_compute_refuse_a_missing_database_instead_of_creating_one(tmp_path, command):
+    """Seen: before `dulun init`, or with a mistyped data folder, these created an empty database
+    and reported nothing found, as if all were well."""
+    mistyped = tmp_path / "dat"
+    line = one_sentence_exit_2(dulun(*command, cwd=tmp_path, env={"DULUN_DATA_DIR": str(mistyped)}))
+    assert f"No database at {mistyped / 'dulun.duckdb'}" in line
+    assert "run `dulun init`" in line and "data folder" in line
+    assert not mistyped.exists()
+
+
+def _damage(db, how: str) -> None:
+    data = bytearray(db.read_bytes())
+    if how == "truncated":
+        db.write_bytes(data[: len(data) // 3])
+    elif how == "overwritten block":
+        data[8192:8192 + 4096] = os.urandom(4096)
+        db.write_bytes(bytes(data))
+    else:  # not a database at all
+        db.write_bytes(os.urandom(len(data)))
+
+
+@pytest.mark.parametrize("command, how", [
+    (["status"], "truncated"), (["status"], "overwritten block"), (["status"], "random bytes"),
+    (["init"], "overwritten block"), (["hotspots", "--week", "2026-W47"], "truncated"),
+])
+def test_a_damaged_database_is_one_sentence_saying_what_to_do(tmp_path, command, how):
+    """Seen: a corrupted block ended in a `_duckdb.Error: Corrupt database file` traceback."""
+    assert dulun("init", cwd=tmp_path).returncode == 0
+    _damage(tmp_path / "data" / "dulun.duckdb", how)
+    line = one_sentence_exit_2(dulun(*command, cwd=tmp_path))
+    assert "data/dulun.duckdb is damaged" in line
+    assert "dulun backup" in line and "dulun init" in line

@@ -67,3 +67,30 @@ def test_host_lists_can_come_from_the_environment_comma_separated():
     settings = load_settings(environ={"DULUN_CRAWL__OWN_HOSTS": "127.0.0.1, mirror.lan", "DULUN_ALERTS__OWN_HOSTS": "hooks.lan"})
     assert settings.crawl.own_hosts == ["127.0.0.1", "mirror.lan"] and settings.alerts.own_hosts == ["hooks.lan"]
     assert Settings().crawl.own_hosts == []  # nothing at a private address is fetched unless listed
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DULUN_CRAWL__DOWNLOAD_DELAY": "soon"},
+         r"Invalid setting `crawl.download_delay` from the environment variable DULUN_CRAWL__DOWNLOAD_DELAY: .*'soon'"),
+        ({"DULUN_CRAWL__DOWNLAOD_DELAY": "2"},
+         r"Unknown setting `crawl.downlaod_delay` from the environment variable DULUN_CRAWL__DOWNLAOD_DELAY;"),
+        ({"DULUN_LOCK_TIMEOUT_S": "-1"},
+         r"Invalid setting `lock_timeout_s` from the environment variable DULUN_LOCK_TIMEOUT_S: "),
+    ],
+)
+def test_a_bad_environment_variable_is_named_not_the_settings_file(tmp_path, env, message):
+    """Seen: DULUN_CRAWL__DOWNLOAD_DELAY=x with a dulun.toml present blamed dulun.toml."""
+    config = tmp_path / "dulun.toml"
+    config.write_text("[crawl]\ndownload_delay = 2.0\n")
+    with pytest.raises(UserError, match=message) as caught:
+        load_settings(config, environ=env)
+    assert "dulun.toml" not in str(caught.value)
+
+
+def test_a_bad_value_in_the_file_still_names_the_file_beside_unrelated_environment_variables(tmp_path):
+    config = tmp_path / "dulun.toml"
+    config.write_text("[crawl]\ndownload_delay = -3\n")
+    with pytest.raises(UserError, match=r"Invalid setting `crawl.download_delay` in .*dulun.toml"):
+        load_settings(config, environ={"DULUN_CRAWL__TIMEOUT_S": "5"})

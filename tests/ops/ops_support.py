@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.processes import group_members, wait_until  # noqa: F401  (wait_until: the ops tests use it from here)
+
 REPO = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 WRITER_JOB = HERE / "writer_job.py"
@@ -93,20 +95,17 @@ def wait_for_line(proc: subprocess.Popen, needle: str, timeout: float = 60, stre
     raise AssertionError(f"never saw {needle!r}; got {lines!r}; stderr: {proc.stderr.read() if proc.poll() is not None else ''}")
 
 
-def wait_until(predicate, timeout: float = 60, every: float = 0.2, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out waiting for {what}")
+def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL, timeout: float = 30) -> None:
+    """Kill the process and everything it started (it leads its own session), and return only
+    when none of them holds anything any more.
 
-
-def kill_group(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
-    """Kill the process and everything it started (it leads its own session)."""
+    Waiting for the leader is not enough: its killed children may still be dying (the kernel
+    gives back their memory before it closes their files), with the database and its locks
+    still theirs. A zombie holds nothing, so it counts as gone."""
     try:
         os.killpg(proc.pid, sig)
     except ProcessLookupError:
         pass
-    proc.wait(timeout=30)
+    proc.wait(timeout=timeout)
+    wait_until(lambda: not group_members(proc.pid), timeout=timeout, every=0.02,
+               what=f"every process of group {proc.pid} to end")

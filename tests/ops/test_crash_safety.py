@@ -14,6 +14,7 @@ import pytest
 
 from ops_support import SCHEDULER_HARNESS, kill_group, wait_for_line, wait_until, writer_argv
 from store.ops import database_integrity, job_results_for
+from tests.processes import children
 from core.records import content_hash
 
 pytestmark = pytest.mark.slow
@@ -105,7 +106,7 @@ def test_a_killed_child_is_recorded_with_its_cause_and_the_scheduler_keeps_runni
     scheduler = ops_env.spawn(harness)
     reaper(scheduler)
     wait_until(lambda: documents_safe(ops_env.db) >= BATCH, what="a committed batch")
-    child = wait_until(lambda: child_pids(scheduler.pid), what="the job's child process")
+    child = wait_until(lambda: children(scheduler.pid), what="the job's child process")
     import os
     os.kill(child[0], signal.SIGKILL)
 
@@ -130,17 +131,3 @@ def run_statuses_safe(db) -> list[str]:
         return run_statuses(db)
     except duckdb.Error:
         return []
-
-
-def child_pids(pid: int) -> list[int]:
-    from pathlib import Path
-
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found

@@ -48,6 +48,7 @@ def test_unknown_stage_and_crawl_without_source_are_user_errors(ops_env):
 
 @pytest.mark.slow
 def test_run_child_logs_ok_and_failed_runs_for_status(ops_env):
+    assert ops_env.dulun("init").returncode == 0
     ok = run_child(str(ops_env.config), "retention", "retention", [])
     assert ok["outcome"] == "ok"
     failed = run_child(str(ops_env.config), "crawl:nowhere", "crawl", [])  # no --source: the child says so
@@ -56,3 +57,16 @@ def test_run_child_logs_ok_and_failed_runs_for_status(ops_env):
     assert [r.outcome for r in job_results_for(ops_env.jobstore, "retention")] == ["ok"]
     assert {row[0] for row in last_job_results(ops_env.jobstore)} == {"retention", "crawl:nowhere"}
     assert job_failures_by_cause(ops_env.jobstore)[0][:3] == ("crawl", "user_error", 1)
+
+
+def test_a_job_stopped_on_request_exits_75_as_its_summary_says(ops_env, monkeypatch, capsys):
+    """Seen: the CLI dropped the exit code typer hands back (75 here, 130 for Ctrl-C): exit 0,
+    and the scheduler recorded a stopped job as ok."""
+    import dulun.jobs
+    from dulun.cli import main
+
+    monkeypatch.setattr(dulun.jobs, "run_stage_here", lambda *args, **kwargs: {"stage": "enrich", "stopped": True})
+    with pytest.raises(SystemExit) as exited:
+        main(["--config", str(ops_env.config), "job", "enrich"])
+    assert exited.value.code == EXIT_STOPPED
+    assert classify_exit(exited.value.code, capsys.readouterr().out)[:2] == ("interrupted", "stopped_on_request")

@@ -107,6 +107,10 @@ def test_weekly_digest_lists_the_hot_spots_with_their_stories(timeline_db, now):
 
 
 def test_a_digest_with_no_hot_spots_computed_says_so(settings, now):
+    from store import open_writer
+
+    with open_writer(settings.database):  # `dulun init`: an empty database
+        pass
     summary = run_daily_digest(settings, now=now)
     html = summary.html_path.read_text(encoding="utf-8")
     assert "chưa tính điểm nóng tuần nào" in html and "Không có tin nào được gắn chủ đề" in html

@@ -90,5 +90,7 @@ def test_only_the_newest_enrichment_of_the_current_content_counts(timeline_db, n
 
 
 def test_an_empty_database_stores_nothing_and_flags_nothing(settings, now):
+    with open_writer(settings.database):  # `dulun init`: an empty database
+        pass
     summary = run_hotspots(settings, now=now)
     assert (summary.iso_week, summary.cells, summary.levels) == ("2026-W47", 0, {})
