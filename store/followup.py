@@ -233,6 +233,11 @@ def threads_of_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str])
     ).fetchall())
 
 
+def role_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str | None] | None:
+    rows = con.execute("SELECT role, detail FROM doc_roles WHERE doc_id = ?", [doc_id]).fetchall()
+    return rows[0] if rows else None
+
+
 def thread_of_story(con: duckdb.DuckDBPyConnection, story_id: str) -> str | None:
     rows = con.execute("SELECT arg_min(thread_id, linked_at) FROM thread_members WHERE story_id = ?", [story_id]).fetchall()
     return rows[0][0] if rows else None

@@ -112,3 +112,18 @@ def _watched_page(browser, width: int = 1280, height: int = 900):
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
     return page, problems
+
+
+@pytest.fixture(scope="session")
+def role_model_dir(tmp_path_factory) -> Path:
+    """A model dir whose follow-up role model was trained once for the session (a few seconds);
+    point `nlp.model_dir` at it to share it."""
+    import datetime as dt
+
+    from core.settings import Settings
+    from pipeline.followup import ensure_role_model, role_rules
+
+    home = tmp_path_factory.mktemp("roles")
+    settings = Settings.model_validate({"data_dir": str(home), "nlp": {"model_dir": str(home / "models")}})
+    ensure_role_model(settings, role_rules(settings), dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    return home / "models"

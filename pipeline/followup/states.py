@@ -37,8 +37,9 @@ DETAIL_VI = {
 }
 
 
-def detail_vi(detail: str | None) -> str:
-    if not detail:
+def detail_vi(detail) -> str:
+    """A detail code in Vietnamese; nothing (None, a missing value) -> ""."""
+    if not isinstance(detail, str) or not detail:
         return ""
     if detail.startswith("portal: "):
         return f"cổng phản ánh: {detail[len('portal: '):]}"

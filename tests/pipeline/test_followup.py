@@ -36,17 +36,6 @@ def day(n: float) -> dt.datetime:
     return DAY0 + dt.timedelta(days=n)
 
 
-@pytest.fixture(scope="session")
-def role_model_dir(tmp_path_factory):
-    """The role model trained once for the session (a few seconds), shared by every test."""
-    from pipeline.followup import ensure_role_model, role_rules
-
-    home = tmp_path_factory.mktemp("roles")
-    settings = Settings.model_validate({"data_dir": str(home), "nlp": {"model_dir": str(home / "models")}})
-    ensure_role_model(settings, role_rules(settings), DAY0)
-    return home / "models"
-
-
 @pytest.fixture
 def fu_settings(tmp_path, role_model_dir) -> Settings:
     return Settings.model_validate({"data_dir": str(tmp_path / "data"), "nlp": {"model_dir": str(role_model_dir)}})
