@@ -86,11 +86,16 @@ def _is_name_token(token: str) -> bool:
     return token[:1].isupper() or token[:1].isdigit()
 
 
-def _kinds_by_length() -> list[tuple[list[str], str]]:
-    return sorted(((kind.split(), cls) for kind, cls in KINDS.items()), key=lambda k: -len(k[0]))
+def _kinds_by_first_word() -> dict[str, list[tuple[list[str], str]]]:
+    """first word -> the kinds starting with it, longest first: one lookup per word of a text."""
+    index: dict[str, list[tuple[list[str], str]]] = {}
+    for kind, cls in sorted(KINDS.items(), key=lambda k: -len(k[0].split())):
+        words = kind.split()
+        index.setdefault(words[0], []).append((words, cls))
+    return index
 
 
-_KINDS_SORTED = _kinds_by_length()
+_KINDS_BY_FIRST = _kinds_by_first_word()
 
 
 def extract_entities(text: str, ignore: frozenset[str] = frozenset()) -> list[Entity]:
@@ -118,8 +123,11 @@ def extract_entities(text: str, ignore: frozenset[str] = frozenset()) -> list[En
 
 
 def _kind_at(tokens: list[str], lower: list[str], i: int) -> tuple[list[str], str] | None:
+    starting = _KINDS_BY_FIRST.get(lower[i])
+    if starting is None:
+        return None
     previous = lower[i - 1] if i else ""
-    for words, cls in _KINDS_SORTED:
+    for words, cls in starting:
         if lower[i:i + len(words)] != words:
             continue
         if previous in _NOT_AFTER.get(words[0], ()) or (previous in _PERSON_WORDS and tokens[i][:1].isupper()):

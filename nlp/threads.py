@@ -171,6 +171,14 @@ class ThreadLinker:
     unknown_score: float = UNKNOWN_SCORE
     both_unknown_score: float = BOTH_UNKNOWN_SCORE
     changed: set[str] = field(default_factory=set)
+    # name -> the threads that have it: a document is compared only with threads it shares a
+    # name with (words alone never link), not with every thread of the window.
+    _by_name: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for thread in self.threads.values():
+            for name in thread.names:
+                self._by_name.setdefault(name, set()).add(thread.thread_id)
 
     @property
     def window(self) -> dt.timedelta:
@@ -188,7 +196,8 @@ class ThreadLinker:
             return Link(doc.doc_id, placed, 0.0, "story")
         best, best_score, how, rival = None, 0.0, "", None
         if names:
-            for thread in self.threads.values():
+            candidates = set().union(*(self._by_name.get(name, ()) for name in names))
+            for thread in (self.threads[t] for t in sorted(candidates)):
                 needed, kind = self._needed(thread, doc)
                 if needed is None or not thread.near(doc.published_at, self.window):
                     continue
@@ -240,6 +249,7 @@ class ThreadLinker:
     def _join(self, thread: Thread, doc: ThreadDoc, names: dict[str, float]) -> None:
         for name, weight in names.items():
             thread.names[name] = max(thread.names.get(name, 0.0), weight)
+            self._by_name.setdefault(name, set()).add(thread.thread_id)
         thread.words.update(doc.words)
         if thread.province is None and doc.provinces:
             thread.province = doc.provinces[0]
