@@ -73,6 +73,13 @@ def own_peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpus() -> int | None:
+    """The cores this process may use (its affinity), which is what a benchmark really gets."""
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
 def largest_child_peak_rss_mb() -> float:
     """Peak resident memory of the largest finished child process (a worker), in MiB."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -142,7 +142,9 @@ class DetectionScore:
 def score_detector(con, sim: Simulation, cfg: HotspotSettings) -> DetectionScore:
     """Run the detector on every evaluated week of a simulation loaded into `con`."""
     from pipeline.hotspots import FLAGGED_LEVELS, compute
+    from store.detections import refresh_story_index
 
+    refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
     planted = set(zip(sim.bursts.iso_week, sim.bursts.topic, sim.bursts.province))
     detected = false_alarms = 0
     for label, monday in sim.evaluated:

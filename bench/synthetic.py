@@ -33,7 +33,9 @@ def insert_enrichments(con: duckdb.DuckDBPyConnection, enrichments: Sequence[Enr
     register(con, "incoming_enrichments", frame)
     try:
         con.execute(
-            """INSERT INTO enrichments SELECT doc_id, model_version, content_hash, language,
+            """INSERT INTO enrichments (doc_id, model_version, content_hash, language, topics, scores, provinces,
+                                         story_id, enriched_at)
+               SELECT doc_id, model_version, content_hash, language,
                    CAST(topics AS VARCHAR[]), CAST(scores AS JSON), CAST(provinces AS VARCHAR[]), story_id, now()
                FROM incoming_enrichments"""
         )
@@ -43,15 +45,17 @@ def insert_enrichments(con: duckdb.DuckDBPyConnection, enrichments: Sequence[Enr
 
 def insert_synthetic_items(con: duckdb.DuckDBPyConnection, items: pd.DataFrame, model_version: str = "sim") -> None:
     """Synthetic documents and their enrichments from a frame with columns doc_id, source,
-    published_at (tz-aware), topic, province, story_id: one document per row (the simulator)."""
+    published_at (tz-aware), topic, province, story_id, and optionally fetched_at (default: the
+    publication time): one document per row (the simulator)."""
+    fetched = "fetched_at" if "fetched_at" in items.columns else "published_at"
     register(con, "sim_items", items)
     try:
         with transaction(con):
             con.execute(
-                """
+                f"""
                 INSERT INTO documents (doc_id, source, kind, url, title, published_at, fetched_at, updated_at, content_hash)
                 SELECT doc_id, source, 'press', 'https://sim.example/' || doc_id, 'Tin ' || topic || ' ' || province,
-                       published_at, published_at, published_at, 'h' || doc_id
+                       published_at, {fetched}, {fetched}, 'h' || doc_id
                 FROM sim_items
                 """
             )

@@ -81,6 +81,21 @@ class HotspotSettings(Section):
     prior_weeks: float = Field(2.0, ge=0)
     min_history_weeks: int = Field(3, ge=1)  # weeks of data needed before anything is flagged
     dispersion_floor: float = Field(0.05, ge=0)  # smallest extra-Poisson variance (negative binomial)
+    # Rolling detection, every cycle (pipeline/detect.py): trailing windows ending now, in hours
+    # (whole days, at most a week), each against the same cell's history of windows that long.
+    windows_hours: list[int] = Field(default_factory=lambda: [24, 72, 168], min_length=1)
+    # Stricter than the weekly table's: every cycle looks again at three windows (bench_detect.py
+    # keeps false alarms under 1 per 100 quiet cell-weeks with it).
+    rolling_max_p_value: float = Field(0.001, gt=0, lt=1)
+    episode_close_hours: float = Field(72.0, ge=0)  # a wave ends after this long with no window flagged
+    escalation_factor: float = Field(2.0, gt=1)  # one escalation when a wave's 7-day stories grow this much
+
+    @field_validator("windows_hours")
+    @classmethod
+    def _whole_days(cls, value: list[int]) -> list[int]:
+        if any(h % 24 or not 24 <= h <= 168 for h in value):
+            raise ValueError("each window must be a whole number of days between 24 and 168 hours")
+        return sorted(set(value))
 
 
 class DigestSettings(Section):

@@ -78,3 +78,54 @@ def local_today(now: dt.datetime | None = None) -> dt.date:
 def vn_midnight(day: dt.date) -> dt.datetime:
     """The first instant of `day` in Asia/Ho_Chi_Minh."""
     return dt.datetime.combine(day, dt.time(0), tzinfo=VN)
+
+
+def parse_now(text: str, what: str = "--now") -> dt.datetime:
+    """An ISO timestamp that names its zone, for replaying the world as it was at that moment."""
+    try:
+        value = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UserError(f"Bad {what} {text!r}: use an ISO timestamp with its zone, "
+                        "for example 2026-11-20T14:00+07:00.") from None
+    if value.tzinfo is None:
+        raise UserError(f"Bad {what} {text!r}: say which zone it is in, for example 2026-11-20T14:00+07:00.")
+    return value
+
+
+class Clock:
+    """`now()` for one pass of the pipeline: the real time, or a simulated one that starts at
+    `start` and runs at the speed of real time (a replay: every stage sees a later moment than
+    the stage before it, as in a real cycle)."""
+
+    def __init__(self, start: dt.datetime | None = None):
+        if start is not None and start.tzinfo is None:
+            raise UserError("A simulated clock needs a time zone, for example 2026-11-20T14:00+07:00.")
+        self.start = start
+        self._started = dt.datetime.now(dt.timezone.utc)
+
+    def now(self) -> dt.datetime:
+        if self.start is None:
+            return dt.datetime.now(VN)
+        return (self.start + (dt.datetime.now(dt.timezone.utc) - self._started)).astimezone(VN)
+
+
+# Public holidays in Việt Nam (the press publishes less, like on a Sunday): fixed dates every
+# year, and the lunar ones (Tết: the eve to the fourth day; the Hùng Kings' day) by year.
+# Extend the lunar table as years come.
+FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 1), (9, 2))
+LUNAR_NEW_YEAR = {2024: dt.date(2024, 2, 10), 2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17),
+                  2027: dt.date(2027, 2, 6), 2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13),
+                  2030: dt.date(2030, 2, 3)}
+HUNG_KINGS_DAY = {2024: dt.date(2024, 4, 18), 2025: dt.date(2025, 4, 7), 2026: dt.date(2026, 4, 26)}
+
+
+def vn_holidays(first: dt.date, last: dt.date) -> set[dt.date]:
+    """Public holidays between `first` and `last` (inclusive)."""
+    found: set[dt.date] = set()
+    for year in range(first.year, last.year + 1):
+        found.update(dt.date(year, m, d) for m, d in FIXED_HOLIDAYS)
+        if year in LUNAR_NEW_YEAR:
+            found.update(LUNAR_NEW_YEAR[year] + dt.timedelta(days=k) for k in range(-1, 4))
+        if year in HUNG_KINGS_DAY:
+            found.add(HUNG_KINGS_DAY[year])
+    return {day for day in found if first <= day <= last}

@@ -73,17 +73,29 @@ def due_sources(settings: Settings, now: dt.datetime | None = None, sources_file
             if s.name not in last or now - last[s.name] >= dt.timedelta(minutes=s.interval_minutes)]
 
 
+@dataclass(frozen=True)
+class Poll:
+    """One poll of a replay: the moment it stands for and the sources polled (empty: all)."""
+
+    at: dt.datetime
+    sources: tuple[str, ...] = ()
+
+
 def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Path | None = None,
-          now: dt.datetime | None = None, base: str | None = None, proxy: str | None = None) -> list[CrawlSummary]:
+          now: dt.datetime | None = None, base: str | None = None, proxy: str | None = None,
+          cycles: list[Poll] | None = None) -> list[CrawlSummary]:
     """Crawl the named sources (default: all in the file) and return one summary per source.
 
-    `proxy` sends every request through that HTTP proxy (the demo reaches its fixture site so)."""
+    `proxy` sends every request through that HTTP proxy (the demo reaches its fixture site so).
+    `cycles` replays polls on a simulated clock: one after another, in one child process, each
+    poll crawls its sources with its moment as the crawl's clock, so documents are stamped as
+    fetched then (one summary per source and poll)."""
     chosen = resolve_sources(settings, sources, sources_file, base)
-    now = now or dt.datetime.now(VN)
-    if now.tzinfo is None:
+    now = now or (cycles[0].at if cycles else dt.datetime.now(VN))
+    if now.tzinfo is None or any(c.at.tzinfo is None for c in cycles or []):
         raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
     with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
-        child, result_path = start_child(settings, chosen, now, Path(tmp), proxy=proxy)
+        child, result_path = start_child(settings, chosen, now, Path(tmp), proxy=proxy, cycles=cycles)
         try:
             code = child.wait()
         except BaseException as stopped:  # Stopped by a signal, or KeyboardInterrupt: the child stops too
@@ -108,6 +120,9 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
             raise ProcessFailed(f"The crawl process was killed by {name}; {kept}.", f"crawl_killed_{name}")
         reason = result.get("error") or f"exit code {code}"
         raise ProcessFailed(f"The crawl process failed ({reason}; its log is above); {kept}.", "crawl_failed")
+    if "cycle_runs" in result:
+        return read_summaries(settings, {f"{name}#{i}": run for name, ids in result["cycle_runs"].items()
+                                         for i, run in enumerate(ids)})
     return read_summaries(settings, result["runs"])
 
 
@@ -145,10 +160,13 @@ def close_runs_of_a_dead_child(settings: Settings, result: dict) -> str:
 
 
 def start_child(settings: Settings, sources: list[Source], now: dt.datetime, workdir: Path,
-                proxy: str | None = None) -> tuple[subprocess.Popen, Path]:
+                proxy: str | None = None, cycles: list[Poll] | None = None) -> tuple[subprocess.Popen, Path]:
     """Launch the crawl child; returns the process and where it will write its result."""
     config_path, result_path = workdir / "config.json", workdir / "result.json"
-    config_path.write_text(json.dumps(_child_config(settings, sources, now), ensure_ascii=False), encoding="utf-8")
+    config = _child_config(settings, sources, now)
+    if cycles:
+        config["cycles"] = [{"at": c.at.isoformat(), "sources": list(c.sources)} for c in cycles]
+    config_path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
     # The child's death signal comes when the thread starting it ends: crawl() waits in that thread.
     child = subprocess.Popen(
         [sys.executable, "-m", "crawlers.run", "--config-json", str(config_path), "--result-json", str(result_path),

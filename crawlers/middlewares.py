@@ -92,6 +92,16 @@ class ConditionalGetMiddleware(_CrawlerAware):
         return response
 
 
+class ReplayClockMiddleware(_CrawlerAware):
+    """In a replay (`crawl(cycles=...)`), tell the site which moment this poll stands for."""
+
+    def process_request(self, request: Request, spider=None):
+        state = self.state()
+        if state is not None:
+            request.headers["X-Dulun-Clock"] = state.context.now.isoformat()
+        return None
+
+
 class PageCountMiddleware(_CrawlerAware):
     def process_response(self, request: Request, response: Response, spider=None):
         state = self.state()

@@ -7,8 +7,6 @@ is keyed by the canonical URL).
 """
 from __future__ import annotations
 
-import datetime as dt
-
 from twisted.internet import task
 
 from crawlers.extract import strip_controls
@@ -49,7 +47,7 @@ class DocumentPipeline:
             byline=strip_controls(item.get("byline")),
             author_hash=item.get("author_hash"),
             published_at=item.get("published_at"),
-            fetched_at=dt.datetime.now(dt.timezone.utc),
+            fetched_at=spider.state.context.clock(),
             language=item.get("language"),
             default_province=strip_controls(item.get("place")) or source.province,
             thread_url=item.get("thread_url"),

@@ -27,7 +27,7 @@ from scrapy.settings import default_settings
 
 from crawlers import guard
 from crawlers.politeness import politeness_switches
-from crawlers.salt import AuthorKey, author_key, warn_about_legacy_salt
+from crawlers.salt import author_key, check_author_key, warn_about_legacy_salt
 from crawlers.sources import Source
 from crawlers.spiders import SPIDERS
 from crawlers.state import CrawlContext
@@ -36,7 +36,6 @@ from core.processes import die_with_parent
 from core.settings import CrawlSettings
 from store import crawl as crawl_store
 from store import writer_session
-from store.keys import record_fingerprint, recorded_fingerprint
 from store.runs import mark_interrupted_runs
 
 
@@ -59,6 +58,13 @@ def scrapy_settings(crawl: CrawlSettings, extra_own_hosts: Iterable[str] = ()) -
         "ROBOTSTXT_OBEY": crawl.obey_robots,
         "CONCURRENT_REQUESTS": crawl.concurrent_requests,
         "CONCURRENT_REQUESTS_PER_DOMAIN": crawl.concurrency_per_domain,
+        # Items are stored synchronously (batched upserts), so items in flight buy nothing, while
+        # Scrapy's default of 100 sets up 100 cooperative tasks for every response's output: a
+        # third of the demo replay's crawl CPU (79 polls of 5 sources).
+        "CONCURRENT_ITEMS": 8,
+        # A development check that re-reads and parses each callback's source for every response
+        # (its cache misses on bound methods): a fifth of that CPU, for a warning the tests would show.
+        "WARN_ON_GENERATOR_RETURN_VALUE": False,
         "DOWNLOAD_DELAY": crawl.download_delay,
         "DOWNLOAD_DELAY_JITTER": 0.5 if crawl.download_delay > 0 else 0,
         "AUTOTHROTTLE_ENABLED": crawl.autothrottle,
@@ -177,8 +183,10 @@ def run_crawl(config: dict[str, Any], stop: GracefulStop | None = None,
     now = dt.datetime.fromisoformat(config["now"])
     key = author_key(Path(config["secrets_dir"]))
     warn_about_legacy_salt(Path(config["data_dir"]))
-    # The writer lock for the whole crawl, the database file only per batch: readers get in between.
-    with writer_session(Path(config["database"]), config["lock_timeout_s"]) as session:
+    cycles = [(dt.datetime.fromisoformat(c["at"]), set(c.get("sources") or ())) for c in config.get("cycles") or []]
+    # The writer lock for the whole crawl, the database file only per batch: readers get in
+    # between. A replay's polls (the demo) keep it open: nobody reads while they run.
+    with writer_session(Path(config["database"]), config["lock_timeout_s"], keep_open=bool(cycles)) as session:
         with session.batch() as con:
             check_author_key(con, key)
             mark_interrupted_runs(con)
@@ -191,10 +199,10 @@ def run_crawl(config: dict[str, Any], stop: GracefulStop | None = None,
                                politeness="; ".join(switches) or None)
         if stop.signum is not None:  # stopped while starting up: no run was opened
             return {"runs": {}, "stopped_by": signal.Signals(stop.signum).name}
+        if cycles:
+            return _run_cycles(scrapy_settings(crawl, proxy_hosts(os.environ)), sources, context, cycles, stop, started)
         process = CrawlerProcess(scrapy_settings(crawl, proxy_hosts(os.environ)))
-        # Extraction libraries warn about every odd page; the crawl records those per page already.
-        for chatty in ("trafilatura", "htmldate", "justext"):
-            logging.getLogger(chatty).setLevel(logging.ERROR)
+        _quiet_extraction_logs()
         for source in sources:
             process.crawl(SPIDERS[source.spider], source=source, context=context)
         runs = {name: state.run_id for name, state in context.states.items()}
@@ -207,18 +215,62 @@ def run_crawl(config: dict[str, Any], stop: GracefulStop | None = None,
         return result
 
 
-def check_author_key(con, key: AuthorKey) -> None:
-    """The first key a database sees is the only one it accepts: a second key would give every
-    author a second pseudonym and silently double every distinct-voice count."""
-    known = recorded_fingerprint(con, "author_key")
-    if known is None:
-        record_fingerprint(con, "author_key", key.fingerprint)
-    elif known != key.fingerprint:
-        raise UserError(
-            f"The author key from {key.origin} (fingerprint {key.fingerprint}) is not the one this database was "
-            f"built with (fingerprint {known}); a second key would count every voice twice, so restore the original "
-            "key or start a new database."
-        )
+def _quiet_extraction_logs() -> None:
+    # Extraction libraries warn about every odd page; the crawl records those per page already.
+    for chatty in ("trafilatura", "htmldate", "justext"):
+        logging.getLogger(chatty).setLevel(logging.ERROR)
+
+
+def _run_cycles(settings: dict[str, Any], sources: list[Source], context: CrawlContext,
+                cycles: list[tuple[dt.datetime, set[str]]], stop: GracefulStop,
+                started: Callable[[dict[str, int]], None]) -> dict[str, Any]:
+    """A replay: polls one after another, each crawling its sources (all when none are named)
+    on the simulated clock of its moment, in one reactor (a child process per poll would cost
+    more than the polls). Every request says the poll's moment in `X-Dulun-Clock`, so a fixture
+    site can show what it had published by then; real sites ignore it. A stop signal ends the
+    poll in progress as a crawl's (its runs end `interrupted`) and starts no later one."""
+    from scrapy.crawler import CrawlerRunner
+    from scrapy.utils.log import configure_logging
+    from scrapy.utils.reactor import install_reactor
+
+    settings["DOWNLOADER_MIDDLEWARES"]["crawlers.middlewares.ReplayClockMiddleware"] = 150
+    install_reactor(settings["TWISTED_REACTOR"])
+    configure_logging(settings)
+    _quiet_extraction_logs()
+    from twisted.internet import defer, reactor
+
+    runner = CrawlerRunner(settings)
+    runs: dict[str, list[int]] = {}
+    errors: list[BaseException] = []
+
+    @defer.inlineCallbacks
+    def every_cycle():
+        try:
+            for when, names in cycles:
+                if stop.signum is not None:
+                    break
+                context.start_cycle(when)
+                polled = [s for s in sources if not names or s.name in names]
+                crawls = [runner.crawl(SPIDERS[s.spider], source=s, context=context) for s in polled]
+                started({**{name: ids[-1] for name, ids in runs.items()},
+                         **{name: state.run_id for name, state in context.states.items()}})
+                yield defer.DeferredList(crawls)
+                for name, state in context.states.items():
+                    runs.setdefault(name, []).append(state.run_id)
+        except BaseException as exc:  # noqa: BLE001 - re-raised below, after the reactor stops
+            errors.append(exc)
+        finally:
+            reactor.stop()
+
+    stop.attach(runner)
+    reactor.callWhenRunning(every_cycle)
+    reactor.run(installSignalHandlers=False)  # GracefulStop handles them, once
+    if errors:
+        raise errors[0]
+    result: dict[str, Any] = {"runs": {name: ids[-1] for name, ids in runs.items()}, "cycle_runs": runs}
+    if stop.signum is not None:
+        result["stopped_by"] = signal.Signals(stop.signum).name
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:

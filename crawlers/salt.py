@@ -13,6 +13,7 @@ an analyst's copy) never carry it. Keys shorter than 32 bytes are refused.
 """
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import hashlib
 import hmac
@@ -25,6 +26,9 @@ from pathlib import Path
 from typing import Mapping
 
 from core.errors import UserError
+from core.records import author_hash
+from core.timeutil import VN, week_label
+from store.keys import record_fingerprint, recorded_fingerprint
 
 SALT_ENV = "DULUN_AUTHOR_SALT"
 KEY_FILE = "author_key"
@@ -116,3 +120,30 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def author_pseudonym(name: str | None, key: bytes, published: dt.datetime, source: str) -> str | None:
+    """What a post's author becomes, at parse time (a raw name never reaches an item or a log):
+    a pseudonym holding for the ISO week (Asia/Ho_Chi_Minh) the post was published in and this
+    source. The spiders and `dulun import` both call this, so an imported author counts as the
+    same voice as the crawled one."""
+    from crawlers.extract import nfc
+
+    name = nfc(name)
+    if not name:
+        return None
+    return author_hash(name, key, week_label(published.astimezone(VN).date()), source)
+
+
+def check_author_key(con, key: AuthorKey) -> None:
+    """The first key a database sees is the only one it accepts: a second key would give every
+    author a second pseudonym and silently double every distinct-voice count."""
+    known = recorded_fingerprint(con, "author_key")
+    if known is None:
+        record_fingerprint(con, "author_key", key.fingerprint)
+    elif known != key.fingerprint:
+        raise UserError(
+            f"The author key from {key.origin} (fingerprint {key.fingerprint}) is not the one this database was "
+            f"built with (fingerprint {known}); a second key would count every voice twice, so restore the original "
+            "key or start a new database."
+        )

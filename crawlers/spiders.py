@@ -23,9 +23,8 @@ from crawlers.feeds import parse_xml_document
 from crawlers.hosts import is_http_url
 from crawlers.sources import Source
 from crawlers.state import CrawlContext, SourceState
+from crawlers.salt import author_pseudonym
 from crawlers.vndate import parse_vn_datetime
-from core.timeutil import VN, week_label
-from core.records import author_hash
 
 from crawlers.middlewares import ARTICLE, CONDITIONAL
 
@@ -119,11 +118,7 @@ class SourceSpider(scrapy.Spider):
     def hash_author(self, name: str | None, published: dt.datetime | None) -> str | None:
         """Authors become pseudonyms here, at parse time, so a raw name never reaches an item or
         a log; the pseudonym holds for the post's ISO week (Asia/Ho_Chi_Minh) and this source."""
-        name = nfc(name)
-        if not name:
-            return None
-        week = week_label((published or self.now).astimezone(VN).date())
-        return author_hash(name, self.context.author_key, week, self.source.name)
+        return author_pseudonym(name, self.context.author_key, published or self.now, self.source.name)
 
     # --- failures -------------------------------------------------------------------------
 

@@ -35,6 +35,19 @@ class CrawlContext:
     flush_seconds: float = 2.0
     politeness: str | None = None  # the settings' politeness switches, recorded with every run
     states: dict[str, "SourceState"] = field(default_factory=dict)
+    _started: float = field(default_factory=time.monotonic, repr=False)
+
+    def clock(self) -> dt.datetime:
+        """The crawl's time: `now` when it started plus the time it has run. A crawl given the
+        real time stamps documents with the real time; one replaying a simulated moment (the
+        demo) stamps them with that moment, so detection "as of then" sees exactly them."""
+        return self.now + dt.timedelta(seconds=time.monotonic() - self._started)
+
+    def start_cycle(self, now: dt.datetime) -> None:
+        """The next poll of a replay: its own moment and fresh per-source runs."""
+        self.now = now
+        self._started = time.monotonic()
+        self.states = {}
 
 
 class SourceState:

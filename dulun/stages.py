@@ -3,14 +3,19 @@
 `dulun run` runs PIPELINE in order, `dulun job <stage>` runs one stage's job (the stage and
 the stages that follow it), and `dulun schedule` starts each stage that has a clock on it:
 
-    crawl -> enrich -> search-index -> followup -> hotspots -> digest (daily) -> weekly-digest -> alerts
+    crawl -> enrich -> followup -> detect -> search-index -> hotspots -> digest (daily) -> weekly-digest -> alerts
                                                                                      (retention apart)
 
 A stage is the name of what it does, the tables it reads and writes (documentation, and what
 `dulun job` and the scheduler print), its entry function, and when it runs unattended: on its
 own clock (`clock`), and/or right after other stages in the same job (`follows`). Adding a
-stage is one entry here, placed in PIPELINE where it runs; e.g. a rolling detection that runs
-after every enrichment: Stage("detect", ..., follows=("enrich",)), and alerts following it.
+stage is one entry here, placed in PIPELINE where it runs.
+
+The cycle: a crawl that stored documents starts the enrich job, which is enrich -> followup ->
+detect -> search-index -> alerts (followup, detect and the search index follow enrich, alerts
+follow detect), all at the job's one moment, so the alerts are about what detection found and
+where each issue thread stands at that moment. The
+enrich job also runs on its own clock, so windows slide and waves end when nothing new arrives.
 """
 from __future__ import annotations
 
@@ -86,6 +91,12 @@ def _enrich(settings: Settings, at: Moment) -> object:
     return enrich_pending(settings, now=at.now)
 
 
+def _detect(settings: Settings, at: Moment) -> object:
+    from pipeline.detect import run_detect
+
+    return run_detect(settings, now=at.now)
+
+
 def _search_index(settings: Settings, at: Moment) -> object:
     from store.search_index import update_index
 
@@ -119,7 +130,7 @@ def _weekly_digest(settings: Settings, at: Moment) -> object:
 def _alerts(settings: Settings, at: Moment) -> object:
     from pipeline.alerts import run_alerts
 
-    return run_alerts(settings, now=at.now, week=at.week)
+    return run_alerts(settings, now=at.now)
 
 
 def _retention(settings: Settings, at: Moment) -> object:
@@ -142,27 +153,36 @@ ENRICH = Stage(
     writes=("enrichments", "nlp_story_signatures", "models"),
     run=_enrich, clock=Clock("enrich_every_minutes"),
 )
+FOLLOWUP = Stage(
+    "followup", "each new document's role (report, response, resolution) and the issue thread it joins or opens",
+    reads=("documents", "enrichments", "doc_roles", "issue_threads", "thread_members"),
+    writes=("doc_roles", "issue_threads", "thread_members", "models"),
+    # After every enrichment and before detection, so threads are current when the cycle's
+    # alerts (and the digests) read them.
+    run=_followup, follows=("enrich",),
+)
+DETECT = Stage(
+    "detect", "what is rising now: every topic x province over the trailing 24 h, 72 h and 7 days; episodes",
+    reads=("documents", "enrichments", "detect_stories", "detect_episodes"),
+    writes=("detect_stories", "detect_index_state", "detections", "detection_runs", "detect_episodes"),
+    run=_detect, follows=("enrich",),
+)
 SEARCH_INDEX = Stage(
     "search-index", "the workbench's search index and read model brought up to date (a file beside the database)",
     reads=("documents", "enrichments"), writes=(),
     # After every enrichment, and after retention empties old posts' text.
     run=_search_index, follows=("enrich", "retention"),
 )
-FOLLOWUP = Stage(
-    "followup", "each new document's role (report, response, resolution) and the issue thread it joins or opens",
-    reads=("documents", "enrichments", "doc_roles", "issue_threads", "thread_members"),
-    writes=("doc_roles", "issue_threads", "thread_members", "models"),
-    # After every enrichment, so threads are current when digests and alerts read them.
-    run=_followup, follows=("enrich",),
-)
 HOTSPOTS = Stage(
-    "hotspots", "the last complete week's hot spots (topic x province against its own history)",
-    reads=("documents", "enrichments", "hotspots"), writes=("hotspots",),
+    "hotspots", "the last complete week's hot spots (detection's model for the 7 days ending Sunday 24:00)",
+    reads=("documents", "enrichments", "detect_stories", "hotspots"), writes=("detect_stories", "hotspots"),
     run=_hotspots, clock=Clock("hotspots_cron", late_ok=True),
 )
 DIGEST = Stage(
-    "digest", "yesterday's digest (HTML, Markdown, JSON)",
-    reads=("documents", "enrichments", "hotspots", "crawl_runs", "fetch_failures", "sources"), writes=("digests",),
+    "digest", "yesterday's digest (HTML, Markdown, JSON), with what is rising now",
+    reads=("documents", "enrichments", "hotspots", "detect_stories", "detect_episodes", "crawl_runs",
+           "fetch_failures", "sources"),
+    writes=("detect_stories", "digests"),
     run=_daily_digest, clock=Clock("digest_cron", late_ok=True),
 )
 WEEKLY_DIGEST = Stage(
@@ -171,10 +191,12 @@ WEEKLY_DIGEST = Stage(
     run=_weekly_digest, follows=("hotspots",),
 )
 ALERTS = Stage(
-    "alerts", "alert rules against the hot spots; deliveries due through the outbox",
-    reads=("hotspots", "documents", "enrichments", "alerts", "alert_outbox"), writes=("alerts", "alert_outbox"),
-    # Right after new hot spots; and on its own clock, for retries and the end of quiet hours.
-    run=_alerts, clock=Clock("alerts_every_minutes"), follows=("weekly-digest",),
+    "alerts", "alert rules against the waves detection found (episodes); deliveries due through the outbox",
+    reads=("detections", "detect_episodes", "documents", "enrichments", "alerts", "alert_outbox"),
+    writes=("alerts", "alert_outbox", "detections", "detect_episodes"),
+    # Right after detection (the cycle) and after new weekly reports; and on its own clock, for
+    # retries and the end of quiet hours (detecting first when no detection is at its moment).
+    run=_alerts, clock=Clock("alerts_every_minutes"), follows=("weekly-digest", "detect"),
 )
 RETENTION = Stage(
     "retention", "drop the raw text of old posts (counts, topics and places stay)",
@@ -182,7 +204,7 @@ RETENTION = Stage(
     run=_retention, clock=Clock("retention_cron", late_ok=True, when=lambda s: s.retention.post_text_days is not None),
 )
 
-PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, SEARCH_INDEX, FOLLOWUP, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
+PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, FOLLOWUP, DETECT, SEARCH_INDEX, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
 STAGES: dict[str, Stage] = {s.name: s for s in (*PIPELINE, RETENTION)}
 
 

@@ -360,13 +360,18 @@ class WriterSession:
     between batches, and readers are short, so a batch waits for them at most briefly.
     """
 
-    def __init__(self, path: Path, lock_timeout_s: float):
+    def __init__(self, path: Path, lock_timeout_s: float, kept: Store | None = None):
         self.path = Path(path)
         self.lock_timeout_s = lock_timeout_s
         self.batches = 0
+        self._kept = kept
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._kept is not None:
+            self.batches += 1
+            yield self._kept.con
+            return
         with _writing(self.path, self.lock_timeout_s, migrate_to_latest=False, poll_s=BATCH_POLL_S) as store:
             self.batches += 1
             yield store.con
@@ -376,15 +381,21 @@ BATCH_POLL_S = 0.02
 
 
 @contextlib.contextmanager
-def writer_session(path: Path, lock_timeout_s: float = 30.0) -> Iterator[WriterSession]:
-    """Take the writer lock for a whole job and migrate once; open the file with `session.batch()`."""
+def writer_session(path: Path, lock_timeout_s: float = 30.0, keep_open: bool = False) -> Iterator[WriterSession]:
+    """Take the writer lock for a whole job and migrate once; open the file with `session.batch()`.
+
+    `keep_open`: one connection for every batch, for a job nobody reads from while it runs (a
+    replay such as the demo's hundreds of polls, where opening the file per batch would cost
+    more than the batches)."""
     path = Path(path)
     lock = WriterLock(path, lock_timeout_s)
     lock.acquire()
     try:
-        with _writing(path, lock_timeout_s, migrate_to_latest=True, poll_s=BATCH_POLL_S):
-            pass
-        yield WriterSession(path, lock_timeout_s)
+        with _writing(path, lock_timeout_s, migrate_to_latest=True, poll_s=BATCH_POLL_S) as store:
+            if keep_open:
+                yield WriterSession(path, lock_timeout_s, kept=store)
+        if not keep_open:
+            yield WriterSession(path, lock_timeout_s)
     finally:
         lock.release()
 

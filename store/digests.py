@@ -23,22 +23,24 @@ _CURRENT_IN_WINDOW = current_enrichments_sql("e.doc_id, e.topics, e.story_id",
 
 def top_stories(
     con: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.datetime,
-    cells: Sequence[tuple[str, str | None]] | None = None, per_group: int = 5,
+    cells: Sequence[tuple[str, str | None]] | None = None, per_group: int = 5, as_of: dt.datetime | None = None,
 ) -> pd.DataFrame:
     """The stories published in [start, end), grouped by topic (and by province when `cells` are
     given), best first: most outlets, then most documents. Each row carries the representative
     headline (the earliest item's title), every item's source and link, and when the story was
-    first seen (over all time, not just this window)."""
-    params = {"start": start, "end": end, "n": per_group}
+    first seen (over all time, not just this window). With `as_of`, only documents fetched by
+    then exist (a replay)."""
+    params = {"start": start, "end": end, "n": per_group, "as_of": as_of}
+    topic_place_rows = TOPIC_PLACE_ROWS + " AND ($as_of IS NULL OR d.fetched_at <= $as_of)"
     if cells is not None:
         wanted = pa.table({"topic": [c[0] for c in cells], "province": [c[1] for c in cells]})
         register(con, "wanted_cells", wanted)
         group = "topic, province"
-        rows_sql = f"SELECT r.* FROM ({TOPIC_PLACE_ROWS}) r JOIN wanted_cells w USING (topic, province)"
+        rows_sql = f"SELECT r.* FROM ({topic_place_rows}) r JOIN wanted_cells w USING (topic, province)"
     else:
         group = "topic"
         # A story counts once per topic however many provinces it names.
-        rows_sql = f"SELECT DISTINCT doc_id, source, url, title, published_at, story, topic FROM ({TOPIC_PLACE_ROWS})"
+        rows_sql = f"SELECT DISTINCT doc_id, source, url, title, published_at, story, topic FROM ({topic_place_rows})"
     try:
         return con.execute(
             f"""
@@ -59,6 +61,7 @@ def top_stories(
                 SELECT coalesce(e.story_id, e.doc_id) AS story, min(d.published_at) AS first_seen
                 FROM enrichments e JOIN documents d USING (doc_id)
                 WHERE coalesce(e.story_id, e.doc_id) IN (SELECT story FROM ranked WHERE rank <= $n)
+                  AND ($as_of IS NULL OR d.fetched_at <= $as_of)
                 GROUP BY 1
             )
             SELECT r.*, f.first_seen FROM ranked r LEFT JOIN first_seen f USING (story)

@@ -66,11 +66,14 @@ def write_enrichments(con: duckdb.DuckDBPyConnection, rows: Sequence[Enrichment]
             con.execute(
                 """
                 INSERT OR REPLACE INTO enrichments
+                    (doc_id, model_version, content_hash, language, topics, scores, provinces, story_id, enriched_at, seq)
                 SELECT doc_id, model_version, content_hash, language, topics, CAST(scores AS JSON),
-                       provinces, story_id, ? FROM nlp_new_enrichments
+                       provinces, story_id, ?, nextval('enrichment_seq') FROM nlp_new_enrichments
                 """,
                 [enriched_at],
             )
+            # `seq` is set explicitly: a replaced row keeps its old number otherwise, and the
+            # detection index finds what changed by that number.
             # One enrichment per document: a re-tagged document's older tags go, so readers
             # (hot spots over millions of rows) never have to rank versions.
             con.execute(

@@ -19,6 +19,7 @@ class StatusReport:
     failures_by_cause: list[tuple]
     outbox: list[tuple]
     hotspot_levels: list[tuple] = field(default_factory=list)
+    waves: list[tuple] = field(default_factory=list)  # rolling detection: open and recent episodes
     labels: dict = field(default_factory=dict)  # analysts' labels, those waiting for a retrain, corrections queued
 
 
@@ -59,6 +60,10 @@ def status_report(con: duckdb.DuckDBPyConnection, recent_runs: int = 10, db_path
         ).fetchall(),
         hotspot_levels=con.execute(
             "SELECT iso_week, level, count(*) FROM hotspots WHERE level IS NOT NULL GROUP BY ALL ORDER BY 1 DESC, 2 LIMIT 20"
+        ).fetchall(),
+        waves=con.execute(
+            """SELECT topic, province, opened_at, updated_at, level, window_hours, stories, week_stories, closed_at
+               FROM detect_episodes ORDER BY closed_at IS NULL DESC, coalesce(closed_at, opened_at) DESC LIMIT 20"""
         ).fetchall(),
         labels=label_summary(con, db_path),
     )

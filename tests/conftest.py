@@ -41,6 +41,21 @@ def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, time
 
 
 @pytest.fixture(scope="session")
+def trained_home(tmp_path_factory) -> Path:
+    """A data dir whose topic model was trained once for the whole session from the shipped seed
+    set (its models folder is `<home>/models`); the NLP tests and the replay test share it."""
+    import datetime as dt
+
+    from core.settings import Settings
+    from core.timeutil import VN
+    from pipeline.enrichment import train
+
+    home = tmp_path_factory.mktemp("nlp-model")
+    train(Settings.model_validate({"data_dir": str(home)}), now=dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN))
+    return home
+
+
+@pytest.fixture(scope="session")
 def demo_run(tmp_path_factory):
     """One offline demo per test session, in its own data dir: (data_dir, first run's result)."""
     pytest.importorskip("crawlers.demo_site.server", reason="the demo fixture site is not in this tree")

@@ -354,21 +354,23 @@ def add_history(b: Builder, year: int, week: int) -> None:
 # ------------------------------------------------------------------ planted rises
 
 def add_planted_labor(b: Builder) -> None:
-    """Hải Phòng labor in 2026-W47: 10 items, 3 stories carried by several outlets."""
+    """Hải Phòng labor in 2026-W47: 10 items, 3 stories carried by several outlets. The wave
+    builds from Tuesday: its third story comes Thursday 19/11 at 09:00, when the rolling
+    detection should flag it (not the next Monday's weekly table)."""
     a, bb, c = stories.PLANTED_LABOR
     d, e = stories.PLANTED_LABOR_EXTRA
     hp, labor = "Hải Phòng", ("labor",)
     plan = [
-        ("demo-baohaiphong", a, 0, at(dt.date(2026, 11, 16), 8, 15), labor, 0),
-        ("demo-baoquocgia", a, 1, at(dt.date(2026, 11, 16), 11, 40), labor, 1),
-        ("demo-diendan", a, 2, at(dt.date(2026, 11, 16), 19, 20), labor, 2),
+        ("demo-baohaiphong", a, 0, at(dt.date(2026, 11, 17), 8, 15), labor, 0),
+        ("demo-baoquocgia", a, 1, at(dt.date(2026, 11, 17), 11, 40), labor, 1),
+        ("demo-diendan", a, 2, at(dt.date(2026, 11, 17), 19, 20), labor, 2),
         ("demo-baohaiphong", bb, 0, at(dt.date(2026, 11, 18), 10, 5), labor, 0),
         ("demo-baoquocgia", bb, 1, at(dt.date(2026, 11, 18), 15, 30), labor, 1),
         ("demo-diendan", bb, 2, at(dt.date(2026, 11, 19), 7, 45), labor, 2),
-        ("demo-baohaiphong", c, 0, at(dt.date(2026, 11, 20), 9, 0), labor, 0),
-        ("demo-baoquocgia", c, 1, at(dt.date(2026, 11, 20), 16, 45), labor, 1),
-        ("demo-baohaiphong", d, 0, at(dt.date(2026, 11, 21), 14, 0), labor, 0),
-        ("demo-phananh", e, 0, at(dt.date(2026, 11, 22), 9, 30), ("labor", "complaints"), 0),
+        ("demo-baohaiphong", c, 0, at(dt.date(2026, 11, 19), 9, 0), labor, 0),
+        ("demo-baoquocgia", c, 1, at(dt.date(2026, 11, 19), 16, 45), labor, 1),
+        ("demo-baohaiphong", d, 0, at(dt.date(2026, 11, 20), 14, 0), labor, 0),
+        ("demo-phananh", e, 0, at(dt.date(2026, 11, 21), 9, 30), ("labor", "complaints"), 0),
     ]
     for source, story, headline, when, topics, variant in plan:
         b.add_planted(source, story, headline, when, hp, topics, variant)

@@ -466,7 +466,7 @@ PLANTED_LABOR: list[dict] = [
             "Hải Phòng: Hàng nghìn công nhân giày da ngừng việc, đòi trả lương",
             "Công nhân giày da ở phường Nam Triệu ngừng việc, đòi 2 tháng lương bị nợ",
         ),
-        "lead": "Sáng 16/11, hơn 2.000 công nhân Công ty TNHH Giày da Phú Thành tại phường Nam Triệu (huyện Thủy Nguyên cũ), TP Hải Phòng đồng loạt ngừng việc tập thể vì công ty nợ lương hai tháng.",
+        "lead": "Sáng 17/11, hơn 2.000 công nhân Công ty TNHH Giày da Phú Thành tại phường Nam Triệu (huyện Thủy Nguyên cũ), TP Hải Phòng đồng loạt ngừng việc tập thể vì công ty nợ lương hai tháng.",
         "body": (
             "Từ 7 giờ sáng, công nhân tập trung trước cổng nhà máy, không vào dây chuyền sản xuất. Theo người lao động, lương tháng 9 và tháng 10 chưa được trả, trong khi công ty cũng chưa đóng BHXH từ đầu năm.",
             "\"Tôi làm ở đây 8 năm, chưa bao giờ bị nợ lương lâu như vậy. Tiền nhà trọ, tiền học của con đều phải đi vay\", chị L.T.H., công nhân tổ may, nói.",
@@ -507,10 +507,10 @@ PLANTED_LABOR: list[dict] = [
             "Gần 600 công nhân ở Tiên Lãng đình công, phản đối cắt giảm phụ cấp",
             "Hải Phòng: Công nhân điện tử ngừng việc vì bị cắt phụ cấp, chậm lương",
         ),
-        "lead": "Gần 600 công nhân Công ty TNHH Điện tử Minh Quang tại khu công nghiệp ở xã Tiên Lãng (huyện Tiên Lãng cũ), TP Hải Phòng ngừng việc tập thể từ ngày 20/11 để phản đối việc cắt phụ cấp và chậm trả lương.",
+        "lead": "Gần 600 công nhân Công ty TNHH Điện tử Minh Quang tại khu công nghiệp ở xã Tiên Lãng (huyện Tiên Lãng cũ), TP Hải Phòng ngừng việc tập thể từ sáng 19/11 để phản đối việc cắt phụ cấp và chậm trả lương.",
         "body": (
             "Theo người lao động, từ tháng 11 công ty đơn phương cắt phụ cấp chuyên cần và tiền ăn ca, đồng thời lương tháng 10 bị trả chậm hơn hai tuần.",
-            "Đại diện công ty cho biết việc điều chỉnh phụ cấp là do sụt giảm đơn hàng, và sẽ trả đủ lương tháng 10 trong ngày 21/11.",
+            "Đại diện công ty cho biết việc điều chỉnh phụ cấp là do sụt giảm đơn hàng, và sẽ trả đủ lương tháng 10 trong ngày 20/11.",
             "Liên đoàn Lao động TP Hải Phòng đề nghị doanh nghiệp giữ nguyên các chế độ đã thỏa thuận trong thỏa ước lao động tập thể và đối thoại với người lao động.",
         ),
         "replies": (

@@ -22,14 +22,23 @@ def register(app: typer.Typer) -> None:
     app.command("demo", help=DEMO_HELP)(demo)
 
 
-RUN_HELP = """All stages once, in order: crawl, enrich, hot spots (last complete week),
-daily digest (yesterday), weekly digest (last complete week), alerts.
+RUN_HELP = """All stages once, in the order of dulun/stages.py: crawl, enrich, detect (what is
+rising now), hot spots (last complete week), daily digest (yesterday), weekly digest (last
+complete week), alerts (about the waves detection found).
+
+--now runs the pass as of that moment (ISO, with its zone): the crawl stamps what it fetches
+from then on, and the cycle after it (enrich, detect, alerts, reports) counts only what was
+published and fetched by the time the crawl ended.
 
 Example: dulun run --source vnexpress-thoi-su --source baohaiphong
+
+Example: dulun run --now 2026-11-20T14:00+07:00
 """
 
-DEMO_HELP = """The whole pipeline offline: serves a bundled fixture site on 127.0.0.1, crawls it
-with the real spiders, enriches, computes hot spots, writes the digests and delivers alerts to
+DEMO_HELP = """The whole pipeline offline: serves a bundled fixture site on 127.0.0.1 and replays
+its last 14 days on a simulated clock (the real spiders poll it every hour; enrichment,
+detection and alerts run for every hour), then computes every week's hot spots, writes the
+digests, and prints when each alert fired relative to the planted wave's stories. Alerts go to
 the file channel. Its 'today' is pinned to the fixture's dates, so the output is reproducible.
 
 Example: dulun demo            (then: dulun status, open data/digests/*.html)
@@ -48,10 +57,13 @@ def run(
     ctx: typer.Context,
     source: list[str] = typer.Option(None, "--source", "-s", help="Only this source (repeatable)."),
     sources_file: Path = typer.Option(None, "--sources-file", help="Sources YAML instead of the configured one."),
+    now: str = typer.Option(None, "--now", help="Run as of this moment (ISO, with its zone), on a clock that runs on from it."),
 ) -> None:
+    from core.timeutil import parse_now
     from dulun.orchestrate import run_once
 
-    run_once(state(ctx).settings, sources=source or None, sources_file=sources_file)
+    moment = parse_now(now) if now else None
+    run_once(state(ctx).settings, now=moment, sources=source or None, sources_file=sources_file)
 
 
 def demo(
@@ -99,6 +111,8 @@ def print_status(report, db: str) -> None:
                                "less polite"), report.last_runs)
     _table("Failures by cause", ("source", "cause", "count", "last"), report.failures_by_cause)
     _table("Hot spots", ("week", "level", "cells"), report.hotspot_levels)
+    _table("Waves (rolling detection)", ("topic", "province", "opened", "last checked", "level", "window h",
+                                         "stories", "7-day stories", "ended"), report.waves)
     _table("Alert outbox", ("channel", "status", "alerts", "max attempts", "last error"), report.outbox)
     _table("Analysts' labels", ("", "count"), list(report.labels.items()))
 

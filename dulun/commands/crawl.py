@@ -39,9 +39,39 @@ Example:
 """
 
 
+IMPORT_HELP = """Import documents from a JSONL file: one JSON object per line with url, title,
+sapo (optional), text, published_at (with its zone), fetched_at (optional, default now),
+source, kind (press, post or petition) and author (optional; stored only as a salted hash).
+
+For archives and other collectors' output (news-please, Media Cloud exports reshaped to these
+fields). Idempotent like a crawl: the same URL is the same row. A bad line is reported with
+its line number and reason (and in `dulun status`); every good line is still imported. Run
+`dulun enrich` afterwards.
+
+Example:
+
+  dulun import archive-2026-11.jsonl
+
+  dulun import export.jsonl --now 2026-11-20T14:00+07:00    # default fetch time for lines without one
+"""
+
+
 def register(app: typer.Typer) -> None:
     app.command("crawl", help=CRAWL_HELP)(crawl_command)
     app.command("extract", help=EXTRACT_HELP)(extract_command)
+    app.command("import", help=IMPORT_HELP)(import_command)
+
+
+def import_command(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="JSONL file, one document per line."),
+    now: Optional[str] = typer.Option(None, "--now", help="Fetch time for lines without `fetched_at` (ISO, with its zone). Default: now."),
+) -> None:
+    from core.timeutil import parse_now
+    from crawlers.importer import import_file
+
+    summary = import_file(state(ctx).settings, file, now=parse_now(now) if now else None)
+    console.print(str(summary), highlight=False, soft_wrap=True)
 
 
 def crawl_command(

@@ -68,9 +68,10 @@ def schedule(
 JOB_HELP = """Run one stage now, in this process, the way the scheduler's child does.
 
 Stages (dulun/stages.py): crawl (needs --source; the scheduler enriches next when it stored
-something), enrich, hotspots (then the weekly digest and alerts), digest (yesterday's),
-weekly-digest (then alerts), alerts, retention. Prints one JSON summary line; on SIGTERM it
-finishes the current step and exits 75.
+something), enrich (then detect and alerts: one cycle, one moment), detect (then alerts),
+hotspots (then the weekly digest and alerts), digest (yesterday's), weekly-digest (then
+alerts), alerts, retention. Prints one JSON summary line; on SIGTERM it finishes the current
+step and exits 75.
 
 Example: dulun job crawl --source vnexpress-thoi-su
 """

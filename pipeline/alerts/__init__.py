@@ -1,10 +1,23 @@
-"""Alerts for flagged topics: rules -> outbox -> delivery, never the same alert twice.
+"""Alerts about waves: rules -> outbox -> delivery, never the same message twice.
 
-`run_alerts` (1) checks the week's hot spots against the rules and writes each new alert and
-its outbox rows in one transaction, (2) closes the database, delivers what is due (new alerts
-and retries whose `next_attempt_at` has come), (3) records every outcome in one batch. A failed
-delivery waits retry_base_s * 2^(attempts-1) before the next try and is given up with its
-reason after `max_attempts`. The alert key is a hash of (rule, topic, province, period).
+`run_alerts` (1) makes sure the rolling detection (pipeline.detect) is at `now`, reusing the
+cycle's own run when it is, (2) checks every open or recently ended episode against the rules
+and writes each new message and its outbox rows in one transaction, (3) closes the database,
+delivers what is due (new messages and retries whose `next_attempt_at` has come), (4) records
+every outcome in one batch.
+
+One wave in one cell is one episode, and each rule sends at most three messages about it:
+`opened` when the episode first matches the rule (a flagged window with the rule's level,
+stories and score), `escalated` once when its stories over the last 7 days reach
+`hotspots.escalation_factor` times (and at least `min_stories` more than) what they were at that
+alert, and `cooling` when the episode ends. The alert key is a hash of (rule, topic, province,
+episode and message), so a message is never made twice.
+
+Quiet hours and cooldowns act on delivery, not detection: a message made in quiet hours waits
+for them to end; an opening message for a new episode within a rule's cooldown after another
+one for the same place is recorded but `suppressed` (and so are its follow-ups). A failed
+delivery waits retry_base_s * 2^(attempts-1) before the next try and is given up with its reason
+after `max_attempts`.
 """
 from __future__ import annotations
 
@@ -14,21 +27,21 @@ import json
 import logging
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Iterable, Mapping
 
 import pandas as pd
 
-from core.settings import Settings
-from core.timeutil import VN, vn_midnight
+from core.settings import HotspotSettings, Settings
+from core.taxonomy import load_topics, topic_name
+from core.timeutil import VN
 from pipeline.alerts import channels as ch
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
+from pipeline.detect import detect_and_record, window_name
 from pipeline.digest.build import LEVEL_VI
-from pipeline.hotspots import resolve_week
-from core.taxonomy import load_topics, topic_name
-from store import open_writer
 from store import alerts as alert_store
+from store import detections
 from store import digests as digest_store
-from store import hotspots as hotspot_store
+from store import open_writer
 
 log = logging.getLogger(__name__)
 MAX_HEADLINES = 5
@@ -36,8 +49,9 @@ MAX_HEADLINES = 5
 
 @dataclass
 class AlertSummary:
-    period: str
+    detected_at: str
     created: int = 0
+    suppressed: int = 0
     sent: int = 0
     failed: int = 0
     gave_up: int = 0
@@ -45,35 +59,84 @@ class AlertSummary:
     errors: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"Alerts {self.period}: {self.created} new; deliveries {self.sent} sent, {self.failed} failed "
-                f"(will retry), {self.gave_up} given up; {self.pending} waiting.")
+        held = f" ({self.suppressed} held back by a cooldown)" if self.suppressed else ""
+        return (f"Alerts at {self.detected_at}: {self.created} new{held}; deliveries {self.sent} sent, "
+                f"{self.failed} failed (will retry), {self.gave_up} given up; {self.pending} waiting.")
 
 
 def alert_key(rule: str, topic: str, province: str, period: str) -> str:
     return hashlib.sha256("\x1f".join((rule, topic, province, period)).encode("utf-8")).hexdigest()[:32]
 
 
-def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | None = None,
-               environ: Mapping[str, str] | None = None) -> AlertSummary:
+def episode_key(rule: str, topic: str, province: str, episode_id: int, kind: str) -> str:
+    return alert_key(rule, topic, province, f"episode-{episode_id}:{kind}")
+
+
+def run_alerts(settings: Settings, now: dt.datetime | None = None,
+               environ: Mapping[str, str] | None = None, rules: RuleFile | None = None) -> AlertSummary:
+    """Detect at `now` (unless this moment's detection is stored), evaluate, deliver. `rules`:
+    already loaded ones, else the settings' rules file."""
     now = (now or dt.datetime.now(VN)).astimezone(VN)
-    environ = ch.environment() if environ is None else environ
-    rules = load_rules(settings.alerts.rules_file)
-    for name, channel in rules.channels.items():
-        if isinstance(channel, WebhookChannel):
-            ch.check_webhook_transport(channel.url, settings.alerts.own_hosts, name)
-    period, _ = resolve_week(week, now)
-    summary = AlertSummary(period)
+    environ, rules = _prepared(settings, environ, rules)
     with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
-        alerts, outbox = new_alerts(store.con, rules, period, now)
-        summary.created = alert_store.insert_alerts(store.con, alerts, outbox)
-        due = alert_store.due_deliveries(store.con, now)
-        pending = alert_store.outbox_rows(store.con)
+        summary, due = _evaluate(store.con, settings, rules, now)
+        pending = alert_store.pending_count(store.con)
     # Delivery talks to the network: the database is closed meanwhile, so other stages can write.
     results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
     if results:
         with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             alert_store.record_deliveries(store.con, pd.DataFrame(results))
-            pending = alert_store.outbox_rows(store.con)
+            pending = alert_store.pending_count(store.con)
+    _tally(summary, results, pending)
+    _log(summary, logging.INFO)
+    return summary
+
+
+def replay_alerts(settings: Settings, moments: Iterable[dt.datetime], environ: Mapping[str, str] | None = None,
+                  rules: RuleFile | None = None) -> list[AlertSummary]:
+    """`run_alerts` at each moment in turn (a replay such as the demo's, hour after hour), on one
+    writer connection held throughout: nothing else writes meanwhile, and closing and reopening
+    the database twice a cycle would cost more than the cycle. Deliveries happen with it held."""
+    environ, rules = _prepared(settings, environ, rules)
+    summaries = []
+    with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
+        for now in moments:
+            now = now.astimezone(VN)
+            summary, due = _evaluate(store.con, settings, rules, now)
+            results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
+            if results:
+                alert_store.record_deliveries(store.con, pd.DataFrame(results))
+            _tally(summary, results, alert_store.pending_count(store.con))
+            _log(summary, logging.INFO if summary.created or summary.suppressed or results else logging.DEBUG)
+            summaries.append(summary)
+    return summaries
+
+
+def _prepared(settings: Settings, environ: Mapping[str, str] | None,
+              rules: RuleFile | None) -> tuple[Mapping[str, str], RuleFile]:
+    environ = ch.environment() if environ is None else environ
+    rules = rules or load_rules(settings.alerts.rules_file)
+    for name, channel in rules.channels.items():
+        if isinstance(channel, WebhookChannel):
+            ch.check_webhook_transport(channel.url, settings.alerts.own_hosts, name)
+    return environ, rules
+
+
+def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime) -> tuple[AlertSummary, pd.DataFrame]:
+    """Detection at `now` (reusing the cycle's own run when it is there), the new messages and
+    their outbox rows written in one transaction; returns the deliveries now due."""
+    summary = AlertSummary(now.isoformat(timespec="seconds"))
+    if detections.latest_run_at(con) != now:
+        detect_and_record(con, now, settings.hotspots)
+    alerts, outbox = new_alerts(con, rules, settings.hotspots, now)
+    made = alert_store.insert_alerts(con, alerts, outbox)
+    held = set(outbox.loc[outbox.status == "suppressed", "alert_key"])
+    summary.suppressed = sum(key in held for key in made)
+    summary.created = len(made) - summary.suppressed
+    return summary, alert_store.due_deliveries(con, now)
+
+
+def _tally(summary: AlertSummary, results: list[dict], pending: int) -> None:
     for r in results:
         if r["status"] == "sent":
             summary.sent += 1
@@ -83,70 +146,211 @@ def run_alerts(settings: Settings, now: dt.datetime | None = None, week: str | N
         else:
             summary.failed += 1
             summary.errors.append(f"{r['channel']}: {r['last_error']}")
-    summary.pending = int((pending["status"] == "pending").sum()) if len(pending) else 0
-    log.info("%s", summary)
+    summary.pending = pending
+
+
+def _log(summary: AlertSummary, level: int) -> None:
+    log.log(level, "%s", summary)
     for error in summary.errors:
         log.warning("alert delivery: %s", error)
-    return summary
 
 
 # ---------------------------------------------------------------- evaluation
 
-def new_alerts(con, rules: RuleFile, period: str, now: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The alerts the rules ask for in this period, minus those already made or in cooldown."""
-    hot = hotspot_store.hotspots_for_week(con, period)
-    hot = hot[hot.level.isin(("new", "rising", "persistent"))]
-    if hot.empty:
+FOLLOW_UP_DAYS = 30  # an episode that ended longer ago than this gets no cooling note any more
+
+
+def new_alerts(con, rules: RuleFile, cfg: HotspotSettings, now: dt.datetime) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The messages the rules ask for about the current episodes, not made before."""
+    episodes = detections.episodes_since(con, now - dt.timedelta(days=FOLLOW_UP_DAYS))
+    episodes = episodes[pd.to_datetime(episodes.opened_at, utc=True) <= pd.Timestamp(now)]
+    if episodes.empty:
         return _frames([], [])
-    headlines = _headlines(con, hot)
-    longest = max(r.cooldown_hours for r in rules.rules)
-    recent = alert_store.recent_alert_keys(con, now - dt.timedelta(hours=longest))
+    made = alert_store.episode_alerts(con, episodes.episode_id.tolist())
+    current = detections.latest_detections(con)
     topics = load_topics()
+    context = _Context(con, now, topics)
+    longest = max(r.cooldown_hours for r in rules.rules)
+    recent_openings = alert_store.last_opening_alerts(con, now - dt.timedelta(hours=longest))
     alerts, outbox = [], []
     for rule in rules.rules:
-        for cell in hot.itertuples():
-            cell_headlines = headlines.get((cell.topic, cell.province), [])
-            if not matches(rule, cell, cell_headlines):
+        for ep in episodes.itertuples():
+            if ep.topic not in rule.topics or (rule.provinces and ep.province not in rule.provinces):
                 continue
-            key = alert_key(rule.name, cell.topic, cell.province, period)
-            if _cooling_down(recent, rule, cell, key, now):
+            mine = made[(made.rule == rule.name) & (made.episode_id == ep.episode_id)]
+            kinds = set(mine.kind)
+            message = None
+            if pd.isna(ep.closed_at):
+                if "opened" not in kinds:
+                    message = _opening(rule, ep, current, context)
+                elif "escalated" not in kinds:
+                    message = _escalation(rule, ep, current, mine, context, cfg)
+            elif "opened" in kinds and "cooling" not in kinds:
+                message = _cooling(rule, ep, mine, context)
+            if message is None:
                 continue
-            payload = make_payload(rule, cell, period, key, cell_headlines, topics, now)
-            alerts.append({"alert_key": key, "rule": rule.name, "topic": cell.topic, "province": cell.province,
-                           "period": period, "created_at": now, "payload": json.dumps(payload, ensure_ascii=False)})
+            kind, payload, window = message
+            key = episode_key(rule.name, ep.topic, ep.province, int(ep.episode_id), kind)
+            payload = {**payload, "alert_key": key, "rule": rule.name, "kind": kind, "kind_name": KIND_VI[kind],
+                       "episode_id": int(ep.episode_id), "period": _period(ep.opened_at),
+                       "detected_at": _iso(now), "opened_at": _iso(ep.opened_at),
+                       "tipping_story_published_at": _iso(ep.tipping_published_at), "created_at": _iso(now)}
+            reason = _held_back(rule, ep, kind, mine, recent_openings, con, now)
+            alerts.append({"alert_key": key, "rule": rule.name, "topic": ep.topic, "province": ep.province,
+                           "period": payload["period"], "created_at": now, "kind": kind,
+                           "episode_id": int(ep.episode_id), "detected_at": now,
+                           "tipping_published_at": _timestamp(ep.tipping_published_at),
+                           "payload": json.dumps(payload, ensure_ascii=False)})
             first_try = end_of_quiet_hours(rule, now)
-            outbox.extend({"alert_key": key, "channel": f"{rules.channels[name].type}:{name}", "next_attempt_at": first_try}
+            outbox.extend({"alert_key": key, "channel": f"{rules.channels[name].type}:{name}",
+                           "status": "suppressed" if reason else "pending", "reason": reason,
+                           "next_attempt_at": None if reason else first_try}
                           for name in rule.channels)
-    existing = alert_store.existing_alert_keys(con, [a["alert_key"] for a in alerts])
-    return _frames([a for a in alerts if a["alert_key"] not in existing],
-                   [o for o in outbox if o["alert_key"] not in existing])
+    return _frames(alerts, outbox)
 
 
-def matches(rule: Rule, cell, cell_headlines: list[dict]) -> bool:
-    if cell.topic not in rule.topics or cell.level not in rule.levels:
-        return False
-    if rule.provinces and cell.province not in rule.provinces:
-        return False
-    if cell.stories < rule.min_stories or (cell.score if pd.notna(cell.score) else 0.0) < rule.min_score:
-        return False
-    if rule.keywords:
-        text = _fold(" ".join(h["headline"] or "" for h in cell_headlines))
-        return any(_fold(k) in text for k in rule.keywords)
-    return True
+KIND_VI = {"opened": "Cảnh báo mới", "escalated": "Tăng mạnh thêm", "cooling": "Đã hạ nhiệt"}
+
+
+class _Context:
+    """Headlines and window counts, read once per cell and window while rules are checked."""
+
+    def __init__(self, con, now: dt.datetime, topics):
+        self.con, self.now, self.topics = con, now, topics
+        self._headlines: dict[tuple[str, str, int], list[dict]] = {}
+
+    def headlines(self, topic: str, province: str, window_hours: int) -> list[dict]:
+        key = (topic, province, int(window_hours))
+        if key not in self._headlines:
+            start = self.now - dt.timedelta(hours=int(window_hours))
+            stories = digest_store.top_stories(self.con, start, self.now, cells=[(topic, province)],
+                                               per_group=MAX_HEADLINES, as_of=self.now)
+            found = []
+            for s in stories.itertuples():
+                links = sorted(({"source": l["source"], "url": l["url"]} for l in s.links),
+                               key=lambda l: (l["source"], l["url"]))
+                found.append({"headline": s.headline, "outlets": int(s.outlets), "documents": int(s.documents),
+                              "links": links})
+            self._headlines[key] = found
+        return self._headlines[key]
+
+
+def _opening(rule: Rule, ep, current: pd.DataFrame, context: _Context):
+    """The episode's most significant flagged window that satisfies the rule, if any."""
+    rows = current[(current.topic == ep.topic) & (current.province == ep.province) & current.flagged]
+    rows = rows[rows.level.isin(rule.levels) & (rows.stories >= rule.min_stories)
+                & (rows.score.fillna(0.0) >= rule.min_score)]
+    for row in rows.sort_values(["score", "window_hours"], ascending=[False, True]).itertuples():
+        headlines = context.headlines(ep.topic, ep.province, row.window_hours)
+        if rule.keywords and not _mentions(headlines, rule.keywords):
+            continue
+        return "opened", _window_payload(ep, row, headlines, context), row
+    return None
+
+
+def _escalation(rule: Rule, ep, current: pd.DataFrame, mine: pd.DataFrame, context: _Context, cfg: HotspotSettings):
+    """One follow-up when the wave's 7-day stories have grown by the escalation factor."""
+    opened = json.loads(mine[mine.kind == "opened"].payload.iloc[0])
+    before = int(opened.get("week_stories") or opened.get("stories") or 0)
+    now_stories = int(ep.week_stories or 0)
+    if now_stories < cfg.escalation_factor * before or now_stories < before + rule.min_stories:
+        return None
+    rows = current[(current.topic == ep.topic) & (current.province == ep.province) & current.flagged]
+    if rows.empty:
+        return None
+    row = rows.sort_values(["window_hours"]).iloc[-1]
+    headlines = context.headlines(ep.topic, ep.province, int(row.window_hours))
+    payload = _window_payload(ep, row, headlines, context)
+    payload["previous_week_stories"] = before
+    payload["change"]["text"] = (f"{now_stories} sự việc trong 7 ngày, gấp {now_stories / max(before, 1):.1f} lần "
+                                 f"lúc cảnh báo ({before})").replace(".", ",")
+    return "escalated", payload, row
+
+
+def _cooling(rule: Rule, ep, mine: pd.DataFrame, context: _Context):
+    headlines = context.headlines(ep.topic, ep.province, 168)
+    opened = json.loads(mine[mine.kind == "opened"].payload.iloc[0])
+    docs = detections.window_documents(context.con, context.now - dt.timedelta(days=7), context.now, context.now,
+                                       [(ep.topic, ep.province)])
+    payload = {
+        "topic": ep.topic, "topic_name": topic_name(context.topics, ep.topic), "province": ep.province,
+        "level": "cooling", "level_name": LEVEL_VI["cooling"], "window_hours": 168, "window_name": window_name(168),
+        "stories": int(ep.week_stories or 0), "week_stories": int(ep.week_stories or 0),
+        "documents": int(docs.documents.sum()) if len(docs) else 0,
+        "sources": int(docs.sources.sum()) if len(docs) else 0,
+        "peak_week_stories": int(ep.peak_week_stories or 0),
+        "change": {"expected_stories": None, "ratio": None, "score": None,
+                   "text": (f"không còn bất thường từ {_local(ep.last_flagged_at)}; đỉnh {int(ep.peak_week_stories or 0)} "
+                            f"sự việc trong 7 ngày (lúc cảnh báo: {opened.get('stories')} sự việc trong "
+                            f"{opened.get('window_name', '')})")},
+        "closed_at": _iso(ep.closed_at), "headlines": headlines[:MAX_HEADLINES],
+    }
+    return "cooling", payload, None
+
+
+def _window_payload(ep, row, headlines: list[dict], context: _Context) -> dict:
+    baseline = float(row.baseline) if pd.notna(row.baseline) else None
+    window = window_name(int(row.window_hours))
+    ratio, text = change_text(int(row.stories), baseline, window)
+    return {
+        "topic": ep.topic, "topic_name": topic_name(context.topics, ep.topic), "province": ep.province,
+        "level": row.level, "level_name": LEVEL_VI.get(row.level, row.level),
+        "window_hours": int(row.window_hours), "window_name": window,
+        "stories": int(row.stories), "week_stories": int(ep.week_stories or row.stories),
+        "documents": None if pd.isna(row.documents) else int(row.documents),
+        "sources": None if pd.isna(row.sources) else int(row.sources),
+        "change": {"expected_stories": None if baseline is None else round(baseline, 2), "ratio": ratio,
+                   "score": None if pd.isna(row.score) else round(float(row.score), 2), "text": text},
+        "headlines": headlines[:MAX_HEADLINES],
+    }
+
+
+def _held_back(rule: Rule, ep, kind: str, mine: pd.DataFrame, recent: pd.DataFrame, con, now: dt.datetime) -> str | None:
+    """Why this message is recorded but not sent (a cooldown), or None."""
+    if kind == "opened":
+        if rule.cooldown_hours <= 0 or recent.empty:
+            return None
+        since = pd.Timestamp(now) - pd.Timedelta(hours=rule.cooldown_hours)
+        other = recent[(recent.rule == rule.name) & (recent.topic == ep.topic) & (recent.province == ep.province)
+                       & (recent.episode_id.fillna(-1) != ep.episode_id)
+                       & (pd.to_datetime(recent.created_at, utc=True) >= since)]
+        if other.empty:
+            return None
+        last = pd.to_datetime(other.created_at, utc=True).max()
+        return f"cooldown: an alert for {rule.name}, {ep.topic}, {ep.province} was made at {_local(last)}"
+    opening = mine[mine.kind == "opened"]
+    states = alert_store.outbox_rows(con)
+    states = states[states.alert_key.isin(opening.alert_key)]
+    if len(states) and (states.status == "suppressed").all():
+        return "cooldown: the opening alert of this episode was held back"
+    return None
+
+
+def _mentions(headlines: list[dict], keywords: list[str]) -> bool:
+    text = _fold(" ".join(h["headline"] or "" for h in headlines))
+    return any(_fold(k) in text for k in keywords)
+
+
+def _period(opened_at) -> str:
+    return pd.Timestamp(opened_at).tz_convert(VN).strftime("%Y-%m-%dT%H%M")
+
+
+def _local(value) -> str:
+    return pd.Timestamp(value).tz_convert(VN).strftime("%d/%m/%Y %H:%M")
+
+
+def _timestamp(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).to_pydatetime()
+
+
+def _iso(value) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).tz_convert(VN).isoformat(timespec="seconds")
 
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
-
-
-def _cooling_down(recent: pd.DataFrame, rule: Rule, cell, key: str, now: dt.datetime) -> bool:
-    """An earlier alert (another period) for the same rule, topic and province within the cooldown."""
-    if recent.empty or rule.cooldown_hours <= 0:
-        return False
-    since = now - dt.timedelta(hours=rule.cooldown_hours)
-    same = recent[(recent.rule == rule.name) & (recent.topic == cell.topic) & (recent.province == cell.province)
-                  & (recent.alert_key != key)]
-    return bool((pd.to_datetime(same.created_at, utc=True) >= since).any())
 
 
 def end_of_quiet_hours(rule: Rule, now: dt.datetime) -> dt.datetime:
@@ -164,47 +368,22 @@ def end_of_quiet_hours(rule: Rule, now: dt.datetime) -> dt.datetime:
     return end_today if end_today > local else end_today + dt.timedelta(days=1)
 
 
-def _headlines(con, hot: pd.DataFrame) -> dict[tuple[str, str], list[dict]]:
-    monday = hot.week_start.iloc[0]
-    monday = monday.date() if hasattr(monday, "date") else monday
-    start = vn_midnight(monday)
-    stories = digest_store.top_stories(con, start, start + dt.timedelta(weeks=1),
-                                  cells=list(zip(hot.topic, hot.province)), per_group=MAX_HEADLINES)
-    found: dict[tuple[str, str], list[dict]] = {}
-    for s in stories.itertuples():
-        links = sorted(({"source": l["source"], "url": l["url"]} for l in s.links), key=lambda l: (l["source"], l["url"]))
-        found.setdefault((s.topic, s.province), []).append(
-            {"headline": s.headline, "outlets": int(s.outlets), "documents": int(s.documents), "links": links})
-    return found
-
-
-def change_text(stories: int, baseline: float | None) -> tuple[float | None, str]:
-    """(ratio, Vietnamese sentence) comparing a week's stories with the cell's usual level;
-    the alert, the digest and the workbench say it the same way."""
+def change_text(stories: int, baseline: float | None, window: str | None = None) -> tuple[float | None, str]:
+    """(ratio, Vietnamese sentence) comparing a window's stories with the cell's usual level for
+    it (`window`: "24 giờ", "3 ngày", ...; None: an ISO week); the alert, the digest and the
+    workbench say it the same way."""
     ratio = round(stories / baseline, 1) if baseline else None
-    text = (f"{stories} sự việc so với mức thường thấy {baseline:.1f}/tuần (gấp {ratio:g} lần)".replace(".", ",")
-            if baseline else f"{stories} sự việc, trước đây chưa có")
+    span = f" trong {window} qua" if window else ""
+    usual = f"{baseline:.1f}" + ("" if window else "/tuần") if baseline else ""
+    text = (f"{stories} sự việc{span} so với mức thường thấy {usual} (gấp {ratio:g} lần)".replace(".", ",")
+            if baseline else f"{stories} sự việc{span}, trước đây chưa có")
     return ratio, text
 
 
-def make_payload(rule: Rule, cell, period: str, key: str, headlines: list[dict], topics, now: dt.datetime) -> dict:
-    baseline = float(cell.baseline) if pd.notna(cell.baseline) else None
-    ratio, text = change_text(int(cell.stories), baseline)
-    return {
-        "alert_key": key, "rule": rule.name, "period": period,
-        "topic": cell.topic, "topic_name": topic_name(topics, cell.topic), "province": cell.province,
-        "level": cell.level, "level_name": LEVEL_VI.get(cell.level, cell.level),
-        "documents": int(cell.documents), "stories": int(cell.stories), "sources": int(cell.sources),
-        "change": {"expected_stories": None if baseline is None else round(baseline, 2), "ratio": ratio,
-                   "score": None if pd.isna(cell.score) else round(float(cell.score), 2), "text": text},
-        "headlines": headlines[:MAX_HEADLINES],
-        "created_at": now.isoformat(timespec="seconds"),
-    }
-
-
 def _frames(alerts: list[dict], outbox: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    a = pd.DataFrame(alerts, columns=["alert_key", "rule", "topic", "province", "period", "created_at", "payload"])
-    o = pd.DataFrame(outbox, columns=["alert_key", "channel", "next_attempt_at"])
+    a = pd.DataFrame(alerts, columns=["alert_key", "rule", "topic", "province", "period", "created_at", "kind",
+                                      "episode_id", "detected_at", "tipping_published_at", "payload"])
+    o = pd.DataFrame(outbox, columns=["alert_key", "channel", "status", "reason", "next_attempt_at"])
     return a, o
 
 

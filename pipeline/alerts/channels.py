@@ -10,6 +10,7 @@ E-mail never logs in without TLS.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import http.client
 import json
@@ -28,6 +29,7 @@ from typing import Mapping
 
 from core.errors import UserError
 from core.settings import Settings
+from core.timeutil import VN
 from pipeline.alerts import verify
 from pipeline.alerts.rules import EmailChannel, FileChannel, WebhookChannel
 from pipeline.digest.render import write_atomic
@@ -39,22 +41,28 @@ class DeliveryError(Exception):
 
 
 def subject(payload: dict) -> str:
-    return f"[dulun] {payload['level_name']}: {payload['topic_name']} – {payload['province']} ({payload['period']})"
+    kind = payload.get("kind")
+    if kind is None:  # a weekly alert made by an earlier version, still in the outbox
+        return f"[dulun] {payload['level_name']}: {payload['topic_name']} – {payload['province']} ({payload['period']})"
+    if kind == "cooling":
+        return f"[dulun] {payload['kind_name']}: {payload['topic_name']} – {payload['province']}"
+    return (f"[dulun] {payload['kind_name']} · {payload['level_name']}: {payload['topic_name']} – {payload['province']} "
+            f"({payload['stories']} sự việc trong {payload['window_name']})")
 
 
 def message_text(payload: dict) -> str:
     change = payload["change"]
-    lines = [
-        subject(payload),
-        "",
-        f"Chủ đề: {payload['topic_name']}",
-        f"Địa bàn: {payload['province']}",
-        f"Tuần: {payload['period']} · Mức: {payload['level_name']}",
-        f"Sự việc: {payload['stories']} · Tin bài: {payload['documents']} · Nguồn: {payload['sources']}",
-        f"So với lịch sử: {change['text']}",
-        "",
-        "Tin tiêu biểu:",
-    ]
+    lines = [subject(payload), "", f"Chủ đề: {payload['topic_name']}", f"Địa bàn: {payload['province']}"]
+    if payload.get("kind") is None:
+        lines += [f"Tuần: {payload['period']} · Mức: {payload['level_name']}",
+                  f"Sự việc: {payload['stories']} · Tin bài: {payload['documents']} · Nguồn: {payload['sources']}"]
+    else:
+        lines += [f"Phát hiện lúc: {_local(payload['detected_at'])} (giờ Việt Nam) · Mức: {payload['level_name']}",
+                  f"Trong {payload['window_name']} qua: {payload['stories']} sự việc · "
+                  f"{_count(payload.get('documents'))} tin bài · {_count(payload.get('sources'))} nguồn"]
+        if payload.get("tipping_story_published_at"):
+            lines.append(f"Tin làm vượt ngưỡng đăng lúc: {_local(payload['tipping_story_published_at'])}")
+    lines += [f"So với lịch sử: {change['text']}", "", "Tin tiêu biểu:"]
     for i, h in enumerate(payload["headlines"], 1):
         lines.append(f"{i}. {h['headline']} ({h['outlets']} nguồn)")
         lines.extend(f"   {link['source']}: {link['url']}" for link in h["links"])
@@ -62,9 +70,19 @@ def message_text(payload: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _local(iso: str) -> str:
+    return dt.datetime.fromisoformat(iso).astimezone(VN).strftime("%H:%M %d/%m/%Y")
+
+
+def _count(value) -> str:
+    return "?" if value is None else str(value)
+
+
 def deliver_file(channel: FileChannel, payload: dict, settings: Settings) -> None:
     folder = channel.dir or settings.alert_outbox_dir
-    stem = "_".join([payload["period"], payload["rule"], payload["topic"], _slug(payload["province"]), payload["alert_key"][:10]])
+    parts = [payload["period"], payload.get("kind"), payload["rule"], payload["topic"], _slug(payload["province"]),
+             payload["alert_key"][:10]]
+    stem = "_".join(p for p in parts if p)
     try:
         write_atomic(Path(folder) / f"{stem}.json", json.dumps(payload, ensure_ascii=False, indent=2))
         write_atomic(Path(folder) / f"{stem}.txt", message_text(payload))

@@ -13,10 +13,13 @@ import pandas as pd
 from core.settings import Settings
 from core.timeutil import VN, vn_midnight, week_label, week_start
 from core.taxonomy import Topic, topic_name
+from pipeline.detect import detect_now, window_name
 from pipeline.followup import response_rates, states_as_of
 from pipeline.followup.states import detail_vi
+from store import detections
 from store import digests as digest_store
 from store import hotspots as hotspot_store
+from store.detections import refresh_story_index
 
 LEVEL_VI = {"new": "Mới xuất hiện", "rising": "Đang tăng", "persistent": "Kéo dài", "cooling": "Đang giảm"}
 PROBLEM_VI = {"failed": "Lần thu thập gần nhất thất bại", "errors": "Có trang lỗi ở lần thu thập gần nhất",
@@ -40,6 +43,7 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
         "topic_totals": totals["topics"],
         "hotspot_week": hot_week,
         "hotspots": hotspots,
+        "rising_now": rising_now(con, settings, topics, now),
         "topics": _topic_sections(stories, topics, totals["topics"]),
         "new_places": [
             {"topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
@@ -125,6 +129,37 @@ def response_rate_table(con, settings: Settings, topics: dict[str, Topic], as_of
 
 def _iso(value: dt.datetime | None) -> str | None:
     return value.astimezone(VN).isoformat(timespec="minutes") if value is not None else None
+
+
+def rising_now(con, settings: Settings, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:
+    """What the rolling detection flags at `now` (the digest's own moment): each cell's most
+    significant window, since when its wave has been followed, and its leading story."""
+    refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
+    rows = detect_now(con, now, settings.hotspots)
+    flagged = rows[rows.best & rows.flagged].sort_values("score", ascending=False) if len(rows) else rows
+    since = {(e.topic, e.province): e.opened_at for e in detections.open_episodes(con).itertuples()}
+    leading: dict[tuple[str, str], dict] = {}
+    for hours, cells in (flagged.groupby("window_hours") if len(flagged) else []):
+        stories = digest_store.top_stories(con, now - dt.timedelta(hours=int(hours)), now,
+                                           cells=list(zip(cells.topic, cells.province)), per_group=1, as_of=now)
+        for story in stories.itertuples():
+            link = next((l["url"] for l in sorted(story.links, key=lambda l: l["source"])), None)
+            leading[(story.topic, story.province)] = {"headline": story.headline, "url": link,
+                                                      "outlets": int(story.outlets)}
+    cells = []
+    for r in flagged.itertuples():
+        opened = since.get((r.topic, r.province))
+        cells.append({
+            "topic": r.topic, "topic_name": topic_name(topics, r.topic), "province": r.province,
+            "level": r.level, "level_name": LEVEL_VI.get(r.level, r.level),
+            "window_hours": int(r.window_hours), "window_name": window_name(int(r.window_hours)),
+            "stories": int(r.stories), "expected": round(float(r.baseline), 2),
+            "documents": None if pd.isna(r.documents) else int(r.documents),
+            "sources": None if pd.isna(r.sources) else int(r.sources),
+            "since": None if opened is None else pd.Timestamp(opened).tz_convert(VN).isoformat(timespec="minutes"),
+            "story": leading.get((r.topic, r.province)),
+        })
+    return {"at": now.astimezone(VN).isoformat(timespec="minutes"), "cells": cells}
 
 
 def _totals(frame: pd.DataFrame, day: dt.date, topics: dict[str, Topic]) -> dict[str, Any]:

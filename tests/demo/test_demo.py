@@ -73,3 +73,26 @@ def test_running_the_demo_twice_does_not_duplicate_documents(demo_run, demo_db, 
     assert after == before
     assert before[0] == before[1]
     assert query(demo_db, "SELECT count(*) FROM alerts")[0][0] == alerts_before
+
+
+def test_the_hai_phong_labor_alert_fires_while_the_wave_builds_not_the_next_monday(demo_run, demo_db, query):
+    """The demo replays its last 14 days hour by hour: the alert about the planted wave (building
+    from Tuesday 17/11) comes within 6 hours of the third story the pipeline counted there, days
+    before the weekly table (Monday 23/11 06:30)."""
+    import datetime as dt
+
+    from core.timeutil import VN
+
+    [(detected, tipping)] = query(demo_db, """
+        SELECT detected_at, tipping_published_at FROM alerts
+        WHERE kind = 'opened' AND rule = 'lao-dong-dinh-cong' AND topic = 'labor' AND province = 'Hải Phòng'""")
+    stories = [r[0] for r in query(demo_db, """
+        SELECT published_at FROM detect_stories WHERE topic = 'labor' AND province = 'Hải Phòng'
+          AND published_at >= TIMESTAMPTZ '2026-11-16 00:00:00+07' ORDER BY published_at""")]
+    third = stories[2]
+    assert third <= detected <= third + dt.timedelta(hours=6)
+    assert detected.astimezone(VN).date() == third.astimezone(VN).date()  # the day the wave builds
+    assert detected < dt.datetime(2026, 11, 20, tzinfo=VN)
+    assert tipping == third  # the story that tipped it
+    _, result = demo_run
+    assert "When each alert fired" in result.stderr and "after the 3rd of these" in result.stderr

@@ -42,13 +42,9 @@ def rules():
 
 
 @pytest.fixture(scope="session")
-def model_home(tmp_path_factory) -> Path:
+def model_home(trained_home) -> Path:
     """A data dir whose model was trained once for the whole session from the shipped seed set."""
-    from pipeline.enrichment import train
-
-    home = tmp_path_factory.mktemp("nlp-model")
-    train(_settings(home), now=dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN))
-    return home
+    return trained_home
 
 
 @pytest.fixture(scope="session")

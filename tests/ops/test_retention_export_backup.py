@@ -43,7 +43,8 @@ def enrich_all(con) -> None:
     """Test data: one current enrichment per document (labor in Hải Phòng)."""
     con.execute(
         """
-        INSERT INTO enrichments
+        INSERT INTO enrichments (doc_id, model_version, content_hash, language, topics, scores, provinces,
+                                 story_id, enriched_at)
         SELECT doc_id, 'test-model', content_hash, 'vi', ['labor'], '{"labor": 0.9}', ['Hải Phòng'],
                doc_id, now()
         FROM documents

@@ -1,6 +1,10 @@
 """Alerts for flagged topics: rules, outbox first, delivery by file, e-mail (a real local SMTP
 server with STARTTLS and AUTH) and webhook (a real local HTTP receiver checking the HMAC),
-never twice, retried with backoff, given up with a reason, secrets never logged."""
+never twice, retried with backoff, given up with a reason, secrets never logged.
+
+Alerts come from the rolling detection at `now` (2026-11-23 08:00): the fixture's Hải Phòng
+labor wave has five stories (eight documents from five outlets) in the seven days before then;
+its first story, published Monday 07:xx, is just outside the window."""
 from __future__ import annotations
 
 import base64
@@ -21,7 +25,7 @@ import pytest
 
 from core.errors import UserError
 from core.settings import AlertSettings, Settings
-from pipeline.alerts import alert_key, run_alerts
+from pipeline.alerts import alert_key, episode_key, run_alerts
 from pipeline.alerts.rules import load_rules
 from pipeline.hotspots import run_hotspots
 from store import open_reader, open_writer
@@ -194,16 +198,18 @@ LABOR_RULE = """
 
 def test_default_rules_deliver_the_labor_rise_to_the_file_channel_once(hot_db, now):
     summary = run_alerts(hot_db, now=now, environ={})
-    assert (summary.period, summary.created, summary.sent) == ("2026-W47", 1, 1)
+    assert (summary.detected_at, summary.created, summary.sent) == ("2026-11-23T08:00:00+07:00", 1, 1)
     [json_file] = sorted(hot_db.alert_outbox_dir.glob("*.json"))
     payload = json.loads(json_file.read_text(encoding="utf-8"))
-    assert (payload["topic_name"], payload["province"], payload["stories"], payload["documents"]) == \
-        ("Lao động, đình công, nợ lương", "Hải Phòng", 6, 10)
+    assert (payload["topic_name"], payload["province"], payload["window_hours"], payload["stories"],
+            payload["documents"], payload["sources"]) == ("Lao động, đình công, nợ lương", "Hải Phòng", 168, 5, 8, 5)
     assert payload["change"]["expected_stories"] < 1 and payload["change"]["ratio"] > 5
     assert len(payload["headlines"]) == 5 and all(h["links"] for h in payload["headlines"])
-    assert payload["alert_key"] == alert_key("lao-dong-dinh-cong", "labor", "Hải Phòng", "2026-W47")
+    assert payload["alert_key"] == episode_key("lao-dong-dinh-cong", "labor", "Hải Phòng", 1, "opened")
+    assert payload["detected_at"] == "2026-11-23T08:00:00+07:00"
+    assert payload["tipping_story_published_at"].startswith("2026-11-21T12:")  # the newest story in the window
     text = json_file.with_suffix(".txt").read_text(encoding="utf-8")
-    assert "Hải Phòng" in text and "https://bao-a.example.vn/tin/280.html" in text
+    assert "Hải Phòng" in text and "https://bao-a.example.vn/tin/289.html" in text
 
     again = run_alerts(hot_db, now=now + dt.timedelta(days=2), environ={})
     assert (again.created, again.sent) == (0, 0)
@@ -230,7 +236,7 @@ rules:{LABOR_RULE.format(channels='board-email')}""")
     [envelope] = smtp_server["received"]
     message = email.message_from_bytes(envelope.original_content, policy=email.policy.default)
     assert "Hải Phòng" in str(message["Subject"]) and "Lao động" in str(message["Subject"])
-    assert "https://bao-a.example.vn/tin/280.html" in message.get_content()
+    assert "https://bao-a.example.vn/tin/289.html" in message.get_content()
     assert SMTP_PASSWORD not in caplog.text
 
 
@@ -272,7 +278,7 @@ rules:{LABOR_RULE.format(channels='board-webhook')}""")
     summary = run_alerts(settings, now=now, environ=ENV)
     assert summary.sent == 1 and webhook["state"]["bad_signatures"] == 0
     [post] = webhook["state"]["posts"]
-    assert (post["topic"], post["province"], post["period"], post["level"]) == ("labor", "Hải Phòng", "2026-W47", "rising")
+    assert (post["topic"], post["province"], post["kind"], post["level"]) == ("labor", "Hải Phòng", "opened", "rising")
     [(_, headers, _)] = webhook["state"]["requests"]
     assert headers["X-Dulun-Delivery"] == post["delivery_id"] and headers["X-Dulun-Signature"].startswith("sha256=")
 
@@ -451,10 +457,13 @@ def _earlier_alert(settings, rule: str, period: str, created_at: dt.datetime) ->
     from store.alerts import insert_alerts
 
     key = alert_key(rule, "labor", "Hải Phòng", period)
+    # A weekly alert of an earlier version: no kind, episode or detection time.
     alerts = pd.DataFrame([{"alert_key": key, "rule": rule, "topic": "labor", "province": "Hải Phòng", "period": period,
-                            "created_at": created_at, "payload": "{}"}])
+                            "created_at": created_at, "payload": "{}", "kind": None, "episode_id": None,
+                            "detected_at": None, "tipping_published_at": None}])
     with open_writer(settings.database) as store:
-        insert_alerts(store.con, alerts, pd.DataFrame(columns=["alert_key", "channel", "next_attempt_at"]))
+        insert_alerts(store.con, alerts,
+                      pd.DataFrame(columns=["alert_key", "channel", "status", "next_attempt_at", "reason"]))
 
 
 @pytest.mark.parametrize("cooldown_hours, created", [(48, 0), (12, 1)])

@@ -31,7 +31,7 @@ def test_hotspots_digest_and_alerts_from_the_command_line(timeline_db):
     # The wall clock decides quiet hours here, so this rule has none.
     rules = timeline_db.data_dir / "rules.yaml"
     rules.write_text("channels: {f: {type: file}}\nrules:\n  - {name: lao-dong, topics: [labor], channels: [f]}\n")
-    done = _dulun(timeline_db, "alerts", "--week", "2026-W47", DULUN_ALERTS__RULES_FILE=str(rules))
+    done = _dulun(timeline_db, "alerts", "--now", "2026-11-23T08:00+07:00", DULUN_ALERTS__RULES_FILE=str(rules))
     assert done.returncode == 0, done.stderr
     assert "1 new" in done.stdout and "1 sent" in done.stdout
 
@@ -41,6 +41,10 @@ def test_hotspots_digest_and_alerts_from_the_command_line(timeline_db):
     (("hotspots", "--week", "2026-W60"), "2026 has no ISO week 60"),
     (("digest", "--date", "22/11/2026"), "use YYYY-MM-DD"),
     (("digest", "--date", "2026-11-22", "--week", "2026-W47"), "not both"),
+    (("hotspots", "--now", "2026-11-20 14:00"), "say which zone it is in"),
+    (("alerts", "--now", "hôm qua"), "use an ISO timestamp with its zone"),
+    (("run", "--now", "2026-13-01T00:00+07:00"), "Bad --now"),
+    (("alerts", "--json"), "--json goes with --list"),
 ])
 def test_bad_weeks_and_dates_are_one_sentence_without_a_traceback(timeline_db, args, message):
     done = _dulun(timeline_db, *args)
@@ -52,6 +56,7 @@ def test_bad_weeks_and_dates_are_one_sentence_without_a_traceback(timeline_db, a
 def test_help_teaches_with_an_example(settings):
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     for command, example in (("hotspots", "dulun hotspots --week 2026-W47"), ("digest", "dulun digest --date 2026-11-22"),
-                             ("alerts", "dulun alerts")):
+                             ("alerts", "dulun alerts --now 2026-11-20T14:00+07:00"), ("import", "dulun import"),
+                             ("run", "dulun run --now 2026-11-20T14:00+07:00")):
         done = _dulun(settings, command, "--help")
         assert done.returncode == 0 and example in done.stdout

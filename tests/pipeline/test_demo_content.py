@@ -3,8 +3,8 @@
 The demo site's generator (crawlers.demo_site.content, another helper's module) says what
 every item means: topics, provinces and story. Loading those meanings as enrichments checks
 this stage alone: with the default settings the labor rise in Hải Phòng in 2026-W47 is a hot
-spot, it is in the daily digest of 2026-11-22, and the shipped alert rules deliver it to the
-file channel. (Whether the NLP stage recovers those tags is that stage's own test.)
+spot, it is in the daily digest of 2026-11-22, and the shipped alert rules deliver an alert
+about the wave (the rolling detection at 2026-11-23 08:00) to the file channel. (Whether the NLP stage recovers those tags is that stage's own test.)
 """
 from __future__ import annotations
 
@@ -52,4 +52,4 @@ def test_the_demo_labor_rise_is_a_hot_spot_in_the_digest_and_an_alert(demo_items
     alerts = run_alerts(settings, now=now, environ={})
     assert alerts.sent >= 1
     delivered = [json.loads(p.read_text(encoding="utf-8")) for p in settings.alert_outbox_dir.glob("*.json")]
-    assert ("labor", "Hải Phòng", "2026-W47") in {(a["topic"], a["province"], a["period"]) for a in delivered}
+    assert ("labor", "Hải Phòng", "opened") in {(a["topic"], a["province"], a["kind"]) for a in delivered}

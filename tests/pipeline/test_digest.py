@@ -159,3 +159,20 @@ def test_posts_are_linked_by_their_thread_never_by_the_post_permalink(timeline_d
     for links in (digest_links, alert_links):
         assert thread in links and links.count(thread) == 1
         assert not [u for u in links if "/post-" in u]
+
+
+def test_the_daily_digest_says_what_is_rising_now(timeline_db, now):
+    """The rolling detection at the digest's own moment: the Hải Phòng labor wave (five stories in
+    the 7 days before 2026-11-23 08:00), its leading story with the hostile headline kept as text."""
+    summary = run_daily_digest(timeline_db, now=now)
+    content = json.loads(summary.json_path.read_text(encoding="utf-8"))
+    assert content["rising_now"]["at"] == "2026-11-23T08:00+07:00"
+    [cell] = content["rising_now"]["cells"]
+    assert (cell["topic"], cell["province"], cell["window_name"], cell["stories"], cell["level_name"]) == \
+        ("labor", "Hải Phòng", "7 ngày", 5, "Đang tăng")
+    assert cell["expected"] < 1 and cell["story"]["headline"].startswith("Công nhân đình công <script>")
+    page = _parse(summary.html_path)
+    assert "script" not in page.tags and not any(name.startswith("on") for name, _ in page.attributes)
+    html = summary.html_path.read_text(encoding="utf-8")
+    assert 'id="rising-now"' in html and "Đang nổi lên" in html and "7 ngày" in html
+    assert "## Đang nổi lên" in summary.md_path.read_text(encoding="utf-8")
