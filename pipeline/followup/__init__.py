@@ -130,7 +130,7 @@ def _tally(summary: FollowupSummary, roles: list[dict], links) -> None:
 
 
 def _roles(classifier: RoleClassifier, frame: pd.DataFrame) -> list[dict]:
-    inputs = [RoleInput(row.doc_id, row.title or "", row.lead or "", row.text or "", bool(len(_list(row.provinces))))
+    inputs = [RoleInput(row.doc_id, _str(row.title), _str(row.lead), _str(row.text), bool(len(_list(row.provinces))))
               for row in frame.itertuples()]
     vietnamese = [row.language == "vi" for row in frame.itertuples()]
     results = classifier.classify([d for d, vi in zip(inputs, vietnamese) if vi])
@@ -146,12 +146,17 @@ def _roles(classifier: RoleClassifier, frame: pd.DataFrame) -> list[dict]:
 def _thread_doc(row, role: str, ignore: frozenset[str], words: IssueWords) -> ThreadDoc:
     scores = row.scores if isinstance(row.scores, dict) else json.loads(row.scores or "{}")
     topics = tuple(sorted(_list(row.topics), key=lambda t: (-float(scores.get(t, 0.0)), t)))
-    head = f"{row.title or ''}\n{row.lead or ''}"
+    head = f"{_str(row.title)}\n{_str(row.lead)}"
     distinctive = words.of(head)
-    entities = extract_entities(f"{head}\n{row.text or ''}", ignore)
+    entities = extract_entities(f"{head}\n{_str(row.text)}", ignore)
     return ThreadDoc(row.doc_id, row.story_id, pd.Timestamp(row.published_at).to_pydatetime(), topics,
                      tuple(_list(row.provinces)), role, tuple(e.key for e in entities),
                      {p: words.weight(p) for p in distinctive})
+
+
+def _str(value) -> str:
+    # A NULL text column reads as NaN (pandas' string dtype), which is truthy: `or ""` misses it.
+    return value if isinstance(value, str) else ""
 
 
 def _list(value) -> list:
@@ -181,11 +186,12 @@ def _thread_row(thread: Thread) -> dict:
 # ---------------------------------------------------------------- reading
 
 def states_as_of(con, settings: Settings, now: dt.datetime, rules: RoleRules | None = None,
-                 thread_ids: list[str] | None = None, active_since: dt.datetime | None = None) -> list[ThreadState]:
-    """Every thread's state as it stood at `now` (or these threads', or those with a document
-    published since `active_since`)."""
+                 thread_ids: list[str] | None = None, active_since: dt.datetime | None = None,
+                 raised_before: dt.datetime | None = None, topics: list[str] | None = None) -> list[ThreadState]:
+    """Every thread's state as it stood at `now` (or only these threads', those with a document
+    published since `active_since`, those raised by `raised_before`, those of these topics)."""
     rules = rules or role_rules(settings)
-    members = fu_store.thread_documents(con, now, thread_ids, active_since)
+    members = fu_store.thread_documents(con, now, thread_ids, active_since, raised_before, topics)
     petitions = members.doc_id[members.kind == "petition"].tolist() if len(members) else []
     portal = fu_store.portal_observations(con, now, petitions)
     return thread_states(members, portal, rules, now, settings.followup.unanswered_days, VN)
