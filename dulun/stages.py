@@ -191,8 +191,9 @@ WEEKLY_DIGEST = Stage(
     run=_weekly_digest, follows=("hotspots",),
 )
 ALERTS = Stage(
-    "alerts", "alert rules against the waves detection found (episodes); deliveries due through the outbox",
-    reads=("detections", "detect_episodes", "documents", "enrichments", "alerts", "alert_outbox"),
+    "alerts", "alert rules against the waves detection found (episodes) and issues left unanswered; deliveries due through the outbox",
+    reads=("detections", "detect_episodes", "documents", "enrichments", "issue_threads", "thread_members",
+           "doc_roles", "portal_statuses", "alerts", "alert_outbox"),
     writes=("alerts", "alert_outbox", "detections", "detect_episodes"),
     # Right after detection (the cycle) and after new weekly reports; and on its own clock, for
     # retries and the end of quiet hours (detecting first when no detection is at its moment).

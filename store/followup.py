@@ -181,17 +181,25 @@ def write_links(con: duckdb.DuckDBPyConnection, members: list[dict], threads: li
 # ---------------------------------------------------------------- reading threads as of a moment
 
 def thread_documents(con: duckdb.DuckDBPyConnection, now: dt.datetime, thread_ids: Sequence[str] | None = None,
-                     raised_since: dt.datetime | None = None) -> pd.DataFrame:
-    """Every member of the threads (all, these, or those whose first visible document was
-    published since `raised_since`) published and fetched by `now`, with its role and what the
-    timeline shows: title, source, kind, the link users get (a forum post's thread)."""
+                     active_since: dt.datetime | None = None, raised_before: dt.datetime | None = None,
+                     topics: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every member of the threads (all, these, those with a document published since
+    `active_since`, those whose first document was published by `raised_before`, those of these
+    topics) published and fetched by `now`, with its role and what the timeline shows: title,
+    source, kind, the link users get (a forum post's thread)."""
     where, params = ["d.published_at <= $now", "d.fetched_at <= $now"], {"now": now}
     if thread_ids is not None:
         where.append("m.thread_id IN (SELECT unnest($ids::VARCHAR[]))")
         params["ids"] = list(thread_ids)
-    if raised_since is not None:
+    if active_since is not None:
         where.append("t.last_published_at >= $since")
-        params["since"] = raised_since
+        params["since"] = active_since
+    if raised_before is not None:
+        where.append("t.first_published_at <= $before")
+        params["before"] = raised_before
+    if topics is not None:
+        where.append("t.topic IN (SELECT unnest($topics::VARCHAR[]))")
+        params["topics"] = list(topics)
     return con.execute(
         f"""
         SELECT m.thread_id, t.topic, t.province, d.doc_id, d.kind, d.source, d.title,
