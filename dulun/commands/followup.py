@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from core.errors import UserError
-from core.timeutil import VN
+from core.timeutil import VN, parse_now
 from dulun.appstate import state
 
 console = Console()
@@ -53,7 +53,7 @@ def followup(
     days: Optional[int] = typer.Option(None, "--days", min=1, help="With --rates: threads raised in this many days before now (default: followup.rate_days)."),
 ) -> None:
     settings = state(ctx).settings
-    moment = parse_moment(now) if now else dt.datetime.now(VN)
+    moment = parse_now(now) if now else dt.datetime.now(VN)
     if as_json and not (list_ or rates):
         raise UserError("--json goes with --list or --rates: dulun followup --list --json.")
     if state_filter and state_filter not in ("raised", "answered", "resolved"):
@@ -85,16 +85,6 @@ def followup(
 
     summary = FOLLOWUP.run(settings, Moment.at(moment))
     console.print(str(summary), highlight=False, soft_wrap=True)
-
-
-def parse_moment(text: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UserError(f"--now {text!r} is not an ISO time; write it like 2026-11-20T08:00+07:00.") from None
-    if moment.tzinfo is None:
-        raise UserError(f"--now {text!r} needs its time zone, for example 2026-11-20T08:00+07:00.")
-    return moment
 
 
 def list_row(s) -> dict:
