@@ -30,9 +30,9 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-import yaml
 from scipy import sparse
 
+from core.datafiles import parse_yaml, read_user_file
 from core.errors import UserError
 from nlp.normalize import fix_tone_marks
 from nlp.topic_rules import trie_pattern
@@ -126,16 +126,8 @@ class RoleRules:
             text = resources.files("nlp").joinpath("rules", "roles.yaml").read_text(encoding="utf-8")
             source = "nlp/rules/roles.yaml"
         else:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise UserError(f"Role rules file {path} cannot be read: {exc.strerror or exc}.") from None
-            source = str(path)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise UserError(f"Role rules file {source} is not valid YAML: {exc}.") from None
-        rules = cls.from_dict(data, source)
+            text, source = read_user_file(path, "Role rules file"), str(path)
+        rules = cls.from_dict(parse_yaml(text, "Role rules file", source), source)
         rules.fingerprint = hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
         return rules
 

@@ -40,6 +40,20 @@ def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, time
                           capture_output=True, text=True, timeout=timeout, input=input)
 
 
+def dulun_on(data_dir: Path, model_dir: Path, cwd: Path):
+    """`dulun ...` as a real subprocess on this data dir and model dir that must succeed: a
+    replay test's commands, one after another. Returns what it printed."""
+    env = {"DULUN_DATA_DIR": str(data_dir), "DULUN_NLP__MODEL_DIR": str(model_dir),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def dulun(*args: str) -> str:
+        done = run_dulun(*args, env=env, cwd=cwd)
+        assert done.returncode == 0, f"dulun {' '.join(args)}:\n{done.stdout}\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    return dulun
+
+
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
     """A data dir whose topic model was trained once for the whole session from the shipped seed

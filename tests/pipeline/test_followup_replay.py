@@ -19,19 +19,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from core.timeutil import VN
+from tests.conftest import dulun_on
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
@@ -113,15 +110,7 @@ def test_three_issues_replayed_week_by_week(tmp_path, trained_home, role_model_d
     models = tmp_path / "models"
     shutil.copytree(trained_home / "models", models)
     shutil.copytree(role_model_dir, models, dirs_exist_ok=True)
-    env = {**os.environ, "DULUN_DATA_DIR": str(tmp_path / "data"), "DULUN_NLP__MODEL_DIR": str(models),
-           "PYTHONPATH": str(REPO)}
-    env.pop("DULUN_CONFIG", None)
-
-    def dulun(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "dulun", *args], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=600)
-        assert done.returncode == 0, f"dulun {' '.join(args)}:\n{done.stdout}\n{done.stderr[-3000:]}"
-        return done.stdout
+    dulun = dulun_on(tmp_path / "data", models, tmp_path)
 
     _timeline(tmp_path / "timeline.jsonl")
     assert "0 bad lines" in dulun("import", str(tmp_path / "timeline.jsonl"))

@@ -3,7 +3,6 @@ and its portal statuses, reached from the story and document pages; the list of 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import re
 from pathlib import Path
 
@@ -12,16 +11,13 @@ import pytest
 from core.settings import Settings
 from store import open_reader
 
-from web_support import Client, serve
+from web_support import Client, module_at, serve
 
 _FOLLOWUP = Path(__file__).resolve().parents[1] / "pipeline" / "test_followup.py"
 
 
 def _timeline():
-    spec = importlib.util.spec_from_file_location("followup_timeline", _FOLLOWUP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return module_at(_FOLLOWUP, "followup_timeline")
 
 
 @pytest.fixture(scope="module")
