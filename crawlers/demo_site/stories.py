@@ -595,7 +595,9 @@ PLANTED_ENVIRONMENT: list[dict] = [
 # What happened next to the planted environment issues in Quảng Ngãi, so follow-up (`dulun
 # followup`) has press answers and a resolution to find: the Trà Bồng fish kill is answered (an
 # inspection) and resolved (the discharge removed, the river clean again, fish farmers paid), the
-# Vạn Tường smell is answered only, the Trà Khúc sand mining gets no answer. (The Hải Phòng labor
+# Vạn Tường smell gets an inspection (its reports already carry the operator's promise, as the
+# Trà Khúc sand-mining reports carry a police raid: the press often prints the answer with the
+# problem). (The Hải Phòng labor
 # wave's own follow-ups come from the petition portal's statuses: its count of stories is the
 # planted rise.) (source, (month, day, hour, minute), province, topics, story)
 FOLLOWUPS: list[tuple[str, tuple[int, int, int, int], str, tuple[str, ...], dict]] = [
