@@ -89,6 +89,8 @@ def parse_now(text: str, what: str = "--now") -> dt.datetime:
                         "for example 2026-11-20T14:00+07:00.") from None
     if value.tzinfo is None:
         raise UserError(f"Bad {what} {text!r}: say which zone it is in, for example 2026-11-20T14:00+07:00.")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UserError(f"The {what} moment {text} is out of range: give a moment in the years {FIRST_YEAR} to {LAST_YEAR}.")
     return value
 
 

@@ -74,12 +74,15 @@ def one_sentence_exit_2(result) -> str:
         (["hotspots", "--week", "9999-W52"], "The week 9999-W52 is out of range"),
         (["digest", "--date", "0001-01-01"], "The date 0001-01-01 is out of range"),
         (["digest", "--week", "0001-W01"], "The week 0001-W01 is out of range"),
-        (["alerts", "--week", "9999-W52"], "The week 9999-W52 is out of range"),
+        (["alerts", "--now", "9999-12-31T23:00+07:00"], "The --now moment 9999-12-31T23:00+07:00 is out of range"),
+        (["hotspots", "--now", "0001-01-01T00:00+07:00"], "The --now moment 0001-01-01T00:00+07:00 is out of range"),
+        (["run", "--now", "9999-12-31T23:00+07:00"], "The --now moment 9999-12-31T23:00+07:00 is out of range"),
         (["export", "--since", "9999-12-31"], "The --since date 9999-12-31 is out of range"),
     ],
 )
 def test_out_of_range_weeks_and_dates_are_one_sentence(tmp_path, args, sentence):
-    """Seen: `hotspots --week 9999-W52` and `digest --date 0001-01-01` ended in an OverflowError traceback."""
+    """Seen: `hotspots --week 9999-W52`, `digest --date 0001-01-01` and `alerts --now 9999-12-31T23:00+07:00`
+    ended in an OverflowError traceback."""
     assert dulun("init", cwd=tmp_path).returncode == 0
     assert sentence in one_sentence_exit_2(dulun(*args, cwd=tmp_path))
 
