@@ -1,4 +1,5 @@
-"""Alerts about waves: rules -> outbox -> delivery, never the same message twice.
+"""Alerts about waves (and issues left unanswered): rules -> outbox -> delivery, never the same
+message twice.
 
 `run_alerts` (1) makes sure the rolling detection (pipeline.detect) is at `now`, reusing the
 cycle's own run when it is, (2) checks every open or recently ended episode against the rules
@@ -12,6 +13,10 @@ stories and score), `escalated` once when its stories over the last 7 days reach
 `hotspots.escalation_factor` times (and at least `min_stories` more than) what they were at that
 alert, and `cooling` when the episode ends. The alert key is a hash of (rule, topic, province,
 episode and message), so a message is never made twice.
+
+A rule of `type: unanswered` is about follow-up's issue threads instead (`unanswered.py`): one
+message per thread still without a public answer `days` days after it was raised, keyed by
+(rule, topic, province, thread).
 
 Quiet hours and cooldowns act on delivery, not detection: a message made in quiet hours waits
 for them to end; an opening message for a new episode within a rule's cooldown after another
