@@ -23,10 +23,8 @@ Regenerate (deterministic): python -m nlp.seed.roles_generate
 """
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 PROVINCES = ["Hà Nội", "TP.HCM", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Nghệ An", "Thanh Hóa", "Quảng Ninh",
              "Bình Dương", "Đồng Nai", "Hải Dương", "Thái Bình", "Nam Định", "Quảng Nam", "Quảng Ngãi",
@@ -391,11 +389,9 @@ def generate(seed: int = 2026) -> list[dict]:
 
 
 def main() -> None:
-    out = Path(__file__).with_name("roles.jsonl")
-    with out.open("w", encoding="utf-8") as fh:
-        for item in generate():
-            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
-    print(f"wrote {out}")
+    from nlp.seed.generate import write_seed
+
+    write_seed(generate(), "roles.jsonl")
 
 
 if __name__ == "__main__":
