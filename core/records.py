@@ -68,6 +68,10 @@ class Document:
     language: str | None = None
     default_province: str | None = None
     thread_url: str | None = None  # forum posts: the thread page, what digests and alerts link to
+    # Petition portals: the status the portal shows now ("Đã trả lời") and the date it gives
+    # for it (an answer date), as crawled; follow-up maps them to states (nlp/rules/roles.yaml).
+    portal_status: str | None = None
+    portal_status_at: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in DOC_KINDS:
@@ -76,6 +80,8 @@ class Document:
             raise ValueError("fetched_at must carry a time zone")
         if self.published_at is not None and self.published_at.tzinfo is None:
             raise ValueError("published_at must carry a time zone")
+        if self.portal_status_at is not None and self.portal_status_at.tzinfo is None:
+            raise ValueError("portal_status_at must carry a time zone")
         self.url = canonical_url(self.url)
 
     @property

@@ -165,6 +165,26 @@ class RetentionSettings(Section):
     backup_days: int | None = Field(30, ge=1)  # backups in <data_dir>/backups older than this are deleted
 
 
+class FollowupSettings(Section):
+    """Follow-up: issue threads, document roles, and how fast issues are answered and resolved."""
+
+    rules_file: Path | None = None  # None: the packaged nlp/rules/roles.yaml (roles and petition statuses)
+    window_days: int = Field(60, ge=1, le=365)  # a document joins a thread active within this many days
+    unanswered_days: list[int] = Field(default_factory=lambda: [7, 14])  # "unanswered after N days" marks
+    list_days: int = Field(60, ge=1)  # digest lists show threads raised within this many days
+    rate_days: int = Field(90, ge=7)  # response rates over the threads raised in this many days
+
+    @field_validator("unanswered_days", mode="before")
+    @classmethod
+    def _days(cls, value):
+        value = _comma_list(value)
+        if isinstance(value, list):
+            value = sorted({int(v) for v in value})
+            if not value or value[0] < 1:
+                raise ValueError("needs one or more whole numbers of days, each at least 1")
+        return value
+
+
 class WebSettings(Section):
     """`dulun serve`: the analyst workbench. Any host but loopback needs authentication."""
 
@@ -191,6 +211,7 @@ class Settings(Section):
     alerts: AlertSettings = AlertSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     retention: RetentionSettings = RetentionSettings()
+    followup: FollowupSettings = FollowupSettings()
     web: WebSettings = WebSettings()
 
     @field_validator("data_dir", "db_path", "secrets_dir")

@@ -51,5 +51,7 @@ class DocumentPipeline:
             language=item.get("language"),
             default_province=strip_controls(item.get("place")) or source.province,
             thread_url=item.get("thread_url"),
+            portal_status=strip_controls(item.get("portal_status")),
+            portal_status_at=item.get("portal_status_at"),
         ))
         return item

@@ -58,6 +58,8 @@ class JsonFields(BaseModel):
     published: str | None = None
     author: str | None = None
     place: str | None = None
+    status: str | None = None       # petition portals: the status the item shows ("Đã trả lời")
+    status_date: str | None = None  # ... and the date the portal gives for it (an answer date)
     next_page: str | None = None
     max_pages: int = Field(5, ge=1, le=1000)
 

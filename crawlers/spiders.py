@@ -342,6 +342,8 @@ class JsonSpider(SourceSpider):
         elif self.too_old(published):
             return None
         place = nfc(_str(dig(raw, fields.place))) if fields.place else None
+        status = nfc(_str(dig(raw, fields.status))) if fields.status else None
+        status_at = parse_vn_datetime(_str(dig(raw, fields.status_date))) if fields.status_date else None
         return {
             "url": urljoin(endpoint, url),
             "title": title,
@@ -352,6 +354,8 @@ class JsonSpider(SourceSpider):
             "published_at": published,
             "language": "vi",
             "place": place,
+            "portal_status": status[:200] if status else None,
+            "portal_status_at": status_at,
         }
 
 

@@ -20,6 +20,7 @@ from store import crawl as crawl_store
 from store import runs as run_store
 from store.db import WriterSession
 from store.documents import stored_by_other_sources, upsert_documents
+from store.followup import record_portal_statuses
 from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
 
 log = logging.getLogger(__name__)
@@ -128,6 +129,7 @@ class SourceState:
         failures, self._failures = self._failures, []
         if docs:
             counts = upsert_documents(con, docs)
+            record_portal_statuses(con, docs)
             self.result.items_stored += counts.stored
             self.seen.update(d.url for d in docs)
         if failures:

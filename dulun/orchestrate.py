@@ -202,6 +202,12 @@ def _print_alert_timeline(console: Console, settings: Settings, expected: dict) 
     console.print("[bold]When each alert fired[/] (simulated clock: hourly polls, detection 10 minutes after each)")
     for row in alert_rows(settings):
         detected = dt.datetime.fromisoformat(row["detected_at"])
+        if row["kind"] == "unanswered":
+            raised = dt.datetime.fromisoformat(row["raised_at"])
+            console.print(f"  {_short_time(detected)}  {row['kind']:<10} {row['rule']}: {row['topic']} · {row['province']} "
+                          f"(raised {_short_time(raised)}, no answer after {row['window']}: {row['headline']}; "
+                          f"{row['delivery']})", highlight=False)
+            continue
         console.print(f"  {_short_time(detected)}  {row['kind']:<9} {row['rule']}: {row['topic']} · {row['province']} "
                       f"({row['stories']} stories in {row['window']}; {row['delivery']})", highlight=False)
         wave = planted_stories(expected, row["topic"], row["province"])

@@ -3,7 +3,7 @@
 `dulun run` runs PIPELINE in order, `dulun job <stage>` runs one stage's job (the stage and
 the stages that follow it), and `dulun schedule` starts each stage that has a clock on it:
 
-    crawl -> enrich -> detect -> search-index -> hotspots -> digest (daily) -> weekly-digest -> alerts
+    crawl -> enrich -> followup -> detect -> search-index -> hotspots -> digest (daily) -> weekly-digest -> alerts
                                                                                      (retention apart)
 
 A stage is the name of what it does, the tables it reads and writes (documentation, and what
@@ -11,9 +11,10 @@ A stage is the name of what it does, the tables it reads and writes (documentati
 own clock (`clock`), and/or right after other stages in the same job (`follows`). Adding a
 stage is one entry here, placed in PIPELINE where it runs.
 
-The cycle: a crawl that stored documents starts the enrich job, which is enrich -> detect ->
-search-index -> alerts (detect and the search index follow enrich, alerts follow detect), all
-at the job's one moment, so the alerts are about what detection found at that moment. The
+The cycle: a crawl that stored documents starts the enrich job, which is enrich -> followup ->
+detect -> search-index -> alerts (followup, detect and the search index follow enrich, alerts
+follow detect), all at the job's one moment, so the alerts are about what detection found and
+where each issue thread stands at that moment. The
 enrich job also runs on its own clock, so windows slide and waves end when nothing new arrives.
 """
 from __future__ import annotations
@@ -102,6 +103,12 @@ def _search_index(settings: Settings, at: Moment) -> object:
     return update_index(settings.database)
 
 
+def _followup(settings: Settings, at: Moment) -> object:
+    from pipeline.followup import run_followup
+
+    return run_followup(settings, now=at.now)
+
+
 def _hotspots(settings: Settings, at: Moment) -> object:
     from pipeline.hotspots import run_hotspots
 
@@ -146,6 +153,14 @@ ENRICH = Stage(
     writes=("enrichments", "nlp_story_signatures", "models"),
     run=_enrich, clock=Clock("enrich_every_minutes"),
 )
+FOLLOWUP = Stage(
+    "followup", "each new document's role (report, response, resolution) and the issue thread it joins or opens",
+    reads=("documents", "enrichments", "doc_roles", "issue_threads", "thread_members"),
+    writes=("doc_roles", "issue_threads", "thread_members", "models"),
+    # After every enrichment and before detection, so threads are current when the cycle's
+    # alerts (and the digests) read them.
+    run=_followup, follows=("enrich",),
+)
 DETECT = Stage(
     "detect", "what is rising now: every topic x province over the trailing 24 h, 72 h and 7 days; episodes",
     reads=("documents", "enrichments", "detect_stories", "detect_episodes"),
@@ -176,8 +191,9 @@ WEEKLY_DIGEST = Stage(
     run=_weekly_digest, follows=("hotspots",),
 )
 ALERTS = Stage(
-    "alerts", "alert rules against the waves detection found (episodes); deliveries due through the outbox",
-    reads=("detections", "detect_episodes", "documents", "enrichments", "alerts", "alert_outbox"),
+    "alerts", "alert rules against the waves detection found (episodes) and issues left unanswered; deliveries due through the outbox",
+    reads=("detections", "detect_episodes", "documents", "enrichments", "issue_threads", "thread_members",
+           "doc_roles", "portal_statuses", "alerts", "alert_outbox"),
     writes=("alerts", "alert_outbox", "detections", "detect_episodes"),
     # Right after detection (the cycle) and after new weekly reports; and on its own clock, for
     # retries and the end of quiet hours (detecting first when no detection is at its moment).
@@ -189,7 +205,7 @@ RETENTION = Stage(
     run=_retention, clock=Clock("retention_cron", late_ok=True, when=lambda s: s.retention.post_text_days is not None),
 )
 
-PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, DETECT, SEARCH_INDEX, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
+PIPELINE: tuple[Stage, ...] = (CRAWL, ENRICH, FOLLOWUP, DETECT, SEARCH_INDEX, HOTSPOTS, DIGEST, WEEKLY_DIGEST, ALERTS)
 STAGES: dict[str, Stage] = {s.name: s for s in (*PIPELINE, RETENTION)}
 
 

@@ -102,7 +102,7 @@ class RuleSet:
         # Whole syllables only ("cháy" never inside a longer word; \w covers Vietnamese letters).
         # The phrases go in as a trie-shaped pattern: Python's regex engine tries a flat
         # alternation of 700 phrases one by one at every position, a trie a few branches.
-        self._pattern = re.compile(r"(?<!\w)(" + _trie_pattern(list(index)) + r")(?!\w)")
+        self._pattern = re.compile(r"(?<!\w)(" + trie_pattern(list(index)) + r")(?!\w)")
         self._index = index
 
     def raw_scores(self, head: str, body: str, has_vn_place: bool = True) -> dict[str, float]:
@@ -148,7 +148,7 @@ class RuleSet:
         return [t for t in TOPICS if t in self.rules and probs[t] >= self.rules[t].threshold]
 
 
-def _trie_pattern(phrases: list[str]) -> str:
+def trie_pattern(phrases: list[str]) -> str:
     """A regex matching exactly `phrases`, longest first at each branch (so "ô nhiễm môi trường"
     wins over "ô nhiễm" when both fit; the (?!\\w) after the group backtracks as needed)."""
     trie: dict = {}

@@ -638,3 +638,84 @@ def plot_confusion(table: pd.DataFrame, title: str = ""):
     ax.set_title(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# ---------------------------------------------------------------- notebook 4: follow-up
+
+STATE_ORDER = ["raised", "answered", "resolved"]
+STATE_COLUMNS = ["thread_id", "topic", "province", "state", "raised_at", "answered_at", "resolved_at", "days_to_answer",
+                 "days_to_resolution", "documents", "headline", "unanswered_after", "answered_how", "resolved_how"]
+
+
+def data_moment(db_path: Path) -> dt.datetime | None:
+    """The newest fetch in the database: what "now" means for data that is not live (the demo)."""
+    value = read(db_path, queries.latest_fetch)
+    return None if value is None else pd.Timestamp(value).to_pydatetime()
+
+
+def followup_states(db_path: Path, settings, until: dt.datetime | None = None) -> pd.DataFrame:
+    """Every issue thread as it stood at `until` (default: the newest fetch): topic, province,
+    state, raised/answered/resolved times, days to the first answer and to resolution."""
+    from pipeline.followup import states_as_of
+
+    until = until or data_moment(db_path)
+    rows = [s.as_json() for s in read(db_path, lambda con: states_as_of(con, settings, until))] if until else []
+    frame = pd.DataFrame(rows, columns=STATE_COLUMNS)
+    for column in ("raised_at", "answered_at", "resolved_at"):
+        frame[column] = pd.to_datetime(frame[column], utc=True)
+    return frame.sort_values("raised_at").reset_index(drop=True)
+
+
+def state_counts(states: pd.DataFrame) -> pd.DataFrame:
+    """How many threads are raised (unanswered), answered, resolved, by topic."""
+    if states.empty:
+        return pd.DataFrame(columns=STATE_ORDER)
+    table = states.assign(topic=states.topic.fillna(NO_TOPIC)).pivot_table(
+        index="topic", columns="state", values="thread_id", aggfunc="count", fill_value=0)
+    return table.reindex(columns=STATE_ORDER, fill_value=0)
+
+
+def rates_table(db_path: Path, settings, days: int, until: dt.datetime | None = None) -> pd.DataFrame:
+    """Per province x topic, threads raised in the `days` before `until` (default: the newest
+    fetch): response and resolution rates, median days to the first answer and to resolution,
+    as the weekly digest and `dulun followup --rates` compute them."""
+    from pipeline.followup import response_rates, states_as_of
+
+    until = until or data_moment(db_path)
+    if until is None:
+        return response_rates([], dt.datetime.min, dt.datetime.max)
+    states = read(db_path, lambda con: states_as_of(con, settings, until))
+    return response_rates(states, until - dt.timedelta(days=days), until)
+
+
+def plot_rates(table: pd.DataFrame, title: str = ""):
+    """Response and resolution rate of each province x topic cell, most issues first."""
+    import matplotlib.pyplot as plt
+
+    if table.empty:
+        print("Nothing to plot: no issue threads with a province and a topic in this period.")
+        return None
+    shown = table.head(15).iloc[::-1]
+    labels = [f"{r.topic} · {r.province} ({r.raised})" for r in shown.itertuples()]
+    fig, ax = plt.subplots(figsize=(7, 0.35 * len(shown) + 1.5))
+    y = np.arange(len(shown))
+    ax.barh(y + 0.2, shown.response_rate, height=0.4, color="#f0b429", label="answered")
+    ax.barh(y - 0.2, shown.resolution_rate, height=0.4, color="#2e7d32", label="resolved")
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of the issues raised")
+    ax.legend(fontsize=7, frameon=False)
+    ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def thread_timeline(db_path: Path, thread_id: str, until: dt.datetime | None = None) -> pd.DataFrame:
+    """One thread's documents as of `until`, with their roles (no authors, no bylines)."""
+    from store.followup import thread_documents
+
+    until = until or data_moment(db_path)
+    if until is None:
+        return pd.DataFrame()
+    frame = read(db_path, thread_documents, until, [thread_id])
+    return frame[["published_at", "role", "detail", "source", "kind", "title"]]

@@ -136,5 +136,10 @@ def models(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def table_sizes(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    tables = ("documents", "enrichments", "hotspots", "labels", "models")
+    tables = ("documents", "enrichments", "hotspots", "labels", "models", "issue_threads")
     return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in tables}
+
+
+def latest_fetch(con: duckdb.DuckDBPyConnection):
+    """When the newest document was fetched: the moment the data describes."""
+    return con.execute("SELECT max(fetched_at) FROM documents").fetchall()[0][0]

@@ -40,6 +40,20 @@ def run_dulun(*args: str, env: dict | None = None, cwd: Path | None = None, time
                           capture_output=True, text=True, timeout=timeout, input=input)
 
 
+def dulun_on(data_dir: Path, model_dir: Path, cwd: Path):
+    """`dulun ...` as a real subprocess on this data dir and model dir that must succeed: a
+    replay test's commands, one after another. Returns what it printed."""
+    env = {"DULUN_DATA_DIR": str(data_dir), "DULUN_NLP__MODEL_DIR": str(model_dir),
+           "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+    def dulun(*args: str) -> str:
+        done = run_dulun(*args, env=env, cwd=cwd)
+        assert done.returncode == 0, f"dulun {' '.join(args)}:\n{done.stdout}\n{done.stderr[-3000:]}"
+        return done.stdout
+
+    return dulun
+
+
 @pytest.fixture(scope="session")
 def trained_home(tmp_path_factory) -> Path:
     """A data dir whose topic model was trained once for the whole session from the shipped seed
@@ -127,3 +141,18 @@ def _watched_page(browser, width: int = 1280, height: int = 900):
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
     page.on("dialog", lambda dialog: (problems.append(f"dialog opened: {dialog.message}"), dialog.dismiss()))
     return page, problems
+
+
+@pytest.fixture(scope="session")
+def role_model_dir(tmp_path_factory) -> Path:
+    """A model dir whose follow-up role model was trained once for the session (a few seconds);
+    point `nlp.model_dir` at it to share it."""
+    import datetime as dt
+
+    from core.settings import Settings
+    from pipeline.followup import ensure_role_model, role_rules
+
+    home = tmp_path_factory.mktemp("roles")
+    settings = Settings.model_validate({"data_dir": str(home), "nlp": {"model_dir": str(home / "models")}})
+    ensure_role_model(settings, role_rules(settings), dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    return home / "models"

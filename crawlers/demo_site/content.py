@@ -7,7 +7,10 @@ baseline and two planted rises:
 
 * `labor` in Hải Phòng in 2026-W47 (10 items, three stories republished by several outlets),
   against a Hải Phòng labor history of 0-1 items a week;
-* `environment` in Quảng Ngãi in 2026-W46 (4) and 2026-W47 (5), against 0-1 before.
+* `environment` in Quảng Ngãi in 2026-W46 (4) and 2026-W47 (5), against 0-1 before;
+
+and what happened next to some of them (`add_followups`): answers (a dialogue, inspections)
+and resolutions (wages paid, a river cleaned up), for follow-up to find.
 """
 from __future__ import annotations
 
@@ -82,6 +85,8 @@ class Item:
     author: str | None = None  # petition sender (hashed by the crawler, never shown raw)
     posts: list[Post] = field(default_factory=list)
     place: str | None = None  # petition's province field
+    # petitions: what the portal shows over time, (shown from, status text, the answer date it gives)
+    statuses: list[tuple[dt.datetime, str, dt.datetime | None]] = field(default_factory=list)
 
     @property
     def kind(self) -> str:
@@ -396,6 +401,32 @@ def add_planted_environment(b: Builder) -> None:
         b.add_planted(source, story, headline, when, qn, topics, variant)
 
 
+def portal_statuses(item: Item) -> list[tuple[dt.datetime, str, dt.datetime | None]]:
+    """How the portal handles one petition, deterministic per petition: logged at once, most
+    forwarded for handling within 1-3 days, about half of those answered 4-12 days after filing
+    (the portal then shows the answer date), some settled later; a few never move."""
+    rng = random.Random(f"portal-{item.source}-{item.number}")
+    filed = item.published
+    steps = [(filed, "Đã tiếp nhận", None)]
+    if rng.random() < 0.2:
+        return steps
+    handled = filed + dt.timedelta(days=rng.uniform(1, 3))
+    steps.append((handled, rng.choice(["Đã chuyển xử lý", "Đang xử lý"]), None))
+    if rng.random() < 0.5:
+        answered = filed + dt.timedelta(days=rng.uniform(4, 12))
+        steps.append((answered, "Đã trả lời", answered))
+        if rng.random() < 0.5:
+            settled = answered + dt.timedelta(days=rng.uniform(3, 10))
+            steps.append((settled, "Đã giải quyết", settled))
+    return steps
+
+
+def add_followups(b: Builder) -> None:
+    """What happened next to some planted issues: answers, a resolution (see stories.FOLLOWUPS)."""
+    for source, (month, day, hour, minute), province, topics, story in stories.FOLLOWUPS:
+        b.add_planted(source, story, 0, at(dt.date(2026, month, day), hour, minute), province, topics, 0)
+
+
 # ------------------------------------------------------------------ entry point
 
 def build_content(seed: int = DEFAULT_SEED) -> list[Item]:
@@ -406,6 +437,10 @@ def build_content(seed: int = DEFAULT_SEED) -> list[Item]:
         add_history(b, year, week)
     add_planted_labor(b)
     add_planted_environment(b)
+    add_followups(b)
+    for item in b.items:
+        if item.kind == "petition":
+            item.statuses = portal_statuses(item)
     return sorted(b.items, key=lambda it: (it.source, -it.published.timestamp(), it.number))
 
 
@@ -431,6 +466,10 @@ def manifest(items: list[Item]) -> dict:
             "published": it.published.isoformat(), "week": it.week, "topics": it.topics,
             "provinces": it.provinces, "story": it.story,
         }
+        if it.statuses:
+            row["portal_statuses"] = [{"from": when.isoformat(), "status": text,
+                                       "answered": answered.isoformat() if answered else None}
+                                      for when, text, answered in it.statuses]
         if it.posts:
             row["posts"] = [{"post_id": p.post_id, "url": "{base}" + item_path(it) + f"post-{p.post_id}",
                              "published": p.published.isoformat()} for p in it.posts]

@@ -73,8 +73,9 @@ def polls(items: list[Item], start: dt.datetime, end: dt.datetime, every: dt.tim
     return found
 
 
-def _signature(items: list[Item]) -> tuple[int, int]:
-    return len(items), sum(len(it.posts) for it in items)
+def _signature(items: list[Item]) -> tuple[int, int, int]:
+    # A petition's status change on the portal is news too (follow-up reads it).
+    return len(items), sum(len(it.posts) for it in items), sum(len(it.statuses) for it in items)
 
 
 # A stable, port-free address for the demo's pages (`.test` is reserved: it never resolves).
@@ -100,7 +101,7 @@ class ClockedSite:
         self.items = items
         self.base_url = base_url
         self.full = render_site(items, base_url)
-        self._renders: dict[tuple[int, int], dict[str, Page]] = {}
+        self._renders: dict[tuple[int, int, int], dict[str, Page]] = {}
         self._lock = threading.Lock()
 
     def pages(self, clock: str | None) -> dict[str, Page]:
@@ -119,13 +120,16 @@ class ClockedSite:
 
 
 def items_at(items: list[Item], moment: dt.datetime) -> list[Item]:
-    """Items published by `moment`, each forum thread with only the posts written by then."""
+    """Items published by `moment`, each forum thread with only the posts written by then and
+    each petition with the portal statuses it showed by then."""
     visible = []
     for it in items:
         if it.published > moment:
             continue
         if it.posts:
             it = dataclasses.replace(it, posts=[p for p in it.posts if p.published <= moment])
+        if it.statuses:
+            it = dataclasses.replace(it, statuses=[s for s in it.statuses if s[0] <= moment])
         visible.append(it)
     return visible
 

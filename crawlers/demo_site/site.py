@@ -225,6 +225,14 @@ def render_diendan(env: jinja2.Environment, items: list[Item], base: str) -> dic
     return pages
 
 
+def portal_status(item: Item) -> dict:
+    """The status the portal shows for a petition (its latest), and the answer date it gives."""
+    if not item.statuses:
+        return {"status": "Đã tiếp nhận", "answered_at": None}
+    _, text, answered = item.statuses[-1]
+    return {"status": text, "answered_at": answered.isoformat(timespec="minutes") if answered else None}
+
+
 def render_phananh(env: jinja2.Environment, items: list[Item], base: str) -> dict[str, Page]:
     pages: dict[str, Page] = {}
     detail = env.get_template("phananh_detail.html.j2")
@@ -237,7 +245,7 @@ def render_phananh(env: jinja2.Environment, items: list[Item], base: str) -> dic
         records.append({
             "id": it.number, "code": f"PA{it.number}", "title": it.title,
             "content": "\n\n".join([it.lead] + it.paragraphs), "created_at": it.published.isoformat(),
-            "province": place_name or None, "sender_name": it.author, "status": "Đã tiếp nhận",
+            "province": place_name or None, "sender_name": it.author, **portal_status(it),
             "url": base + item_path(it),
         })
     chunks = [records[k:k + PAGE_SIZE] for k in range(0, len(records), PAGE_SIZE)] or [[]]

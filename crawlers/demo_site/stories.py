@@ -591,6 +591,51 @@ PLANTED_ENVIRONMENT: list[dict] = [
     },
 ]
 
+# -------------------------------------------------------------- follow-ups: answers and a resolution
+# What happened next to the planted environment issues in Quảng Ngãi, so follow-up (`dulun
+# followup`) has press answers and a resolution to find: the Trà Bồng fish kill is answered (an
+# inspection) and resolved (the discharge removed, the river clean again, fish farmers paid), the
+# Vạn Tường smell gets an inspection (its reports already carry the operator's promise, as the
+# Trà Khúc sand-mining reports carry a police raid: the press often prints the answer with the
+# problem). (The Hải Phòng labor
+# wave's own follow-ups come from the petition portal's statuses: its count of stories is the
+# planted rise.) (source, (month, day, hour, minute), province, topics, story)
+FOLLOWUPS: list[tuple[str, tuple[int, int, int, int], str, tuple[str, ...], dict]] = [
+    ("demo-baoquangngai", (11, 12, 9, 30), "Quảng Ngãi", ("environment",), {
+        "story": "qn-env-trabong-kiemtra",
+        "place": ("xã Bình Sơn", "huyện Bình Sơn"),
+        "headlines": ("Kiểm tra nguồn xả thải sau vụ cá chết trên sông Trà Bồng",),
+        "lead": "Sở Nông nghiệp và Môi trường tỉnh Quảng Ngãi đã lập đoàn kiểm tra các doanh nghiệp trong khu công nghiệp phía thượng nguồn sông Trà Bồng, sau vụ cá chết hàng loạt qua xã Bình Sơn.",
+        "body": (
+            "Đoàn kiểm tra đã lấy mẫu nước thải tại cửa xả của 4 doanh nghiệp chế biến và niêm phong một đường ống xả chưa được cấp phép.",
+            "Kết quả phân tích mẫu nước sông cho thấy hàm lượng amoni và chất hữu cơ vượt quy chuẩn nhiều lần tại đoạn cá chết.",
+            "UBND tỉnh yêu cầu các hộ nuôi cá lồng tạm ngừng thả giống cho đến khi có kết luận về nguyên nhân.",
+        ),
+    }),
+    ("demo-baoquangngai", (11, 20, 8, 40), "Quảng Ngãi", ("environment",), {
+        "story": "qn-env-trabong-khacphuc",
+        "place": ("xã Bình Sơn", "huyện Bình Sơn"),
+        "headlines": ("Sông Trà Bồng đã trong trở lại, doanh nghiệp xả thải bồi thường cho người nuôi cá",),
+        "lead": "Sau khi đường ống xả thải trái phép bị tháo dỡ, nước sông Trà Bồng đoạn qua xã Bình Sơn, tỉnh Quảng Ngãi đã trong trở lại; kết quả quan trắc ngày 19/11 đạt quy chuẩn.",
+        "body": (
+            "Doanh nghiệp chế biến thủy sản có đường ống xả trái phép đã bị xử phạt 420 triệu đồng và chi trả hơn 1,1 tỷ đồng bồi thường cho 23 hộ nuôi cá lồng bị thiệt hại.",
+            "Sở Nông nghiệp và Môi trường cho biết sẽ quan trắc tự động nước thải của các doanh nghiệp trong khu công nghiệp từ tháng 12.",
+            "Các hộ nuôi cá đã thả giống trở lại sau khi được hướng dẫn vệ sinh lồng bè.",
+        ),
+    }),
+    ("demo-baoquangngai", (11, 18, 15, 0), "Quảng Ngãi", ("environment",), {
+        "story": "qn-env-vantuong-kiemtra",
+        "place": ("xã Vạn Tường", "huyện Bình Sơn"),
+        "headlines": ("Kiểm tra khu xử lý chất thải rắn gây mùi hôi ở xã Vạn Tường",),
+        "lead": "Chiều 18/11, đoàn kiểm tra của Sở Nông nghiệp và Môi trường tỉnh Quảng Ngãi đã làm việc với đơn vị vận hành khu xử lý chất thải rắn ở xã Vạn Tường sau phản ánh của người dân về mùi hôi.",
+        "body": (
+            "Đoàn ghi nhận hồ chứa nước rỉ rác đã đầy, một phần bãi chôn lấp chưa được che phủ.",
+            "Sở yêu cầu đơn vị vận hành che phủ ngay các ô chôn lấp, vận hành thêm hệ thống xử lý nước rỉ rác và báo cáo kết quả trước ngày 15/12.",
+            "Người dân xã Vạn Tường mong cơ quan chức năng giám sát chặt việc khắc phục.",
+        ),
+    }),
+]
+
 BYLINES = ("Minh Châu", "Hoàng Lam", "Thu Hà", "Quốc Việt", "Ngọc Ánh", "Đức Trung", "Lê Hoài", "Phương Nam")
 FORUM_USERS = ("hoangminh88", "bachdang_hp", "sonla_traveler", "meo_con_92", "tuanvu.dev", "nguoi_pho_cang",
                "hanoi_oi", "saigon_xe_om", "cavoi_xanh", "anhtu_qn", "gio_bien", "lehai_84", "thuytrang_mom",

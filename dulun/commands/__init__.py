@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import typer
 
-from dulun.commands import basics, crawl, nlp, ops, reports, web
+from dulun.commands import basics, crawl, followup, nlp, ops, reports, web
 
 
 def register_all(app: typer.Typer) -> None:
-    for module in (basics, crawl, nlp, reports, ops, web):
+    for module in (basics, crawl, nlp, followup, reports, ops, web):
         module.register(app)

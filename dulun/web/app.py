@@ -179,6 +179,8 @@ def create_app(workbench: Workbench, session_secret: str, bound_host: str) -> St
         Route("/story/{story_id}", pages.story),
         Route("/doc/{doc_id}", pages.document),
         Route("/doc/{doc_id}/label", pages.correct, methods=["POST"]),
+        Route("/issues", pages.issues),
+        Route("/issue/{thread_id}", pages.issue),
         Route("/sources", pages.sources),
         Route("/alerts", pages.alerts),
         Route("/review", pages.review),

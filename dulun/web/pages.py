@@ -22,7 +22,10 @@ from dulun.web import charts
 from dulun.web.query import highlight, phrase_text, place_phrases, search_phrases
 from dulun.web.security import csrf_ok, csrf_token
 from pipeline.digest.build import LEVEL_VI, daily_content, hotspot_entries, story_entry
+from pipeline import followup
+from pipeline.followup.states import ROLE_VI, STATE_VI, detail_vi
 from store import corrections as correction_queue
+from store import followup as followup_store
 from core.timeutil import vn_midnight
 from store import digests as digest_store
 from store import hotspots as hotspot_store
@@ -522,7 +525,9 @@ def story(request: Request) -> Response:
         day = pd.Timestamp(when).tz_convert(VN).date()
         by_day[day] = by_day.get(day, 0) + 1
     headline = next((r["title"] for r in rows if r["title"]), story_id)
-    return render(request, "story.html.j2", story_id=story_id, headline=headline, rows=rows,
+    with workbench.reader() as store:
+        thread = followup_store.thread_of_story(store.con, story_id)
+    return render(request, "story.html.j2", story_id=story_id, headline=headline, rows=rows, thread_id=thread,
                   outlets=sorted({r["source"] for r in rows}), topics_seen=topics, provinces_seen=provinces,
                   first_seen=min(published) if published else None, last_seen=max(published) if published else None,
                   first_fetched=min(fetched) if fetched else None,
@@ -534,11 +539,65 @@ def document(request: Request) -> Response:
     doc_id = request.path_params["doc_id"]
     with workbench.reader() as store:
         doc = queries.document(store.con, doc_id)
+        thread = followup_store.threads_of_documents(store.con, [doc_id]).get(doc_id)
+        role = followup_store.role_of(store.con, doc_id)
     if doc is None:
         raise HTTPException(404, "Không có tin bài này.")
     queued = [c for c in correction_queue.pending(workbench.database) if c.doc_id == doc_id]
     return render(request, "document.html.j2", doc=doc, queued=queued[-1] if queued else None,
-                  scores=sorted(doc.scores.items(), key=lambda kv: -kv[1]))
+                  scores=sorted(doc.scores.items(), key=lambda kv: -kv[1]), thread_id=thread,
+                  role=role, role_vi=ROLE_VI, detail_vi=detail_vi)
+
+
+# ---------------------------------------------------------------- Follow-up: issues and their timelines
+
+def role_rules_of(workbench):
+    return workbench.memo.get_or_make(("role-rules",), lambda: followup.role_rules(workbench.settings))
+
+
+def issue(request: Request) -> Response:
+    """One issue thread as it stood at the workbench's now: where it stands (raised, answered,
+    resolved, with times) and its timeline, each document with its role, and what a petition
+    portal showed."""
+    workbench = wb(request)
+    thread_id = request.path_params["thread_id"]
+    now = workbench.now()
+    with workbench.reader() as store:
+        found = followup.states_as_of(store.con, workbench.settings, now, rules=role_rules_of(workbench),
+                                      thread_ids=[thread_id])
+        members = followup_store.thread_documents(store.con, now, [thread_id])
+        petitions = members.doc_id[members.kind == "petition"].tolist()
+        portal = followup_store.portal_observations(store.con, now, petitions)
+    if not found:
+        raise HTTPException(404, "Không có sự việc được theo dõi này (hoặc chưa có tin nào tính đến lúc này).")
+    state = found[0]
+    timeline = [{"when": r.published_at, "kind": "doc", "role": r.role, "detail": r.detail, "doc_id": r.doc_id,
+                 "title": r.title, "source": r.source, "doc_kind": r.kind, "url": r.url}
+                for r in members.itertuples()]
+    rules = role_rules_of(workbench)
+    for r in portal.itertuples():
+        meaning = rules.portal_state(r.status)
+        timeline.append({"when": r.status_at if pd.notna(r.status_at) else r.observed_at, "kind": "portal",
+                         "status": r.status, "state": meaning.state if meaning else None, "doc_id": r.doc_id})
+    timeline.sort(key=lambda e: pd.Timestamp(e["when"]))
+    return render(request, "issue.html.j2", s=state, timeline=timeline, state_vi=STATE_VI, role_vi=ROLE_VI,
+                  detail_vi=detail_vi, stories=sorted(set(members.story_id)))
+
+
+def issues(request: Request) -> Response:
+    """The issues raised in the last `followup.list_days`, newest first, by state."""
+    workbench = wb(request)
+    chosen = _param_choice(request, "state", ("raised", "answered", "resolved"))
+    now = workbench.now()
+    since = now - dt.timedelta(days=workbench.settings.followup.list_days)
+    with workbench.reader() as store:
+        states = followup.states_as_of(store.con, workbench.settings, now, rules=role_rules_of(workbench),
+                                       active_since=since)
+    states = [s for s in states if s.raised_at >= since]
+    counts = {name: sum(s.state == name for s in states) for name in STATE_VI}
+    shown = sorted((s for s in states if not chosen or s.state == chosen), key=lambda s: s.raised_at, reverse=True)
+    return render(request, "issues.html.j2", states=shown[:200], total=len(shown), counts=counts, chosen=chosen,
+                  state_vi=STATE_VI, detail_vi=detail_vi, list_days=workbench.settings.followup.list_days)
 
 
 async def correct(request: Request) -> Response:

@@ -732,12 +732,17 @@ def generate(seed: int = 2026) -> list[dict]:
     return items
 
 
-def main() -> None:
-    out = Path(__file__).with_name("seed.jsonl")
+def write_seed(items, name: str) -> None:
+    """Write a seed set beside this script, one JSON item a line (the generators' output)."""
+    out = Path(__file__).with_name(name)
     with out.open("w", encoding="utf-8") as fh:
-        for item in generate():
+        for item in items:
             fh.write(json.dumps(item, ensure_ascii=False) + "\n")
     print(f"wrote {out}")
+
+
+def main() -> None:
+    write_seed(generate(), "seed.jsonl")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Alerts about waves: rules -> outbox -> delivery, never the same message twice.
+"""Alerts about waves (and issues left unanswered): rules -> outbox -> delivery, never the same
+message twice.
 
 `run_alerts` (1) makes sure the rolling detection (pipeline.detect) is at `now`, reusing the
 cycle's own run when it is, (2) checks every open or recently ended episode against the rules
@@ -13,6 +14,10 @@ stories and score), `escalated` once when its stories over the last 7 days reach
 alert, and `cooling` when the episode ends. The alert key is a hash of (rule, topic, province,
 episode and message), so a message is never made twice.
 
+A rule of `type: unanswered` is about follow-up's issue threads instead (`unanswered.py`): one
+message per thread still without a public answer `days` days after it was raised, keyed by
+(rule, topic, province, thread).
+
 Quiet hours and cooldowns act on delivery, not detection: a message made in quiet hours waits
 for them to end; an opening message for a new episode within a rule's cooldown after another
 one for the same place is recorded but `suppressed` (and so are its follow-ups). A failed
@@ -25,7 +30,6 @@ import datetime as dt
 import hashlib
 import json
 import logging
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -34,10 +38,13 @@ import pandas as pd
 from core.settings import HotspotSettings, Settings
 from core.taxonomy import load_topics, topic_name
 from core.timeutil import VN
+from nlp.roles import RoleRules
 from pipeline.alerts import channels as ch
+from pipeline.alerts import unanswered
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
 from pipeline.detect import detect_and_record, window_name
 from pipeline.digest.build import LEVEL_VI
+from pipeline.followup import role_rules, states_as_of
 from store import alerts as alert_store
 from store import detections
 from store import digests as digest_store
@@ -98,11 +105,12 @@ def replay_alerts(settings: Settings, moments: Iterable[dt.datetime], environ: M
     writer connection held throughout: nothing else writes meanwhile, and closing and reopening
     the database twice a cycle would cost more than the cycle. Deliveries happen with it held."""
     environ, rules = _prepared(settings, environ, rules)
+    roles = role_rules(settings) if any(r.type == unanswered.KIND for r in rules.rules) else None
     summaries = []
     with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
         for now in moments:
             now = now.astimezone(VN)
-            summary, due = _evaluate(store.con, settings, rules, now)
+            summary, due = _evaluate(store.con, settings, rules, now, roles)
             results = [deliver_one(row, rules, settings, environ, now) for row in due.itertuples()]
             if results:
                 alert_store.record_deliveries(store.con, pd.DataFrame(results))
@@ -122,13 +130,18 @@ def _prepared(settings: Settings, environ: Mapping[str, str] | None,
     return environ, rules
 
 
-def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime) -> tuple[AlertSummary, pd.DataFrame]:
+def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime,
+              roles: RoleRules | None = None) -> tuple[AlertSummary, pd.DataFrame]:
     """Detection at `now` (reusing the cycle's own run when it is there), the new messages and
-    their outbox rows written in one transaction; returns the deliveries now due."""
+    their outbox rows written in one transaction; returns the deliveries now due. `roles`: the
+    follow-up role rules when already read (a replay reads them once)."""
     summary = AlertSummary(now.isoformat(timespec="seconds"))
     if detections.latest_run_at(con) != now:
         detect_and_record(con, now, settings.hotspots)
     alerts, outbox = new_alerts(con, rules, settings.hotspots, now)
+    waiting, waiting_outbox = unanswered_alerts(con, settings, rules, now, roles)
+    if len(waiting):
+        alerts, outbox = pd.concat([alerts, waiting], ignore_index=True), pd.concat([outbox, waiting_outbox], ignore_index=True)
     made = alert_store.insert_alerts(con, alerts, outbox)
     held = set(outbox.loc[outbox.status == "suppressed", "alert_key"])
     summary.suppressed = sum(key in held for key in made)
@@ -170,10 +183,12 @@ def new_alerts(con, rules: RuleFile, cfg: HotspotSettings, now: dt.datetime) -> 
     current = detections.latest_detections(con)
     topics = load_topics()
     context = _Context(con, now, topics)
-    longest = max(r.cooldown_hours for r in rules.rules)
+    longest = max((r.cooldown_hours for r in rules.rules if r.type == "wave"), default=0.0)
     recent_openings = alert_store.last_opening_alerts(con, now - dt.timedelta(hours=longest))
     alerts, outbox = [], []
     for rule in rules.rules:
+        if rule.type != "wave":
+            continue
         for ep in episodes.itertuples():
             if ep.topic not in rule.topics or (rule.provinces and ep.province not in rule.provinces):
                 continue
@@ -209,7 +224,34 @@ def new_alerts(con, rules: RuleFile, cfg: HotspotSettings, now: dt.datetime) -> 
     return _frames(alerts, outbox)
 
 
-KIND_VI = {"opened": "Cảnh báo mới", "escalated": "Tăng mạnh thêm", "cooling": "Đã hạ nhiệt"}
+KIND_VI = {"opened": "Cảnh báo mới", "escalated": "Tăng mạnh thêm", "cooling": "Đã hạ nhiệt",
+           unanswered.KIND: unanswered.KIND_NAME}
+
+
+def unanswered_alerts(con, settings: Settings, rules: RuleFile, now: dt.datetime,
+                      roles: RoleRules | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The messages the `unanswered` rules ask for: issue threads still without an answer
+    `days` days after they were raised (as they stood at `now`), not made before."""
+    which = unanswered.candidates(rules.rules, now)
+    if which is None:
+        return _frames([], [])
+    states = states_as_of(con, settings, now, rules=roles, **which)
+    topics = load_topics()
+    alerts, outbox = [], []
+    for rule in rules.rules:
+        for state in states:
+            if not unanswered.due(rule, state, now):
+                continue
+            key = alert_key(rule.name, state.topic, state.province, f"thread-{state.thread_id}:{unanswered.KIND}")
+            payload = {**unanswered.payload(rule, state, now, topics), "alert_key": key}
+            alerts.append({"alert_key": key, "rule": rule.name, "topic": state.topic, "province": state.province,
+                           "period": payload["period"], "created_at": now, "kind": unanswered.KIND,
+                           "episode_id": None, "detected_at": now, "tipping_published_at": None,
+                           "payload": json.dumps(payload, ensure_ascii=False)})
+            first_try = end_of_quiet_hours(rule, now)
+            outbox.extend({"alert_key": key, "channel": f"{rules.channels[name].type}:{name}", "status": "pending",
+                           "reason": None, "next_attempt_at": first_try} for name in rule.channels)
+    return _frames(alerts, outbox)
 
 
 class _Context:
@@ -242,7 +284,7 @@ def _opening(rule: Rule, ep, current: pd.DataFrame, context: _Context):
                 & (rows.score.fillna(0.0) >= rule.min_score)]
     for row in rows.sort_values(["score", "window_hours"], ascending=[False, True]).itertuples():
         headlines = context.headlines(ep.topic, ep.province, row.window_hours)
-        if rule.keywords and not _mentions(headlines, rule.keywords):
+        if not rule.mentioned_in(" ".join(h["headline"] or "" for h in headlines)):
             continue
         return "opened", _window_payload(ep, row, headlines, context), row
     return None
@@ -326,11 +368,6 @@ def _held_back(rule: Rule, ep, kind: str, mine: pd.DataFrame, recent: pd.DataFra
     return None
 
 
-def _mentions(headlines: list[dict], keywords: list[str]) -> bool:
-    text = _fold(" ".join(h["headline"] or "" for h in headlines))
-    return any(_fold(k) in text for k in keywords)
-
-
 def _period(opened_at) -> str:
     return pd.Timestamp(opened_at).tz_convert(VN).strftime("%Y-%m-%dT%H%M")
 
@@ -347,10 +384,6 @@ def _iso(value) -> str | None:
     if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).tz_convert(VN).isoformat(timespec="seconds")
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 def end_of_quiet_hours(rule: Rule, now: dt.datetime) -> dt.datetime:

@@ -30,7 +30,7 @@ from typing import Mapping
 from core.errors import UserError
 from core.settings import Settings
 from core.timeutil import VN
-from pipeline.alerts import verify
+from pipeline.alerts import unanswered, verify
 from pipeline.alerts.rules import EmailChannel, FileChannel, WebhookChannel
 from pipeline.digest.render import write_atomic
 
@@ -42,6 +42,8 @@ class DeliveryError(Exception):
 
 def subject(payload: dict) -> str:
     kind = payload.get("kind")
+    if kind == unanswered.KIND:
+        return unanswered.subject(payload)
     if kind is None:  # a weekly alert made by an earlier version, still in the outbox
         return f"[dulun] {payload['level_name']}: {payload['topic_name']} – {payload['province']} ({payload['period']})"
     if kind == "cooling":
@@ -51,8 +53,12 @@ def subject(payload: dict) -> str:
 
 
 def message_text(payload: dict) -> str:
-    change = payload["change"]
     lines = [subject(payload), "", f"Chủ đề: {payload['topic_name']}", f"Địa bàn: {payload['province']}"]
+    if payload.get("kind") == unanswered.KIND:
+        lines += unanswered.message_lines(payload)
+        lines += ["", f"Quy tắc: {payload['rule']} · Mã cảnh báo: {payload['alert_key']}"]
+        return "\n".join(lines) + "\n"
+    change = payload["change"]
     if payload.get("kind") is None:
         lines += [f"Tuần: {payload['period']} · Mức: {payload['level_name']}",
                   f"Sự việc: {payload['stories']} · Tin bài: {payload['documents']} · Nguồn: {payload['sources']}"]

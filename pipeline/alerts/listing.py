@@ -29,10 +29,14 @@ def _row(alert: dict) -> dict:
         "tipping_story_published_at": _iso(alert["tipping_published_at"]),
         "created_at": _iso(alert["created_at"]), "period": alert["period"],
         "delivery": _state(deliveries), "deliveries": deliveries, "alert_key": alert["alert_key"],
+        # an `unanswered` alert: its issue thread and since when it waits
+        "thread_id": payload.get("thread_id"), "raised_at": payload.get("raised_at"), "headline": payload.get("headline"),
     }
 
 
 def _window(payload: dict) -> str | None:
+    if payload.get("kind") == "unanswered":
+        return f"{payload['days']}d"
     hours = payload.get("window_hours")
     if hours is None:
         return payload.get("period")  # a weekly alert of an earlier version: its ISO week

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from core.datafiles import parse_yaml, read_user_file
 from core.errors import UserError
@@ -56,17 +57,37 @@ class WebhookChannel(_Strict):
 Channel = Annotated[Union[FileChannel, EmailChannel, WebhookChannel], Field(discriminator="type")]
 
 
+WAVE_ONLY = ("min_stories", "min_score", "levels", "cooldown_hours")
+UNANSWERED_ONLY = ("days", "look_back_days", "min_documents")
+
+
 class Rule(_Strict):
     name: str = Field(pattern=_NAME)
+    # wave: the rolling detection's episodes; unanswered: an issue thread (pipeline.followup)
+    # raised in these topics and places that had no answer after `days` days
+    type: Literal["wave", "unanswered"] = "wave"
     topics: list[str] = Field(min_length=1)
     provinces: list[str] = []
     keywords: list[str] = []
     min_stories: int = Field(3, ge=1)
     min_score: float = Field(0.0, ge=0)
     levels: list[Literal["new", "rising", "persistent"]] = list(ALERT_LEVELS)
+    days: int = Field(7, ge=1, le=365)
+    # An issue whose mark passed longer ago than this is left to the digest's list: a first run
+    # (or a restart after an outage) does not send the whole backlog.
+    look_back_days: int = Field(7, ge=1, le=365)
+    min_documents: int = Field(1, ge=1)
     quiet_hours: str | None = None
     cooldown_hours: float = Field(24.0, ge=0)
     channels: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_of_its_type(self) -> "Rule":
+        other = UNANSWERED_ONLY if self.type == "wave" else WAVE_ONLY
+        given = [f for f in other if f in self.model_fields_set]
+        if given:
+            raise ValueError(f"`{given[0]}` does not apply to a rule of type {self.type}")
+        return self
 
     @field_validator("quiet_hours")
     @classmethod
@@ -75,11 +96,20 @@ class Rule(_Strict):
             raise ValueError('use "HH:MM-HH:MM", for example "22:00-06:00"')
         return value
 
+    def mentioned_in(self, text: str) -> bool:
+        """Whether `text` contains one of the rule's keywords (any case); True when it has none."""
+        folded = _fold(text)
+        return not self.keywords or any(_fold(k) in folded for k in self.keywords)
+
     def quiet_window(self) -> tuple[dt.time, dt.time] | None:
         if not self.quiet_hours:
             return None
         m = _QUIET.match(self.quiet_hours)
         return dt.time(int(m[1]), int(m[2])), dt.time(int(m[3]), int(m[4]))
+
+
+def _fold(text: str | None) -> str:
+    return unicodedata.normalize("NFC", text or "").casefold()
 
 
 class RuleFile(_Strict):
@@ -136,6 +166,8 @@ def _explain(exc: ValidationError, data: dict, where: str) -> str:
         message = "unknown field; check its spelling against the comments at the top of the rules file"
     got = err.get("input")
     shown = f" (got {got!r})" if got is not None and not isinstance(got, (dict, list)) and err["type"] != "extra_forbidden" else ""
+    if field == "(entry)" and err["type"] == "value_error":  # a check across fields names them itself
+        return f"{subject} in {where}: {message.removeprefix('Value error, ')}."
     return f"{subject} in {where}: `{field}` {message}{shown}."
 
 

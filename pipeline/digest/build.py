@@ -14,6 +14,8 @@ from core.settings import Settings
 from core.timeutil import VN, vn_midnight, week_label, week_start
 from core.taxonomy import Topic, topic_name
 from pipeline.detect import detect_now, window_name
+from pipeline.followup import response_rates, states_as_of
+from pipeline.followup.states import detail_vi
 from store import detections
 from store import digests as digest_store
 from store import hotspots as hotspot_store
@@ -74,6 +76,7 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
             for r in counts.new_places(day, cfg.new_place_lookback_days).itertuples()
         ],
         "source_health": _source_health(digest_store.source_health(con, now, cfg.silent_days)),
+        "followup": followup_lists(con, settings, topics, min(now, vn_midnight(day + dt.timedelta(days=1)))),
     }
     if detect:
         content["rising_now"] = rising_now(con, settings, topics, now)
@@ -102,7 +105,58 @@ def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topi
                    "flagged": sum(1 for h in hotspots if h["level"] != "cooling")},
         "hotspot_week": iso_week,
         "hotspots": hotspots,
+        "response_rates": response_rate_table(con, settings, topics, min(now, end)),
     }
+
+
+MAX_FOLLOWUP_ITEMS = 20
+
+
+def followup_lists(con, settings: Settings, topics: dict[str, Topic], as_of: dt.datetime) -> dict[str, Any]:
+    """Issues raised in the last `followup.list_days` and still unanswered after the first of
+    `followup.unanswered_days`, oldest first; and those answered but not resolved."""
+    cfg = settings.followup
+    since = as_of - dt.timedelta(days=cfg.list_days)
+    states = [s for s in states_as_of(con, settings, as_of, active_since=since) if s.raised_at >= since and s.province]
+    first = cfg.unanswered_days[0]
+    waiting = sorted((s for s in states if s.state == "raised" and s.unanswered_after), key=lambda s: s.raised_at)
+    answered = sorted((s for s in states if s.state == "answered"), key=lambda s: s.answered_at)
+
+    def entry(s) -> dict[str, Any]:
+        return {
+            "thread_id": s.thread_id, "topic": s.topic,
+            "topic_name": topic_name(topics, s.topic) if s.topic else "Chưa rõ chủ đề",
+            "province": s.province, "headline": s.headline, "url": s.url, "documents": s.documents,
+            "raised_at": _iso(s.raised_at), "answered_at": _iso(s.answered_at),
+            "days_waiting": int((as_of - s.raised_at).total_seconds() // 86400),
+            "days_since_answer": int((as_of - s.answered_at).total_seconds() // 86400) if s.answered_at else None,
+            "answered_how": detail_vi(s.answered_how), "unanswered_after": s.unanswered_after,
+        }
+
+    return {"at": _iso(as_of), "unanswered_days": first, "list_days": cfg.list_days,
+            "unanswered": [entry(s) for s in waiting[:MAX_FOLLOWUP_ITEMS]], "unanswered_total": len(waiting),
+            "answered_unresolved": [entry(s) for s in answered[:MAX_FOLLOWUP_ITEMS]],
+            "answered_unresolved_total": len(answered)}
+
+
+def response_rate_table(con, settings: Settings, topics: dict[str, Topic], as_of: dt.datetime) -> dict[str, Any]:
+    """Per province x topic, the issues raised in the `followup.rate_days` before `as_of`: how
+    many, the share answered and resolved, median days to the first answer and to resolution."""
+    start = as_of - dt.timedelta(days=settings.followup.rate_days)
+    states = states_as_of(con, settings, as_of, active_since=start)
+    table = response_rates(states, start, as_of)
+    rows = [{**{k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in r.items()},
+             "topic_name": topic_name(topics, r["topic"])} for r in table.to_dict(orient="records")]
+    raised = int(table.raised.sum()) if len(table) else 0
+    totals = {"raised": raised, "answered": int(table.answered.sum()) if raised else 0,
+              "resolved": int(table.resolved.sum()) if raised else 0}
+    totals["response_rate"] = round(totals["answered"] / raised, 3) if raised else None
+    totals["resolution_rate"] = round(totals["resolved"] / raised, 3) if raised else None
+    return {"start": _iso(start), "end": _iso(as_of), "days": settings.followup.rate_days, "rows": rows, "totals": totals}
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.astimezone(VN).isoformat(timespec="minutes") if value is not None else None
 
 
 def rising_now(con, settings: Settings, topics: dict[str, Topic], now: dt.datetime) -> dict[str, Any]:

@@ -58,6 +58,13 @@ def fmt_when(value: Any) -> str:
     return stamp.strftime("%d/%m/%Y %H:%M")
 
 
+def fmt_pct(share: Any) -> str:
+    """0.667 -> "67%"; nothing -> "–"."""
+    if share is None:
+        return "–"
+    return f"{round(100 * float(share))}%"
+
+
 def fmt_change(pct: Any) -> str:
     if pct is None:
         return "chưa có dữ liệu so sánh"
@@ -72,7 +79,7 @@ def _environment(autoescape: bool) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(num=fmt_number, change=fmt_change, when=fmt_when, safe_url=safe_url, md=md, md_url=md_url)
+    env.filters.update(num=fmt_number, pct=fmt_pct, change=fmt_change, when=fmt_when, safe_url=safe_url, md=md, md_url=md_url)
     env.globals.update(sparkline=sparkline, compare_bar=compare_bar)
     return env
 

@@ -53,6 +53,14 @@ def documents(settings: Settings, source: str | None = None) -> list[dict]:
         return [dict(zip(names, row)) for row in cur.fetchall()]
 
 
+def portal_statuses(settings: Settings) -> dict[str, tuple[str, dt.datetime | None]]:
+    """url -> (status, status date) of each petition whose portal showed a status."""
+    with open_reader(settings.database) as store:
+        rows = store.con.execute(
+            "SELECT d.url, s.status, s.status_at FROM portal_statuses s JOIN documents d USING (doc_id)").fetchall()
+    return {url: (status, at) for url, status, at in rows}
+
+
 def failures(settings: Settings, source: str | None = None) -> list[dict]:
     with open_reader(settings.database) as store:
         sql = "SELECT source, url, cause, detail FROM fetch_failures" + (" WHERE source = ?" if source else "")

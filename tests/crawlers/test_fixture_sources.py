@@ -10,7 +10,7 @@ from crawlers.sources import load_sources
 from core.timeutil import VN, week_label
 from core.records import canonical_url
 
-from .conftest import documents, expected_for, failures
+from .conftest import documents, expected_for, failures, portal_statuses
 
 SOURCE_NAMES = [s.name for s in load_sources()]
 
@@ -44,6 +44,20 @@ def test_fixture_source_is_crawled_as_expected(name, crawled_fixtures, fixture_s
     for path in expected.get("not_fetched", []):
         assert path not in fixture_sites.servers[name].hits
     _check_authors(stored, expected, fixture_sites, name)
+    _check_portal_statuses(settings, wanted)
+
+
+def _check_portal_statuses(settings, wanted: dict) -> None:
+    """A petition portal's status and answer date are kept beside the petition, as shown."""
+    seen = portal_statuses(settings)
+    for url, exp in wanted.items():
+        if "portal_status" not in exp:
+            continue
+        if exp["portal_status"] is None:
+            assert url not in seen
+            continue
+        at = exp.get("portal_status_at")
+        assert seen[url] == (exp["portal_status"], dt.datetime.fromisoformat(at) if at else None), url
 
 
 def _check_document(doc: dict, exp: dict) -> None:

@@ -96,3 +96,32 @@ def test_the_hai_phong_labor_alert_fires_while_the_wave_builds_not_the_next_mond
     assert tipping == third  # the story that tipped it
     _, result = demo_run
     assert "When each alert fired" in result.stderr and "after the 3rd of these" in result.stderr
+
+
+def test_the_demo_follows_its_issues_to_their_answers_and_digests_them(demo_run):
+    """Follow-up on the demo: the Trà Bồng fish kill (reported Tuesday 10/11) is inspected on
+    12/11 and cleaned up and compensated on 20/11; the daily digest lists what waits for an
+    answer and what waits for a resolution, the weekly one has the response-rate table, and the
+    replay's hourly cycles sent the shipped 'unanswered after 7 days' rule's alerts."""
+    import json
+
+    from tests.conftest import run_dulun
+
+    data_dir, result = demo_run
+    listed = run_dulun("followup", "--list", "--json", "--now", "2026-11-23T08:00+07:00",
+                       env={"DULUN_DATA_DIR": str(data_dir)}, cwd=data_dir.parent)
+    assert listed.returncode == 0, listed.stderr
+    threads = [json.loads(line) for line in listed.stdout.splitlines() if line.strip()]
+    [trabong] = [t for t in threads if t["headline"].startswith("Cá chết trắng sông Trà Bồng")]
+    assert (trabong["province"], trabong["topic"], trabong["state"]) == ("Quảng Ngãi", "environment", "resolved")
+    assert trabong["raised_at"].startswith("2026-11-10T07:30") and trabong["answered_at"].startswith("2026-11-12T09:30")
+    assert trabong["resolved_at"].startswith("2026-11-20T08:40") and trabong["documents"] >= 5
+    # The portal's statuses, seen poll by poll, answer some petitions.
+    assert any(t["answered_how"] and t["answered_how"].startswith("portal") for t in threads), \
+        {t["answered_how"] for t in threads}
+
+    daily = (data_dir / "digests" / "daily" / "2026-11-22.md").read_text(encoding="utf-8")
+    assert "## Phản ánh chưa được trả lời sau 7 ngày" in daily and "## Đã trả lời, chưa giải quyết" in daily
+    weekly = (data_dir / "digests" / "weekly" / "2026-W47.md").read_text(encoding="utf-8")
+    assert "## Tỷ lệ trả lời, giải quyết theo địa bàn và chủ đề" in weekly and "| Quảng Ngãi | Môi trường" in weekly
+    assert "unanswered moi-truong-chua-tra-loi" in " ".join(result.stderr.split())

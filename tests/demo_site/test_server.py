@@ -281,3 +281,23 @@ def test_a_stable_address_is_served_through_the_local_proxy():
         with opener.open(f"{DEMO_ADDRESS}/baoquocgia/rss/tin-moi-nhat.rss", timeout=10) as response:
             feed = response.read().decode("utf-8")
     assert f"<link>{DEMO_ADDRESS}/baoquocgia/" in feed
+
+
+def test_a_replay_poll_sees_each_petition_with_the_status_the_portal_showed_by_then(demo_site, sources, expected):
+    # The portal moves a petition from logged to answered to settled over days; a replay poll
+    # at a moment must see the status of that moment (follow-up dates answers by what it saw).
+    moved = next(r for r in expected if len(r.get("portal_statuses", [])) >= 3)
+    steps = moved["portal_statuses"]
+    before_answer = dt.datetime.fromisoformat(steps[1]["from"]) + dt.timedelta(minutes=1)
+    after_last = dt.datetime.fromisoformat(steps[-1]["from"]) + dt.timedelta(minutes=1)
+    for moment, step in ((before_answer, steps[1]), (after_last, steps[-1])):
+        url, found = sources["demo-phananh"]["start_urls"][0], None
+        while url and found is None:
+            request = urllib.request.Request(url, headers={"X-Dulun-Clock": moment.isoformat()})
+            with urllib.request.urlopen(request, timeout=10) as resp:
+                answer = json.loads(resp.read().decode("utf-8"))
+            found = next((rec for rec in answer["data"]["items"] if rec["url"] == moved["url"]), None)
+            url = answer["links"]["next"]
+        assert found is not None
+        assert found["status"] == step["status"]
+        assert found["answered_at"] == (step["answered"] and dt.datetime.fromisoformat(step["answered"]).isoformat(timespec="minutes"))

@@ -201,8 +201,17 @@ def build_synthetic_db(path: Path, labels: bool = True) -> Path:
 
 
 @pytest.fixture(scope="session")
-def synthetic_db(tmp_path_factory) -> Path:
-    return build_synthetic_db(tmp_path_factory.mktemp("synthetic") / "dulun.duckdb")
+def synthetic_db(tmp_path_factory, role_model_dir) -> Path:
+    """The synthetic database with its issue threads linked by the follow-up stage, as of the
+    Monday after its last week."""
+    from core.settings import Settings
+    from pipeline.followup import run_followup
+
+    path = build_synthetic_db(tmp_path_factory.mktemp("synthetic") / "dulun.duckdb")
+    settings = Settings.model_validate({"data_dir": str(path.parent), "db_path": str(path),
+                                        "nlp": {"model_dir": str(role_model_dir)}})
+    run_followup(settings, now=dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN))
+    return path
 
 
 @pytest.fixture(scope="session")

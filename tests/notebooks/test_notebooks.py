@@ -19,9 +19,9 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 MAX_BYTES = 20_000
 
 
-def test_there_are_the_three_notebooks():
+def test_there_are_the_four_notebooks():
     assert [p.name for p in NOTEBOOKS] == [
-        "01_topic_trends.ipynb", "02_hotspot_drilldown.ipynb", "03_classifier_review.ipynb"]
+        "01_topic_trends.ipynb", "02_hotspot_drilldown.ipynb", "03_classifier_review.ipynb", "04_followup.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -121,3 +121,5 @@ def test_notebook_runs_top_to_bottom(path, database, tmp_path, jupyter_path, mon
         assert "đình công" in out and "nợ lương" in out
     if path.stem == "03_classifier_review":
         assert "labeled documents" in out or "no analyst labels" in out
+    if path.stem == "04_followup":  # the synthetic timeline's issues: one answered, one waiting
+        assert "issue threads" in out and "response_rate" in out

@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from core.timeutil import VN
+from tests.conftest import dulun_on
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
 THIRD = dt.datetime(2026, 11, 19, 9, 0, tzinfo=VN)
 THIRD_FETCHED = THIRD + dt.timedelta(minutes=50)
 
@@ -49,16 +46,7 @@ def _timeline(path: Path) -> None:
 
 
 def test_import_then_replay_cycle_by_cycle(tmp_path, trained_home):
-    data = tmp_path / "data"
-    env = {**os.environ, "DULUN_DATA_DIR": str(data), "DULUN_NLP__MODEL_DIR": str(trained_home / "models"),
-           "PYTHONPATH": str(REPO)}
-    env.pop("DULUN_CONFIG", None)
-
-    def dulun(*args: str) -> str:
-        done = subprocess.run([sys.executable, "-m", "dulun", *args], capture_output=True, text=True, env=env,
-                              cwd=tmp_path, timeout=600)
-        assert done.returncode == 0, f"dulun {' '.join(args)}:\n{done.stdout}\n{done.stderr[-3000:]}"
-        return done.stdout
+    dulun = dulun_on(tmp_path / "data", trained_home / "models", tmp_path)
 
     def labor_alerts() -> list[dict]:
         rows = [json.loads(line) for line in dulun("alerts", "--list", "--json").splitlines() if line.strip()]

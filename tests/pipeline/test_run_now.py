@@ -36,7 +36,8 @@ def test_run_now_walks_the_registry_at_one_moment_after_its_crawl(tmp_path, trai
         server.stop()
 
     assert [o.stage for o in report.outcomes] == [
-        "crawl", "enrich", "detect", "search-index", "hotspots 2026-W47", "digest", "weekly-digest 2026-W47", "alerts"]
+        "crawl", "enrich", "followup", "detect", "search-index", "hotspots 2026-W47", "digest", "weekly-digest 2026-W47",
+        "alerts"]
     with open_reader(settings.database) as store:
         fetched = [r[0] for r in store.con.execute("SELECT fetched_at FROM documents").fetchall()]
         runs = [r[0] for r in store.con.execute("SELECT detected_at FROM detection_runs").fetchall()]

@@ -1,5 +1,5 @@
 """The one pipeline definition (dulun/stages.py): `dulun run`, `dulun job` and the scheduler
-all follow it, in the order crawl -> enrich -> detect -> hot spots -> digests -> alerts."""
+all follow it, in the order crawl -> enrich -> follow-up -> detect -> hot spots -> digests -> alerts."""
 from __future__ import annotations
 
 import dataclasses
@@ -16,13 +16,14 @@ def names(chosen) -> list[str]:
 
 
 def test_the_pipeline_order():
-    assert names(stages.PIPELINE) == ["crawl", "enrich", "detect", "search-index", "hotspots", "digest",
-                                      "weekly-digest", "alerts"]
+    assert names(stages.PIPELINE) == ["crawl", "enrich", "followup", "detect", "search-index", "hotspots",
+                                      "digest", "weekly-digest", "alerts"]
     assert set(stages.STAGES) == set(names(stages.PIPELINE)) | {"retention"}
 
 
-def test_enrichment_is_the_cycle_enrich_detect_alerts_and_new_hot_spots_are_followed_by_the_weekly_digest_and_alerts():
-    assert names(stages.job_of("enrich")) == ["enrich", "detect", "search-index", "alerts"]
+def test_enrichment_is_the_cycle_enrich_followup_detect_alerts_and_new_hot_spots_are_followed_by_the_weekly_digest_and_alerts():
+    # Follow-up comes before detection, so the cycle's alerts see each issue thread as it stands.
+    assert names(stages.job_of("enrich")) == ["enrich", "followup", "detect", "search-index", "alerts"]
     assert names(stages.job_of("detect")) == ["detect", "alerts"]
     assert names(stages.job_of("hotspots")) == ["hotspots", "weekly-digest", "alerts"]
     # A crawl that stored documents starts the enrich job: the whole cycle.
@@ -48,7 +49,7 @@ def test_a_stage_that_follows_enrichment_is_one_entry(monkeypatch):
     pipeline = (stages.CRAWL, stages.ENRICH, tally, *stages.PIPELINE[2:])
     monkeypatch.setattr(stages, "PIPELINE", pipeline)
     monkeypatch.setattr(stages, "STAGES", {s.name: s for s in (*pipeline, stages.RETENTION)})
-    assert names(stages.job_of("enrich")) == ["enrich", "tally", "detect", "search-index", "alerts"]
+    assert names(stages.job_of("enrich")) == ["enrich", "tally", "followup", "detect", "search-index", "alerts"]
     assert names(stages.job_of("hotspots")) == ["hotspots", "weekly-digest", "alerts"]
 
 
@@ -59,7 +60,7 @@ def test_the_cycle_runs_at_one_moment(tmp_path, monkeypatch):
     monkeypatch.setattr(stages, "PIPELINE", pipeline)
     monkeypatch.setattr(stages, "STAGES", {s.name: s for s in (*pipeline, stages.RETENTION)})
     run_stage_here(Settings(data_dir=tmp_path), "enrich")
-    assert [name for name, _ in seen] == ["enrich", "detect", "search-index", "alerts"]
+    assert [name for name, _ in seen] == ["enrich", "followup", "detect", "search-index", "alerts"]
     assert len({now for _, now in seen}) == 1
 
 

@@ -23,6 +23,8 @@ PAGES = {
     "/sources": "Nguồn tin",
     "/alerts": "Cảnh báo",
     "/review": "Rà soát nhãn",
+    "/issues": "Theo dõi",
+    "/issues?state=raised": "Theo dõi",
 }
 
 
@@ -80,7 +82,7 @@ def test_crawled_markup_is_shown_as_text_everywhere(client):
 
 def test_bad_parameters_get_a_page_not_a_traceback(client):
     for path in ("/?day=23-11-2026", "/hotspots?week=2026-W99", "/map?topic=nope", "/search?kind=rumour",
-                 "/doc/nope", "/story/nope"):
+                 "/doc/nope", "/story/nope", "/issue/nope", "/issues?state=lost"):
         reply = client.get(path)
         assert reply.status in (400, 404), path
         assert "Traceback" not in reply.text and "<h1>" in reply.text, path

@@ -22,11 +22,16 @@ NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=VN)
 _TIMELINE = Path(__file__).resolve().parents[1] / "pipeline" / "conftest.py"
 
 
-def _timeline_module():
-    spec = importlib.util.spec_from_file_location("pipeline_timeline_fixture", _TIMELINE)
+def module_at(path: Path, name: str):
+    """A test module of another folder (its timeline builders), loaded by path."""
+    spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def _timeline_module():
+    return module_at(_TIMELINE, "pipeline_timeline_fixture")
 
 
 def build_workbench_db(data_dir: Path) -> Settings:

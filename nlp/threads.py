@@ -1,0 +1,262 @@
+"""Issue threads: the documents of one public issue over weeks, beyond republications.
+
+A document joins a thread when it is about the same place (the thread's province among its
+provinces) and topic (a topic in common with the document that opened the thread), within
+`window_days` of the thread's documents, and names the same things (a company, a factory, a
+project, a road, a stream, a commune: `nlp.entities`), weighed by what kind of thing they are;
+of several such threads, the best named wins. A story (republications of one article, from the
+story clusters) belongs to exactly one thread: the thread of its first document.
+
+A follow-up often does not restate its province or use the words that gave the first report its
+topic ("Công nhân Hoa Sen đã nhận đủ lương"), so an unknown province or topic is not a different
+one: such a document joins on names alone when they say more (`UNKNOWN_SCORE` with one of the two
+unknown, `BOTH_UNKNOWN_SCORE` with both). A document opens a thread when it is a step of an issue
+(a report, a response or a resolution whose report was never seen) with a topic and a province;
+a document of role `none` may join a thread, never open one. A report whose province or topic
+was not found ("Bệnh viện Đống Đa thiếu thuốc" in a national paper) opens a thread only when it
+names a strong thing (a company, a facility, a project, a road, a stream), and the thread takes
+the province (topic) of the first document that has one; national stories (no province, nothing
+named) open none, since threads are counted by province x topic.
+
+Incremental and stable: the linker is given the threads still open (active within the window)
+and the stories already placed; each new document joins or opens a thread and nothing already
+placed ever moves, so a thread's id (from the document that opened it) and its members stay
+what they were when they were first published. Threads are about issues, never people: what
+links documents is places, topics and named things, and the named things never include people.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from nlp.entities import CLASS_WEIGHT
+
+WINDOW_DAYS = 60
+MIN_SCORE = 0.8       # one shared company, facility, project, road or stream; two communes
+UNKNOWN_SCORE = 0.8   # the province or the topic unknown: still one strong name in common
+BOTH_UNKNOWN_SCORE = 1.6  # neither known: more than one name in common
+CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names in common
+STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
+NUMBER_WEIGHT = 0.25  # "ấp 4", "tổ 5", "quốc lộ 1": a number alone names many places
+OPENING_ROLES = ("report", "response", "resolution")
+TIE = 0.05            # scores this close are a tie
+WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
+KEEP_WORDS = 24
+MIN_WORD_IDF = 3.0    # pairs in more than about 1 in 20 seed items are not distinctive
+_SYLLABLE = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class IssueWords:
+    """How distinctive a pair of syllables is (inverse document frequency over the shipped seed
+    sets): what an issue is about in its own words ("quỹ bảo trì", "nước rỉ rác"), weighed so
+    that "người dân" or "cho biết" say nothing. Built once per run and passed around."""
+
+    idf: dict[str, float]
+    default: float
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> "IssueWords":
+        df: dict[str, int] = {}
+        n = 0
+        for text in texts:
+            n += 1
+            for pair in set(_pairs(text)):
+                df[pair] = df.get(pair, 0) + 1
+        return cls({pair: math.log((n + 1) / (count + 1)) for pair, count in df.items()}, math.log(n + 1))
+
+    def of(self, text: str, keep: int = KEEP_WORDS) -> tuple[str, ...]:
+        """The `keep` most distinctive pairs of a title and lead, most distinctive first."""
+        pairs = sorted(set(_pairs(text)), key=lambda p: (-self.weight(p), p))
+        return tuple(p for p in pairs[:keep] if self.weight(p) >= MIN_WORD_IDF)
+
+    def weight(self, pair: str) -> float:
+        return self.idf.get(pair, self.default)
+
+
+def _pairs(text: str) -> list[str]:
+    syl = [w for w in _SYLLABLE.findall(text.lower()) if not w[:1].isdigit()]
+    return [f"{a} {b}" for a, b in zip(syl, syl[1:])]
+
+
+@dataclass(frozen=True)
+class ThreadDoc:
+    """What linking reads of one document (from its enrichment and its role)."""
+
+    doc_id: str
+    story_id: str
+    published_at: dt.datetime
+    topics: tuple[str, ...]      # strongest first
+    provinces: tuple[str, ...]   # strongest first
+    role: str
+    entities: tuple[str, ...] = ()  # `nlp.entities.Entity.key`s: "org:hoa sen"
+    words: dict[str, float] = field(default_factory=dict)  # distinctive pairs of the title and lead -> weight
+
+
+@dataclass
+class Thread:
+    thread_id: str
+    topic: str | None     # None until a document of the thread has a topic
+    province: str | None  # None until a document of the thread names its province
+    topics: frozenset[str]
+    names: dict[str, float]
+    first_at: dt.datetime
+    last_at: dt.datetime
+    documents: int = 0
+    opened_by: str = ""
+    words: dict[str, float] = field(default_factory=dict)
+
+    def near(self, when: dt.datetime, window: dt.timedelta) -> bool:
+        return self.first_at - window <= when <= self.last_at + window
+
+
+@dataclass(frozen=True)
+class Link:
+    doc_id: str
+    thread_id: str | None
+    score: float
+    how: str   # story / names / opened / cross-topic / none: no-place, no-topic, role-none
+
+
+def thread_id_for(doc_id: str) -> str:
+    return f"th-{doc_id}"
+
+
+def weighted_names(entity_keys: Iterable[str]) -> dict[str, float]:
+    """name -> weight: what kind of thing it is says how much a shared name means. A name of
+    three syllables or more also answers to its last two ("may sơn hà" is also "sơn hà")."""
+    names: dict[str, float] = {}
+    for key in entity_keys:
+        cls, _, name = key.partition(":")
+        if not name:
+            continue
+        weight = CLASS_WEIGHT.get(cls, 0.5)
+        if all(part[:1].isdigit() for part in name.split()):
+            # A number names something only with its kind: "quốc lộ 19" is one road in a
+            # province, "ấp 4" or "tổ 5" one of many hamlets.
+            name = f"{cls}:{name}"
+            weight = weight if cls == "road" else min(weight, NUMBER_WEIGHT)
+        variants = [name]
+        parts = name.split()
+        if len(parts) >= 3:
+            variants.append(" ".join(parts[-2:]))
+        for i, variant in enumerate(variants):
+            w = weight if i == 0 else weight * 0.8
+            names[variant] = max(names.get(variant, 0.0), w)
+    return names
+
+
+def name_score(doc_names: dict[str, float], thread_names: dict[str, float]) -> float:
+    return sum(min(w, thread_names[name]) for name, w in doc_names.items() if name in thread_names)
+
+
+def word_score(doc_words: dict[str, float], thread_words: dict[str, float]) -> float:
+    """The share of a document's distinctive words its thread already has, times WORD_WEIGHT."""
+    total = sum(doc_words.values())
+    if not total:
+        return 0.0
+    return WORD_WEIGHT * sum(w for pair, w in doc_words.items() if pair in thread_words) / total
+
+
+@dataclass
+class ThreadLinker:
+    threads: dict[str, Thread] = field(default_factory=dict)
+    story_threads: dict[str, str] = field(default_factory=dict)   # story id -> thread id
+    window_days: int = WINDOW_DAYS
+    min_score: float = MIN_SCORE
+    cross_topic_score: float = CROSS_TOPIC_SCORE
+    unknown_score: float = UNKNOWN_SCORE
+    both_unknown_score: float = BOTH_UNKNOWN_SCORE
+    changed: set[str] = field(default_factory=set)
+    # name -> the threads that have it: a document is compared only with threads it shares a
+    # name with (words alone never link), not with every thread of the window.
+    _by_name: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for thread in self.threads.values():
+            for name in thread.names:
+                self._by_name.setdefault(name, set()).add(thread.thread_id)
+
+    @property
+    def window(self) -> dt.timedelta:
+        return dt.timedelta(days=self.window_days)
+
+    def link_all(self, docs: Iterable[ThreadDoc]) -> list[Link]:
+        """Every document in publication order (what came first opens the thread)."""
+        return [self.link(doc) for doc in sorted(docs, key=lambda d: (d.published_at, d.doc_id))]
+
+    def link(self, doc: ThreadDoc) -> Link:
+        names = weighted_names(doc.entities)
+        placed = self.story_threads.get(doc.story_id)
+        if placed is not None and placed in self.threads:
+            self._join(self.threads[placed], doc, names)
+            return Link(doc.doc_id, placed, 0.0, "story")
+        best, best_score, how, rival = None, 0.0, "", None
+        if names:
+            candidates = set().union(*(self._by_name.get(name, ()) for name in names))
+            for thread in (self.threads[t] for t in sorted(candidates)):
+                needed, kind = self._needed(thread, doc)
+                if needed is None or not thread.near(doc.published_at, self.window):
+                    continue
+                shared = name_score(names, thread.names)
+                if not shared:
+                    continue  # words alone never link: two wage disputes are told in the same words
+                score = shared + word_score(doc.words, thread.words)
+                if score < needed:
+                    continue
+                if best is None or (score, thread.last_at) > (best_score, best.last_at):
+                    if best is not None and best_score >= score - TIE and best.province != thread.province:
+                        rival = best
+                    elif rival is not None and rival.province == thread.province:
+                        rival = None
+                    best, best_score, how = thread, score, kind
+                elif score >= best_score - TIE and thread.province != best.province:
+                    rival = thread
+        if best is not None and rival is not None and not doc.provinces:
+            # Namesakes in two provinces and a document that says neither: which one it
+            # follows cannot be told, and a wrong link is worse than none.
+            best = None
+        if best is not None:
+            self._join(best, doc, names)
+            return Link(doc.doc_id, best.thread_id, round(best_score, 3), how)
+        if doc.role not in OPENING_ROLES:
+            return Link(doc.doc_id, None, 0.0, "none: role-none")
+        if not (doc.topics and doc.provinces):
+            named_report = doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME
+            if not (named_report and (doc.topics or doc.provinces)):
+                return Link(doc.doc_id, None, 0.0, "none: no-topic" if not doc.topics else "none: no-place")
+        thread = Thread(thread_id_for(doc.doc_id), doc.topics[0] if doc.topics else None,
+                        doc.provinces[0] if doc.provinces else None, frozenset(doc.topics), {},
+                        doc.published_at, doc.published_at, opened_by=doc.doc_id)
+        self.threads[thread.thread_id] = thread
+        self._join(thread, doc, names)
+        return Link(doc.doc_id, thread.thread_id, 0.0, "opened")
+
+    def _needed(self, thread: Thread, doc: ThreadDoc) -> tuple[float | None, str]:
+        """The name score this document needs to join this thread (None: it may not)."""
+        if doc.provinces and thread.province is not None and thread.province not in doc.provinces:
+            return None, ""
+        unknown = (not doc.provinces or thread.province is None) + (not doc.topics or thread.topic is None)
+        if unknown == 2:
+            return self.both_unknown_score, "names, place and topic unknown"
+        if doc.topics and thread.topics and not thread.topics.intersection(doc.topics):
+            return (self.cross_topic_score, "cross-topic") if doc.provinces else (None, "")
+        return (self.unknown_score, "names, place or topic unknown") if unknown else (self.min_score, "names")
+
+    def _join(self, thread: Thread, doc: ThreadDoc, names: dict[str, float]) -> None:
+        for name, weight in names.items():
+            thread.names[name] = max(thread.names.get(name, 0.0), weight)
+            self._by_name.setdefault(name, set()).add(thread.thread_id)
+        thread.words.update(doc.words)
+        if thread.province is None and doc.provinces:
+            thread.province = doc.provinces[0]
+        if thread.topic is None and doc.topics:
+            thread.topic, thread.topics = doc.topics[0], frozenset(doc.topics)
+        thread.first_at = min(thread.first_at, doc.published_at)
+        thread.last_at = max(thread.last_at, doc.published_at)
+        thread.documents += 1
+        self.story_threads.setdefault(doc.story_id, thread.thread_id)
+        self.changed.add(thread.thread_id)

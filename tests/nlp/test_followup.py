@@ -1,0 +1,252 @@
+"""Follow-up's NLP: document roles (rules and model), named things, issue threads.
+
+The quality figures are measured on sets written for this project and kept apart from
+training: tests/nlp/fixtures/followup/roles_eval.jsonl (192 labeled leads) and
+threads_eval.jsonl (24 held-out threads); the thread dev set (threads_dev.jsonl) is the one
+the linker was tuned on."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from core.errors import UserError
+from nlp.entities import extract_entities, province_names
+from nlp.followup_eval import link_report, per_role, role_report, thread_docs
+from nlp.roles import (RESOLUTION_DETAILS, RESPONSE_DETAILS, ROLES, RoleClassifier, RoleInput, RoleRules,
+                       load_role_seed, train_role_model)
+from nlp.threads import IssueWords, Thread, ThreadDoc, ThreadLinker
+
+FIXTURES = Path(__file__).parent / "fixtures" / "followup"
+VN = dt.timezone(dt.timedelta(hours=7))
+
+
+def rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def role_rules() -> RoleRules:
+    return RoleRules.load()
+
+
+@pytest.fixture(scope="module")
+def roles(role_rules) -> RoleClassifier:
+    model = train_role_model(role_rules, load_role_seed(), dt.datetime(2026, 11, 23, tzinfo=VN), cv_folds=0)
+    return RoleClassifier(role_rules, model)
+
+
+# ---------------------------------------------------------------- rules
+
+def rule_role(rules: RoleRules, title: str, lead: str = "", has_place: bool | None = True) -> str:
+    return rules.decide(rules.score(title, lead), has_place)[0]
+
+
+def test_what_comes_before_a_phrase_changes_what_it_says(role_rules):
+    # A remedy promised is an answer, a remedy ordered is an answer, a remedy denied is the problem.
+    assert rule_role(role_rules, "Công ty cam kết sẽ trả đủ lương trước ngày 15/3") == "response"
+    assert rule_role(role_rules, "Tỉnh yêu cầu khắc phục xong trước ngày 30/6") == "response"
+    assert rule_role(role_rules, "Đã nhiều lần kiến nghị nhưng vẫn chưa được giải quyết") == "report"
+    assert rule_role(role_rules, "Người dân không đồng ý nhận tiền bồi thường") == "report"
+    assert rule_role(role_rules, "Công nhân đã nhận đủ tiền lương bị nợ") == "resolution"
+
+
+def test_a_longer_phrase_wins_over_the_words_inside_it(role_rules):
+    scores = role_rules.score("Sở Tài nguyên tiếp nhận phản ánh về mùi hôi", "")
+    assert role_rules.decide(scores)[0] == "response"
+    assert scores.best_detail("response") == "received"
+
+
+def test_an_answer_abroad_is_none_when_the_document_names_no_place_of_ours(role_rules):
+    title = "Thái Lan chỉ đạo kiểm tra nhà máy xả thải"
+    assert rule_role(role_rules, title, has_place=False) == "none"
+    assert rule_role(role_rules, title, has_place=True) == "response"
+
+
+def test_portal_statuses_map_to_states(role_rules):
+    assert role_rules.portal_state("Đã tiếp nhận").state == "raised"  # the portal logging it is not an answer
+    assert role_rules.portal_state("Đã chuyển xử lý").state == "answered"
+    assert role_rules.portal_state("ĐANG XỬ LÝ").state == "answered"
+    assert role_rules.portal_state("Đã trả lời").detail == "replied"
+    assert role_rules.portal_state("Đã giải quyết xong").state == "resolved"
+    assert role_rules.portal_state("Trạng thái lạ") is None
+
+
+def test_a_broken_role_rules_file_is_one_sentence(tmp_path):
+    bad = tmp_path / "roles.yaml"
+    bad.write_text("roles:\n  reprot:\n    x: {a: 1}\n", encoding="utf-8")
+    with pytest.raises(UserError, match="unknown role `reprot`"):
+        RoleRules.load(bad)
+    bad.write_text("roles: [\n", encoding="utf-8")
+    with pytest.raises(UserError, match="not valid YAML"):
+        RoleRules.load(bad)
+
+
+# ---------------------------------------------------------------- seed and evaluation sets
+
+def test_the_seed_set_teaches_every_role_and_the_hard_negatives():
+    seed = load_role_seed()
+    assert {s["role"] for s in seed} == set(ROLES)
+    assert all(s["detail"] in RESPONSE_DETAILS for s in seed if s["role"] == "response")
+    assert all(s["detail"] in RESOLUTION_DETAILS for s in seed if s["role"] == "resolution")
+    promises = [s for s in seed if s["role"] == "response" and ("cam kết" in s["title"] or "dự kiến" in s["title"])]
+    abroad = [s for s in seed if s["role"] == "none" and any(c in s["title"] for c in ("Thái Lan", "Mỹ", "Indonesia"))]
+    unanswered = [s for s in seed if s["role"] == "report" and "chưa" in s["title"] + s["sapo"]]
+    assert len(promises) >= 30 and len(abroad) >= 20 and len(unanswered) >= 50
+
+
+def test_the_evaluation_sets_are_kept_apart_from_training():
+    seed_text = {(s["title"], s["sapo"]) for s in load_role_seed()}
+    seed_titles = {s["title"] for s in load_role_seed()}
+    for row in rows("roles_eval.jsonl") + rows("threads_eval.jsonl"):
+        assert (row["title"], row["sapo"]) not in seed_text
+        assert row["title"] not in seed_titles
+    dev = {r["title"] for r in rows("threads_dev.jsonl")}
+    assert not dev & {r["title"] for r in rows("threads_eval.jsonl")}
+
+
+@pytest.mark.slow
+def test_roles_on_the_held_out_set_reach_the_goal_and_beat_the_keyword_baseline(roles, gazetteer):
+    """Measured on 192 leads nobody trained or tuned on: every role's precision and recall
+    >= 0.85 (the issue's goal), and each role's F1 above a handful of keywords'."""
+    from nlp.provinces import choose_provinces
+
+    labeled = rows("roles_eval.jsonl")
+    places = [bool(choose_provinces(gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
+    report = role_report(labeled, roles, places)
+    for role in ROLES:
+        ours, baseline = report["classifier"][role], report["keyword baseline"][role]
+        assert ours.precision >= 0.85 and ours.recall >= 0.85, (role, ours)
+        assert ours.f1 > baseline.f1, (role, ours, baseline)
+
+
+def test_per_role_counts_precision_and_recall():
+    scores = per_role(["report", "report", "none", "response"], ["report", "none", "none", "report"])
+    assert scores["report"].precision == 0.5 and scores["report"].recall == 0.5
+    assert scores["none"].precision == 0.5 and scores["none"].recall == 1.0
+    assert scores["resolution"].precision == 0.0
+
+
+# ---------------------------------------------------------------- named things
+
+def keys(text: str, ignore=frozenset()) -> list[str]:
+    return [e.key for e in extract_entities(text, ignore)]
+
+
+def test_named_things_come_after_the_word_that_says_what_they_are():
+    assert keys("Công nhân Công ty TNHH Điện tử Hoa Sen tại KCN Quế Võ (Bắc Ninh) ngừng việc") == \
+        ["org:hoa sen", "facility:quế võ"]
+    assert keys("Nhà máy tinh bột mì Sơn Hải xả thải xuống suối Nước Trong ở xã Sơn Hải") == \
+        ["facility:sơn hải", "water:nước trong", "commune:sơn hải"]
+    assert keys("Trường Tiểu học Kim Đồng, Trường THCS Hưng Dũng và bờ sông Cổ Chiên") == \
+        ["facility:kim đồng", "facility:hưng dũng", "water:cổ chiên"]
+    assert keys("đường tỉnh 830, quốc lộ 1A, ấp 4") == ["road:830", "road:1a", "hamlet:4"]
+
+
+def test_people_and_everyday_words_are_never_named_things():
+    assert keys("anh Trường cho biết ông Lò Văn Pao ở TP Hồ Chí Minh trên đường đi làm") == []
+    assert keys("Sở Tài nguyên và Môi trường Quảng Ngãi yêu cầu Công ty Sông Đà báo cáo") == ["org:sông đà"]
+
+
+def test_province_names_are_not_named_things(gazetteer):
+    ignore = province_names(gazetteer)
+    assert keys("Công ty Thoát nước Hà Nội lý giải việc hầm chui Kim Liên ngập", ignore) == ["road:kim liên"]
+
+
+# ---------------------------------------------------------------- linking
+
+T0 = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VN)
+
+
+def doc(doc_id: str, days: float, names: tuple[str, ...], role: str = "report", topics=("labor",),
+        provinces=("Bắc Ninh",), story: str | None = None) -> ThreadDoc:
+    return ThreadDoc(doc_id, story or doc_id, T0 + dt.timedelta(days=days), tuple(topics), tuple(provinces), role, names)
+
+
+def test_documents_naming_the_same_thing_in_the_same_place_and_topic_join_one_thread():
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("a", 0, ("org:hoa sen", "facility:quế võ")),
+        doc("b", 2, ("org:hoa sen",), role="response", topics=("labor", "complaints")),
+        doc("c", 3, ("org:thuận thành",)),                        # another company, same place and week
+        doc("d", 4, ("org:hoa sen",), provinces=("Lâm Đồng",)),  # a namesake in another province
+        doc("e", 18, ("org:hoa sen", "facility:quế võ"), role="resolution", provinces=()),  # names no province
+        doc("f", 140, ("org:hoa sen",)),                          # months later: a new issue
+    ])
+    thread = {link.doc_id: link.thread_id for link in links}
+    assert thread["a"] == thread["b"] == thread["e"] == "th-a"
+    assert len({thread["a"], thread["c"], thread["d"], thread["f"]}) == 4
+
+
+def test_a_document_naming_no_province_does_not_pick_between_namesakes_in_two_provinces():
+    linker = ThreadLinker()
+    links = linker.link_all([doc("a", 0, ("org:hoa sen",)), doc("b", 1, ("org:hoa sen",), provinces=("Lâm Đồng",)),
+                             doc("c", 5, ("org:hoa sen",), role="resolution", provinces=())])
+    assert [l.thread_id for l in links] == ["th-a", "th-b", None]
+
+
+def test_a_story_belongs_to_one_thread_and_none_role_documents_never_open_one():
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("a", 0, ("org:hoa sen",), story="s1"),
+        doc("b", 1, (), story="s1"),                       # a republication with nothing named
+        doc("c", 2, ("org:hoa sen",), role="none"),        # joins, being about the same thing
+        doc("d", 3, ("org:minh quang",), role="none"),     # opens nothing
+        doc("e", 4, (), provinces=()),                     # a national story: no place, nothing named
+    ])
+    thread = {link.doc_id: link.thread_id for link in links}
+    assert thread["a"] == thread["b"] == thread["c"]
+    assert thread["d"] is None and thread["e"] is None
+
+
+def test_a_thread_whose_report_named_no_province_takes_the_first_one_a_member_names():
+    linker = ThreadLinker()
+    linker.link_all([doc("a", 0, ("facility:đống đa",), topics=("health",), provinces=()),
+                     doc("b", 5, ("facility:đống đa",), role="response", topics=("health",), provinces=("Hà Nội",))])
+    (thread,) = linker.threads.values()
+    assert (thread.province, thread.topic, thread.documents) == ("Hà Nội", "health", 2)
+
+
+def test_linking_is_incremental_and_what_is_placed_never_moves():
+    docs = [doc("a", 0, ("org:hoa sen",)), doc("b", 1, ("org:sao mai",)), doc("c", 3, ("org:hoa sen",), role="response"),
+            doc("d", 5, ("org:sao mai",), role="resolution"), doc("e", 9, ("org:hoa sen", "org:sao mai"))]
+    at_once = {l.doc_id: l.thread_id for l in ThreadLinker().link_all(docs)}
+    first = ThreadLinker()
+    in_two = {l.doc_id: l.thread_id for l in first.link_all(docs[:2])}
+    # The second cycle starts from the threads as stored, as the stage does.
+    stored = {t.thread_id: Thread(**{**t.__dict__, "names": dict(t.names), "words": dict(t.words)})
+              for t in first.threads.values()}
+    second = ThreadLinker(stored, dict(first.story_threads))
+    in_two.update({l.doc_id: l.thread_id for l in second.link_all(docs[2:])})
+    assert in_two == at_once
+    assert at_once["a"] == at_once["c"] == "th-a" and at_once["b"] == at_once["d"] == "th-b"
+
+
+@pytest.fixture(scope="module")
+def issue_words() -> IssueWords:
+    from nlp.train import load_seed
+
+    return IssueWords.from_texts(f"{i.get('title') or ''}\n{i.get('sapo') or ''}" for i in load_seed() + load_role_seed())
+
+
+@pytest.mark.slow
+def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
+    """Pairwise precision and recall over 24 held-out threads (60 documents), through the
+    stage's own path, beside the two baselines. Goal 0.9 each: precision reached; recall
+    measured 0.78 (the linker keeps to named things, and some follow-ups name nothing the
+    report named), pinned here so it cannot fall."""
+    labeled = rows("threads_eval.jsonl")
+    report = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))
+    ours = report["linker"]
+    assert ours.precision >= 0.95 and ours.recall >= 0.77, ours
+    for baseline in ("story clusters only", "same province and topic within the window"):
+        assert ours.f1 > report[baseline].f1 + 0.2, (baseline, report[baseline])
+
+
+@pytest.mark.slow
+def test_thread_linking_on_the_dev_threads_it_was_tuned_on(enricher, roles, issue_words):
+    labeled = rows("threads_dev.jsonl")
+    ours = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))["linker"]
+    assert ours.precision >= 0.95 and ours.recall >= 0.95, ours
