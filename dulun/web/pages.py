@@ -157,7 +157,8 @@ def today_content(workbench, day: dt.date) -> dict:
     def make() -> dict:
         with day_counts(workbench) as counts, workbench.reader() as store:
             rising_now(workbench, store)  # the page shows it too: read on the same connection
-            return daily_content(store.con, workbench.settings, day, workbench.topics, now, detect=False, counts=counts)
+            return daily_content(store.con, workbench.settings, day, workbench.topics, now, detect=False, counts=counts,
+                                 role_rules=role_rules_of(workbench))
 
     return workbench.memo.get_or_make(("today", day, now.replace(minute=0, second=0, microsecond=0),
                                        workbench.data_version()), make)

@@ -50,9 +50,10 @@ class DayCounts:
 
 
 def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic], now: dt.datetime,
-                  detect: bool = True, counts: DayCounts | None = None) -> dict[str, Any]:
+                  detect: bool = True, counts: DayCounts | None = None, role_rules=None) -> dict[str, Any]:
     """The daily digest. `detect=False` leaves out "rising now", which detects afresh at `now`
-    (and may bring the detection index up to date): the workbench reads the stored run instead."""
+    (and may bring the detection index up to date): the workbench reads the stored run instead.
+    `role_rules`: follow-up's rules when the caller keeps them loaded (else read from their file)."""
     cfg = settings.digest
     counts = counts or DayCounts(con)
     totals = _totals(counts.daily_totals(day), day, topics)
@@ -76,7 +77,8 @@ def daily_content(con, settings: Settings, day: dt.date, topics: dict[str, Topic
             for r in counts.new_places(day, cfg.new_place_lookback_days).itertuples()
         ],
         "source_health": _source_health(digest_store.source_health(con, now, cfg.silent_days)),
-        "followup": followup_lists(con, settings, topics, min(now, vn_midnight(day + dt.timedelta(days=1)))),
+        "followup": followup_lists(con, settings, topics, min(now, vn_midnight(day + dt.timedelta(days=1))),
+                                   rules=role_rules),
     }
     if detect:
         content["rising_now"] = rising_now(con, settings, topics, now)
@@ -112,12 +114,14 @@ def weekly_content(con, settings: Settings, iso_week: str, monday: dt.date, topi
 MAX_FOLLOWUP_ITEMS = 20
 
 
-def followup_lists(con, settings: Settings, topics: dict[str, Topic], as_of: dt.datetime) -> dict[str, Any]:
+def followup_lists(con, settings: Settings, topics: dict[str, Topic], as_of: dt.datetime,
+                   rules=None) -> dict[str, Any]:
     """Issues raised in the last `followup.list_days` and still unanswered after the first of
     `followup.unanswered_days`, oldest first; and those answered but not resolved."""
     cfg = settings.followup
     since = as_of - dt.timedelta(days=cfg.list_days)
-    states = [s for s in states_as_of(con, settings, as_of, active_since=since) if s.raised_at >= since and s.province]
+    states = [s for s in states_as_of(con, settings, as_of, active_since=since, rules=rules)
+              if s.raised_at >= since and s.province]
     first = cfg.unanswered_days[0]
     waiting = sorted((s for s in states if s.state == "raised" and s.unanswered_after), key=lambda s: s.raised_at)
     answered = sorted((s for s in states if s.state == "answered"), key=lambda s: s.answered_at)
