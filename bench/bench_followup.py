@@ -44,6 +44,7 @@ def pr(value) -> dict:
 
 def quality(settings) -> dict:
     from nlp.api import load_enricher
+    from nlp.entities import province_names
     from nlp.followup_eval import link_report, role_report, thread_docs
     from nlp.provinces import choose_provinces
     from nlp.roles import RoleClassifier
@@ -57,7 +58,7 @@ def quality(settings) -> dict:
     role_figures = {name: {role: pr(v) for role, v in by_role.items()}
                     for name, by_role in role_report(labeled, roles, places).items()}
     threads = rows("threads_eval.jsonl")
-    links = link_report(threads, thread_docs(threads, enricher, roles, issue_words()))
+    links = link_report(threads, thread_docs(threads, enricher, roles, issue_words(province_names(enricher.gazetteer))))
     return {"roles_held_out": {"documents": len(labeled), **role_figures},
             "linking_held_out": {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
                                  **{name: pr(v) for name, v in links.items()}},

@@ -103,7 +103,8 @@ def extract_entities(text: str, ignore: frozenset[str] = frozenset()) -> list[En
     nothing about one issue (the provinces' names: "Công ty Thoát nước Hà Nội" is not "Hà Nội")."""
     if not text:
         return []
-    text = fix_tone_marks(unicodedata.normalize("NFC", text))
+    # A line break ends a name as a full stop does: "...hồ Ka Zam\nLãnh đạo" is not "Ka Zam Lãnh".
+    text = fix_tone_marks(unicodedata.normalize("NFC", text)).replace("\n", " . ")
     tokens = _TOKEN.findall(text)
     lower = [t.lower() for t in tokens]
     found: dict[str, Entity] = {}

@@ -85,9 +85,9 @@ def thread_docs(rows: list[dict], enricher, roles: RoleClassifier, words: IssueW
         role = roles.classify([RoleInput(doc.id, doc.title, doc.lead, doc.text, bool(res.provinces))])[0].role
         ordered = tuple(sorted(res.topics, key=lambda t: -res.scores.get(t, 0.0)))
         entities = extract_entities(f"{doc.title}\n{doc.lead}\n{doc.text[:1500]}", ignore)
-        distinctive = words.of(f"{doc.title}\n{doc.lead}")
+        distinctive = words.weighted(f"{doc.title}\n{doc.lead}")
         docs.append(ThreadDoc(doc.id, story, doc.published_at, ordered, tuple(res.provinces), role,
-                              tuple(e.key for e in entities), {p: words.weight(p) for p in distinctive}))
+                              tuple(e.key for e in entities), distinctive))
     return docs
 
 

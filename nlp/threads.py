@@ -29,10 +29,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from nlp.entities import CLASS_WEIGHT
+from nlp.normalize import fix_tone_marks
 
 WINDOW_DAYS = 60
 MIN_SCORE = 0.8       # one shared company, facility, project, road or stream; two communes
@@ -46,7 +48,17 @@ TIE = 0.05            # scores this close are a tie
 WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
 KEEP_WORDS = 24
 MIN_WORD_IDF = 3.0    # pairs in more than about 1 in 20 seed items are not distinctive
+# The weaker evidence (`ThreadLinker._by_words`), tuned on tests/nlp/fixtures/followup/threads_dev.jsonl:
+WORD_LINK_SCORE = 25.0  # summed rarity (log inverse frequency) of the shared pairs: three or four rare ones;
+#   midway between the dev set's best wrong thread (19) and its weakest right one (32)
+WORD_NAME_WEIGHT = 10.0  # a shared commune (0.4) is worth about half a rare pair
+UNKNOWN_TOPIC_FACTOR = 1.5  # the document's or the thread's topic unknown: half as much again
+RECENT_DAYS = 14
+RECENT_BONUS = 4.0      # an answer within two weeks of the thread's last document
 _SYLLABLE = re.compile(r"[^\W_]+")
+_CLAUSE = re.compile(r"[^\w\s]+")
+# Words that introduce a name: a pair starting with one is half a name, said already by names.
+_NAME_LEADS = frozenset({"xã", "phường", "huyện", "quận", "thị", "tỉnh", "tp", "ty", "thôn", "ấp", "xóm", "bản"})
 
 
 @dataclass(frozen=True)
@@ -57,29 +69,50 @@ class IssueWords:
 
     idf: dict[str, float]
     default: float
+    ignore: re.Pattern | None = None
 
     @classmethod
-    def from_texts(cls, texts: Iterable[str]) -> "IssueWords":
+    def from_texts(cls, texts: Iterable[str], ignore: Iterable[str] = ()) -> "IssueWords":
+        """`ignore`: names that say nothing about one issue (the provinces'): pairs never span them."""
         df: dict[str, int] = {}
         n = 0
         for text in texts:
             n += 1
             for pair in set(_pairs(text)):
                 df[pair] = df.get(pair, 0) + 1
-        return cls({pair: math.log((n + 1) / (count + 1)) for pair, count in df.items()}, math.log(n + 1))
+        return cls({pair: math.log((n + 1) / (count + 1)) for pair, count in df.items()}, math.log(n + 1),
+                   _ignore_pattern(ignore))
 
     def of(self, text: str, keep: int = KEEP_WORDS) -> tuple[str, ...]:
         """The `keep` most distinctive pairs of a title and lead, most distinctive first."""
-        pairs = sorted(set(_pairs(text)), key=lambda p: (-self.weight(p), p))
+        pairs = sorted(set(_pairs(text, self.ignore)), key=lambda p: (-self.weight(p), p))
         return tuple(p for p in pairs[:keep] if self.weight(p) >= MIN_WORD_IDF)
+
+    def weighted(self, text: str) -> dict[str, float]:
+        """The distinctive pairs of a title and lead with their weights (what a ThreadDoc carries)."""
+        return {pair: self.weight(pair) for pair in self.of(text)}
 
     def weight(self, pair: str) -> float:
         return self.idf.get(pair, self.default)
 
 
-def _pairs(text: str) -> list[str]:
-    syl = [w for w in _SYLLABLE.findall(text.lower()) if not w[:1].isdigit()]
-    return [f"{a} {b}" for a, b in zip(syl, syl[1:])]
+def _ignore_pattern(names: Iterable[str]) -> re.Pattern | None:
+    names = sorted({n.lower() for n in names if n}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+
+
+def _pairs(text: str, ignore: re.Pattern | None = None) -> list[str]:
+    """Adjacent syllables within one clause: pairs never span punctuation or a province's name,
+    and never start at a word that introduces a name ("xã Tân", "công ty Cà"): the name itself
+    is what says something, and the named-thing extractor already weighs it."""
+    text = fix_tone_marks(unicodedata.normalize("NFC", text)).lower()
+    if ignore is not None:
+        text = ignore.sub("|", text)
+    pairs = []
+    for clause in _CLAUSE.split(text):
+        syl = [w for w in _SYLLABLE.findall(clause) if not w[:1].isdigit()]
+        pairs.extend(f"{a} {b}" for a, b in zip(syl, syl[1:]) if a not in _NAME_LEADS)
+    return pairs
 
 
 @dataclass(frozen=True)
@@ -170,15 +203,20 @@ class ThreadLinker:
     cross_topic_score: float = CROSS_TOPIC_SCORE
     unknown_score: float = UNKNOWN_SCORE
     both_unknown_score: float = BOTH_UNKNOWN_SCORE
+    word_link_score: float = WORD_LINK_SCORE
     changed: set[str] = field(default_factory=set)
     # name -> the threads that have it: a document is compared only with threads it shares a
     # name with (words alone never link), not with every thread of the window.
     _by_name: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    # word pair -> the threads that have it: the weaker evidence, for documents sharing no name.
+    _by_word: dict[str, set[str]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for thread in self.threads.values():
             for name in thread.names:
                 self._by_name.setdefault(name, set()).add(thread.thread_id)
+            for pair in thread.words:
+                self._by_word.setdefault(pair, set()).add(thread.thread_id)
 
     @property
     def window(self) -> dt.timedelta:
@@ -219,6 +257,8 @@ class ThreadLinker:
             # Namesakes in two provinces and a document that says neither: which one it
             # follows cannot be told, and a wrong link is worse than none.
             best = None
+        if best is None and rival is None:
+            best, best_score, how = self._by_words(doc, names)
         if best is not None:
             self._join(best, doc, names)
             return Link(doc.doc_id, best.thread_id, round(best_score, 3), how)
@@ -234,6 +274,33 @@ class ThreadLinker:
         self.threads[thread.thread_id] = thread
         self._join(thread, doc, names)
         return Link(doc.doc_id, thread.thread_id, 0.0, "opened")
+
+    def _by_words(self, doc: ThreadDoc, names: dict[str, float]) -> tuple[Thread | None, float, str]:
+        """The weaker evidence, for a document that shares no (or too little) name with a thread:
+        the same province and a topic in common, both known, within the window, and the issue's
+        own rarer words in common ("bùn than", "nước rỉ rác", "xây vượt phép"), each weighed by
+        how rare it is in the seed sets, with a shared commune or district and nearness in time
+        adding to them. A follow-up that says neither its province nor its topic never joins on
+        words: two issues of one kind are told in the same words in many places."""
+        if not (doc.words and doc.provinces):
+            return None, 0.0, ""
+        candidates = set().union(*(self._by_word.get(pair, ()) for pair in doc.words))
+        best, best_score = None, 0.0
+        for thread in (self.threads[t] for t in sorted(candidates)):
+            if thread.province not in doc.provinces or not thread.near(doc.published_at, self.window):
+                continue
+            needed = self.word_link_score
+            if not (thread.topics and doc.topics):
+                needed *= UNKNOWN_TOPIC_FACTOR   # a topic unknown is not a different one, but says less
+            elif not thread.topics.intersection(doc.topics):
+                continue
+            score = sum(w for pair, w in doc.words.items() if pair in thread.words)
+            score += WORD_NAME_WEIGHT * name_score(names, thread.names)
+            if doc.published_at - thread.last_at <= dt.timedelta(days=RECENT_DAYS):
+                score += RECENT_BONUS
+            if score >= needed and (best is None or (score, thread.last_at) > (best_score, best.last_at)):
+                best, best_score = thread, score
+        return best, best_score, "words"
 
     def _needed(self, thread: Thread, doc: ThreadDoc) -> tuple[float | None, str]:
         """The name score this document needs to join this thread (None: it may not)."""
@@ -251,6 +318,8 @@ class ThreadLinker:
             thread.names[name] = max(thread.names.get(name, 0.0), weight)
             self._by_name.setdefault(name, set()).add(thread.thread_id)
         thread.words.update(doc.words)
+        for pair in doc.words:
+            self._by_word.setdefault(pair, set()).add(thread.thread_id)
         if thread.province is None and doc.provinces:
             thread.province = doc.provinces[0]
         if thread.topic is None and doc.topics:

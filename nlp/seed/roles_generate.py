@@ -17,7 +17,8 @@ Hard cases are written on purpose: a report that says earlier promises were brok
 letters went unanswered; a promise or a plan ("sẽ trả lương trước ngày...", "dự kiến hoàn
 thành...") is a response, not a resolution; the same answers and remedies abroad are `none`;
 routine inspections, annual dialogue conferences, statistics of petitions handled, advice
-columns titled "Trả lời bạn đọc", inaugurations of new works and nationwide directives are `none`.
+columns titled "Trả lời bạn đọc", inaugurations of new works and nationwide directives are `none`;
+so is background news of an accident, a fire, an arrest or a sentence that answers no raised issue.
 
 Regenerate (deterministic): python -m nlp.seed.roles_generate
 """
@@ -283,6 +284,17 @@ NONE_ITEMS: list[tuple[str, str]] = [
     ("Quốc hội thảo luận về {national}", "Nhiều đại biểu đề nghị sửa đổi quy định để giải quyết những vướng mắc về {national}."),
     ("Hướng dẫn tra cứu kết quả giải quyết phản ánh trực tuyến", "Người dân có thể tra cứu tình trạng xử lý phản ánh, kiến nghị bằng mã số được cấp khi gửi."),
 ]
+# Background news of an incident or a crime, no issue raised: an arrest, a fire put out or a
+# sentence is not the answer to anyone's complaint ("Khởi tố vụ án liên quan [an issue]" is).
+# Drawn with their own random stream, so the items above stay what they were.
+BACKGROUND_ITEMS: list[tuple[str, str]] = [
+    ("Tai nạn giao thông nghiêm trọng ở {xa}, {n} người tử vong", "Khoảng 6 giờ sáng nay, xe tải va chạm với xe máy tại {xa} ({p}); cơ quan chức năng đang điều tra làm rõ nguyên nhân."),
+    ("Cháy lớn tại xưởng sản xuất ở {xa}, khói đen bốc cao", "Lực lượng cảnh sát phòng cháy chữa cháy {p} đã khống chế đám cháy sau hai giờ, không có thiệt hại về người."),
+    ("{P}: Bắt nhóm đối tượng trộm cắp xe máy", "Công an {p} đã bắt giữ {n} đối tượng chuyên trộm cắp xe máy, thu giữ nhiều tang vật."),
+    ("Bắt quả tang nhóm đối tượng mua bán trái phép chất ma túy ở {xa}", "Công an {p} đã bắt quả tang {n} đối tượng đang mua bán trái phép chất ma túy, thu giữ nhiều gói heroin."),
+    ("Khởi tố đối tượng lừa đảo chiếm đoạt {money} ở {P}", "Cơ quan cảnh sát điều tra Công an {p} đã khởi tố bị can, bắt tạm giam đối tượng lừa đảo qua mạng."),
+    ("Tuyên án {n}0 năm tù cho kẻ cướp tài sản ở {P}", "Tòa án nhân dân tỉnh {p} đã tuyên phạt bị cáo {n}0 năm tù về tội cướp tài sản."),
+]
 ABROAD_ITEMS: list[tuple[str, str]] = [
     ("{C}: Chính quyền {city} tiếp nhận phản ánh về {abroad_issue}", "Cơ quan chức năng {city} ({C}) cho biết đã nhận được hàng trăm phản ánh của người dân về {abroad_issue}."),
     ("{C} kiểm tra nhà máy bị tố {abroad_issue}", "Bộ Môi trường {C} đã cử đoàn kiểm tra một nhà máy ở {city} bị người dân tố {abroad_issue}."),
@@ -374,6 +386,12 @@ def generate(seed: int = 2026) -> list[dict]:
         for title, lead in ABROAD_ITEMS:
             country, city = rng.choice(COUNTRIES)
             ctx = {"C": country, "city": city, "abroad_issue": rng.choice(FILL["abroad_issue"])}
+            add("none", None, _render(title, ctx), _render(lead, ctx))
+    background = random.Random(seed + 1)
+    for _ in range(14):
+        for title, lead in BACKGROUND_ITEMS:
+            ctx = _context(background, background.choice(ISSUES))
+            ctx.update({key: background.choice(values) for key, values in FILL.items()})
             add("none", None, _render(title, ctx), _render(lead, ctx))
     seen, unique = set(), []
     for item in items:

@@ -121,7 +121,7 @@ def followup_lists(con, settings: Settings, topics: dict[str, Topic], as_of: dt.
     cfg = settings.followup
     since = as_of - dt.timedelta(days=cfg.list_days)
     states = [s for s in states_as_of(con, settings, as_of, active_since=since, rules=rules)
-              if s.raised_at >= since and s.province]
+              if s.raised_at >= since and s.province and s.raised_in_public]
     first = cfg.unanswered_days[0]
     waiting = sorted((s for s in states if s.state == "raised" and s.unanswered_after), key=lambda s: s.raised_at)
     answered = sorted((s for s in states if s.state == "answered"), key=lambda s: s.answered_at)

@@ -82,10 +82,11 @@ def ensure_role_model(settings: Settings, rules: RoleRules, now: dt.datetime) ->
     return model
 
 
-def issue_words() -> IssueWords:
-    """How distinctive each word pair is, from the shipped seed sets (topics and roles)."""
-    return IssueWords.from_texts(f"{item.get('title') or ''}\n{item.get('sapo') or ''}"
-                                 for item in load_seed() + load_role_seed())
+def issue_words(ignore: frozenset[str] = frozenset()) -> IssueWords:
+    """How distinctive each word pair is, from the shipped seed sets (topics and roles); pairs
+    never span the names in `ignore` (the provinces')."""
+    return IssueWords.from_texts((f"{item.get('title') or ''}\n{item.get('sapo') or ''}"
+                                  for item in load_seed() + load_role_seed()), ignore)
 
 
 def run_followup(settings: Settings, now: dt.datetime | None = None) -> FollowupSummary:
@@ -94,7 +95,7 @@ def run_followup(settings: Settings, now: dt.datetime | None = None) -> Followup
     rules = role_rules(settings)
     classifier = RoleClassifier(rules, ensure_role_model(settings, rules, now))
     ignore = province_names(Gazetteer.load())
-    words = issue_words()
+    words = issue_words(ignore)
     window = dt.timedelta(days=settings.followup.window_days)
     summary = FollowupSummary(now.isoformat(timespec="seconds"), role_model=classifier.version)
     with open_writer(settings.database, settings.lock_timeout_s) as store:
@@ -147,11 +148,9 @@ def _thread_doc(row, role: str, ignore: frozenset[str], words: IssueWords) -> Th
     scores = row.scores if isinstance(row.scores, dict) else json.loads(row.scores or "{}")
     topics = tuple(sorted(_list(row.topics), key=lambda t: (-float(scores.get(t, 0.0)), t)))
     head = f"{_str(row.title)}\n{_str(row.lead)}"
-    distinctive = words.of(head)
     entities = extract_entities(f"{head}\n{_str(row.text)}", ignore)
     return ThreadDoc(row.doc_id, row.story_id, pd.Timestamp(row.published_at).to_pydatetime(), topics,
-                     tuple(_list(row.provinces)), role, tuple(e.key for e in entities),
-                     {p: words.weight(p) for p in distinctive})
+                     tuple(_list(row.provinces)), role, tuple(e.key for e in entities), words.weighted(head))
 
 
 def _str(value) -> str:

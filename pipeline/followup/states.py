@@ -13,7 +13,13 @@ A thread is
 * resolved at its first resolution, or when a portal first showed it settled. Resolved implies
   answered (at the latest then). A report after the resolution stays in the timeline; the
   thread stays resolved from its first resolution.
-"unanswered after N days": a raised thread with no answer N days (each of
+An issue is *raised in public* only when its thread starts with a problem report, or with a
+petition (a petition raises an issue whatever its words). A thread that starts with an official
+action (an arrest, an inspection, a resolution with no report seen before it) is kept and shown
+as what it is, but it is no issue raised: it stays out of the response and resolution rates'
+denominators and out of the "unanswered" and "answered, not resolved" lists, else every such
+item would count as an issue answered the minute it was raised.
+"unanswered after N days": a thread raised in public with no answer N days (each of
 `followup.unanswered_days`, 7 and 14 by default) after it was raised.
 """
 from __future__ import annotations
@@ -62,6 +68,7 @@ class ThreadState:
     answered_how: str | None = None   # the first answer's detail (inspecting, dialogue, ..., or a portal's)
     resolved_how: str | None = None   # the remedy (paid, repaired, ..., rejected)
     unanswered_after: int | None = None  # the largest of followup.unanswered_days passed without an answer
+    raised_in_public: bool = True   # starts with a report or a petition (not with an official action)
 
     @property
     def days_to_answer(self) -> float | None:
@@ -109,6 +116,10 @@ def thread_states(members: pd.DataFrame, portal: pd.DataFrame, rules: RoleRules,
         state = "resolved" if resolved is not None else "answered" if answered is not None else "raised"
         waited = pd.Timestamp(now) - raised
         overdue = [n for n in unanswered_days if state == "raised" and waited >= pd.Timedelta(days=n)]
+        first = docs.iloc[0]
+        raised_in_public = first.role == "report" or first.kind == "petition"
+        if not raised_in_public:
+            overdue = []
         headline_row = _headline(docs)
         states.append(ThreadState(
             thread_id=thread_id, topic=_text(docs.topic.iloc[0]), province=_text(docs.province.iloc[0]),
@@ -116,6 +127,7 @@ def thread_states(members: pd.DataFrame, portal: pd.DataFrame, rules: RoleRules,
             resolved_at=_local(resolved, tz), documents=len(docs), headline=headline_row.title or "",
             url=headline_row.url, last_at=_local(times.iloc[-1], tz), answered_how=answered_how,
             resolved_how=resolved_how, unanswered_after=max(overdue) if overdue else None,
+            raised_in_public=bool(raised_in_public),
         ))
     return states
 
@@ -168,8 +180,9 @@ def response_rates(states: list[ThreadState], start: dt.datetime, end: dt.dateti
     resolved by `end` (the states are as of `end`), and the median days from raised to the
     first answer and to resolution among those answered (resolved). Recent threads have had
     less time: a period's rates grow while its threads age. Threads without a province or a
-    topic are not counted."""
-    rows = [s for s in states if s.province and s.topic and start <= s.raised_at < end]
+    topic, and threads that start with an official action (no issue raised in public), are not
+    counted."""
+    rows = [s for s in states if s.raised_in_public and s.province and s.topic and start <= s.raised_at < end]
     if not rows:
         return pd.DataFrame(columns=RATE_COLUMNS)
     frame = pd.DataFrame({

@@ -322,3 +322,30 @@ def test_an_unanswered_rule_is_checked_like_any_rule(tmp_path, rule, message):
     path.write_text(f"channels: {{f: {{type: file}}}}\nrules:\n  - {rule}\n", encoding="utf-8")
     with pytest.raises(UserError, match=message):
         load_rules(path)
+
+
+def test_a_thread_that_starts_with_an_official_action_is_no_issue_raised_and_stays_out_of_the_rates():
+    """An arrest or an inspection with no report before it is shown as what it is, but it is not
+    an issue raised in public: counting it would make it 'answered' the minute it appeared."""
+    import pandas as pd
+
+    from nlp.roles import RoleRules
+    from pipeline.followup.states import response_rates, thread_states
+
+    t0 = pd.Timestamp("2026-11-02T08:00:00+07:00")
+
+    def member(thread, doc, days, role, kind="press"):
+        return {"thread_id": thread, "topic": "environment", "province": "Quảng Ngãi", "doc_id": doc, "kind": kind,
+                "source": "x", "title": doc, "url": f"https://x.vn/{doc}", "published_at": t0 + pd.Timedelta(days=days),
+                "fetched_at": t0 + pd.Timedelta(days=days), "story_id": doc, "role": role, "detail": None}
+
+    members = pd.DataFrame([member("th-report", "r1", 0, "report"), member("th-report", "r2", 3, "response"),
+                            member("th-action", "a1", 1, "response"), member("th-action", "a2", 2, "report"),
+                            member("th-petition", "p1", 2, "response", kind="petition")])
+    portal = pd.DataFrame(columns=["doc_id", "status", "status_at", "observed_at"])
+    now = (t0 + pd.Timedelta(days=20)).to_pydatetime()
+    states = {s.thread_id: s for s in thread_states(members, portal, RoleRules.load(), now, [7, 14], VN)}
+    assert states["th-report"].raised_in_public and states["th-petition"].raised_in_public
+    assert not states["th-action"].raised_in_public and states["th-action"].state == "answered"
+    table = response_rates(list(states.values()), t0.to_pydatetime(), now)
+    assert table.raised.sum() == 2 and table.answered.sum() == 2
