@@ -36,8 +36,9 @@ def candidates(rules: Iterable[Rule], now: dt.datetime) -> dict | None:
 
 def due(rule: Rule, state: ThreadState, now: dt.datetime) -> bool:
     """Whether `rule` asks for a message about this thread at `now`: in its topics and places,
-    still only raised, its mark passed within the rule's look-back."""
-    if rule.type != KIND or state.state != "raised" or not state.topic or not state.province:
+    still only raised, its mark passed within the rule's look-back. Only an issue raised in public
+    waits for an answer: a thread opened by an official action or by background news does not."""
+    if rule.type != KIND or state.state != "raised" or not state.raised_in_public or not state.topic or not state.province:
         return False
     if state.topic not in rule.topics or (rule.provinces and state.province not in rule.provinces):
         return False

@@ -349,3 +349,23 @@ def test_a_thread_that_starts_with_an_official_action_is_no_issue_raised_and_sta
     assert not states["th-action"].raised_in_public and states["th-action"].state == "answered"
     table = response_rates(list(states.values()), t0.to_pydatetime(), now)
     assert table.raised.sum() == 2 and table.answered.sum() == 2
+
+
+def test_only_an_issue_raised_in_public_waits_for_an_answer():
+    """A thread opened by background news (role none) stays 'raised' forever: it is no issue
+    anyone raised, so no unanswered alert may be sent about it."""
+    from pipeline.alerts.rules import Rule
+    from pipeline.alerts.unanswered import due
+    from pipeline.followup.states import ThreadState
+
+    raised = dt.datetime(2026, 11, 2, 8, tzinfo=VN)
+    rule = Rule(name="moi-truong", type="unanswered", topics=["environment"], days=7, channels=["f"])
+
+    def thread(in_public: bool) -> ThreadState:
+        return ThreadState(thread_id="t", topic="environment", province="Quảng Ngãi", state="raised",
+                           raised_at=raised, answered_at=None, resolved_at=None, documents=1, headline="h",
+                           url="https://x.vn/h", last_at=raised, raised_in_public=in_public)
+
+    eight_days_later = raised + dt.timedelta(days=8)
+    assert due(rule, thread(True), eight_days_later)
+    assert not due(rule, thread(False), eight_days_later)
