@@ -595,10 +595,16 @@ def issues(request: Request) -> Response:
         states = followup.states_as_of(store.con, workbench.settings, now, rules=role_rules_of(workbench),
                                        active_since=since)
     states = [s for s in states if s.raised_at >= since]
+    # Threads an official action or background news opened are nobody's raised issue: they would
+    # read as 'answered' the minute they appeared. Kept a click away, like the rates leave them out.
+    opened_officially = sum(not s.raised_in_public for s in states)
+    with_official = request.query_params.get("all") == "1"
+    states = [s for s in states if with_official or s.raised_in_public]
     counts = {name: sum(s.state == name for s in states) for name in STATE_VI}
     shown = sorted((s for s in states if not chosen or s.state == chosen), key=lambda s: s.raised_at, reverse=True)
     return render(request, "issues.html.j2", states=shown[:200], total=len(shown), counts=counts, chosen=chosen,
-                  state_vi=STATE_VI, detail_vi=detail_vi, list_days=workbench.settings.followup.list_days)
+                  state_vi=STATE_VI, detail_vi=detail_vi, list_days=workbench.settings.followup.list_days,
+                  opened_officially=opened_officially, with_official=with_official)
 
 
 async def correct(request: Request) -> Response:

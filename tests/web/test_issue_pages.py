@@ -67,3 +67,37 @@ def test_the_issue_list_counts_by_state(issue_site):
     raised = client.get("/issues?state=raised").text
     assert "Nhà máy giấy Hoàng Hà" in raised and "Hơn 1.000 công nhân" not in raised
     assert "quá 7 ngày" in raised
+
+
+def test_a_thread_an_official_action_opened_is_left_out_of_the_list_and_a_click_away(tmp_path, role_model_dir):
+    """Only issues raised in public are followed (like the rates): an inspection nobody reported
+    before would read as 'answered' the minute it appeared."""
+    from bench.synthetic import insert_enrichments
+    from core.records import Document, Enrichment
+    from pipeline.followup import run_followup
+    from store import open_writer
+    from store.documents import upsert_documents
+
+    timeline = _timeline()
+    settings = Settings.model_validate({"data_dir": str(tmp_path / "data"), "nlp": {"model_dir": str(role_model_dir)}})
+    timeline.build(settings)
+    inspection = Document(url="https://bao.example.vn/kiem-tra.html", source="bao", kind="press",
+                          title="Sở Tài nguyên và Môi trường Nghệ An kiểm tra, đình chỉ lò đốt rác xã Nghi Yên",
+                          lead="Đoàn kiểm tra liên ngành tỉnh Nghệ An đã lập biên bản, yêu cầu đình chỉ hoạt động lò đốt rác.",
+                          text="", published_at=timeline.day(3), fetched_at=timeline.day(3.1))
+    with open_writer(settings.database) as store:
+        upsert_documents(store.con, [inspection])
+        insert_enrichments(store.con, [Enrichment(inspection.doc_id, "test", inspection.content_hash, ["environment"],
+                                                  {"environment": 0.9}, ["Nghệ An"], story_id="s-na", language="vi")])
+    run_followup(settings, now=timeline.day(12))
+    with open_reader(settings.database) as store:
+        [role] = store.con.execute("SELECT role FROM doc_roles WHERE doc_id = ?", [inspection.doc_id]).fetchone()
+    assert role in ("response", "resolution")
+    with serve(settings, now=timeline.day(12)) as server:
+        client = Client(server.base)
+        followed = client.get("/issues").text
+        assert "lò đốt rác" not in followed and "Không tính 1 chuỗi tin" in followed
+        everything = client.get("/issues?all=1").text
+        assert "lò đốt rác" in everything and "Gồm cả 1 chuỗi tin" in everything
+        [thread] = re.findall(r'href="/issue/([^"]+)">Sở Tài nguyên', everything)
+        assert "không phải một phản ánh" in client.get(f"/issue/{thread}").text
