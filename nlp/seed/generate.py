@@ -719,17 +719,22 @@ def generate(seed: int = 2026) -> list[dict]:
         for topics, title, lead in TEENCODE:
             lead_f, place = _fill(lead, rng)
             add(topics, title, lead_f, place)
+    items = unique_by_title_and_lead(items)
+    rng.shuffle(items)
+    for i, item in enumerate(items):
+        item["id"] = f"seed-{i:05d}"
+    return items
+
+
+def unique_by_title_and_lead(items: list[dict]) -> list[dict]:
+    """The first of each (title, lead) pair, in order: templates filled at random repeat."""
     seen, unique = set(), []
     for item in items:
         key = (item["title"], item["sapo"])
         if key not in seen:
             seen.add(key)
             unique.append(item)
-    items = unique
-    rng.shuffle(items)
-    for i, item in enumerate(items):
-        item["id"] = f"seed-{i:05d}"
-    return items
+    return unique
 
 
 def write_seed(items, name: str) -> None:

@@ -27,6 +27,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from nlp.seed.generate import unique_by_title_and_lead, write_seed
+
 PROVINCES = ["Hà Nội", "TP.HCM", "Hải Phòng", "Đà Nẵng", "Cần Thơ", "Nghệ An", "Thanh Hóa", "Quảng Ninh",
              "Bình Dương", "Đồng Nai", "Hải Dương", "Thái Bình", "Nam Định", "Quảng Nam", "Quảng Ngãi",
              "Bình Định", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "Gia Lai", "Long An", "Tiền Giang", "An Giang",
@@ -393,12 +395,7 @@ def generate(seed: int = 2026) -> list[dict]:
             ctx = _context(background, background.choice(ISSUES))
             ctx.update({key: background.choice(values) for key, values in FILL.items()})
             add("none", None, _render(title, ctx), _render(lead, ctx))
-    seen, unique = set(), []
-    for item in items:
-        key = (item["title"], item["sapo"])
-        if key not in seen:
-            seen.add(key)
-            unique.append(item)
+    unique = unique_by_title_and_lead(items)
     rng.shuffle(unique)
     for i, item in enumerate(unique):
         item["id"] = f"role-{i:05d}"
@@ -407,8 +404,6 @@ def generate(seed: int = 2026) -> list[dict]:
 
 
 def main() -> None:
-    from nlp.seed.generate import write_seed
-
     write_seed(generate(), "roles.jsonl")
 
 
