@@ -67,13 +67,21 @@ def ensure_model(settings, now: dt.datetime | None = None) -> str:
 
 
 def train(settings, weak: int = 0, now: dt.datetime | None = None, include_labels: bool = True) -> TopicModel:
-    """Train from seed + analysts' labels (+ `weak` rule-labeled crawled documents), save, record."""
+    """Train from seed + analysts' labels (+ `weak` rule-labeled crawled documents), save, record.
+
+    With no database the seed set alone is legitimate (`dulun classify` on a fresh checkout needs
+    a model, nothing stored); the model is then saved but no database is created for it: an empty
+    one at a mistyped data folder would hide the real one. Weak labels need crawled documents,
+    so asking for them without a database is the usual one sentence."""
     rules = RuleSet.load(settings.nlp.rules_file)
     gazetteer = Gazetteer.load()
     items = load_seed()
     counts = {"seed": len(items), "analyst_labels": 0, "weak": 0}
-    if Path(settings.database).is_file() and (include_labels or weak):
-        with open_writer(settings.database, settings.lock_timeout_s) as store:
+    has_database = Path(settings.database).is_file()
+    if weak:
+        require_database(settings.database)
+    if has_database and (include_labels or weak):
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             labeled = nlp_store.labeled_documents(store.con) if include_labels else []
             crawled = nlp_store.unlabeled_sample(store.con, weak * 20) if weak else []
         items += labeled
@@ -83,8 +91,13 @@ def train(settings, weak: int = 0, now: dt.datetime | None = None, include_label
             items += extra
             counts["weak"] = len(extra)
     model, path = train_and_save(settings, TrainingData(items, counts), _now(now), rules, gazetteer)
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
-        nlp_store.record_model(store.con, model.version, str(path), model.meta, _now(now))
+    if has_database:
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
+            nlp_store.record_model(store.con, model.version, str(path), model.meta, _now(now))
+    else:
+        log.warning("No database at %s: trained %s from the shipped seed set alone (no analysts' labels) into %s "
+                    "and created no database; run `dulun init` first, or check the data folder, to train with labels.",
+                    settings.database, model.version, settings.model_dir)
     log.info("trained %s from %s", model.version, counts)
     return model
 

@@ -17,8 +17,8 @@ ARTICLES = [
 ]
 
 
-def run(args, tmp_path, stdin=None):
-    env = {**os.environ, "PYTHONPATH": str(REPO), "DULUN_DATA_DIR": str(tmp_path),
+def run(args, tmp_path, stdin=None, data_dir=None):
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DULUN_DATA_DIR": str(data_dir or tmp_path),
            "DULUN_NLP__MODEL_DIR": os.environ["NLP_TEST_MODEL_DIR"]}
     return subprocess.run([sys.executable, "-m", "dulun", *args], capture_output=True, text=True, env=env,
                           input=stdin, cwd=tmp_path, timeout=300)
@@ -72,6 +72,18 @@ def test_evaluate_splits_clear_documents_from_close_cases(tmp_path):
 def test_a_missing_input_file_is_one_sentence(tmp_path):
     out = run(["classify", "--input", str(tmp_path / "nope.jsonl")], tmp_path)
     assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_training_at_a_mistyped_data_folder_creates_no_database(tmp_path, model_home):
+    """An empty database at a wrong DULUN_DATA_DIR would make every later answer "nothing found".
+    Training from the seed set alone needs none (the session's model was trained so, at a data
+    folder with no database) and makes none; weak labels need crawled documents: one sentence."""
+    assert (model_home / "models").is_dir() and not (model_home / "dulun.duckdb").exists()
+    typo = tmp_path / "typo"
+    out = run(["train", "--weak", "50"], tmp_path, data_dir=typo)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert f"No database at {typo / 'dulun.duckdb'}" in out.stderr and "DULUN_DATA_DIR" in out.stderr
+    assert not typo.exists()
 
 
 def test_every_command_teaches_with_an_example(tmp_path):
