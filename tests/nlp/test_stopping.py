@@ -114,3 +114,24 @@ def test_two_enrichments_at_once_never_enrich_a_document_twice(tmp_path, model_h
     assert first.returncode == second.returncode == 0, outputs
     done = [int(re.search(r"Enriched (\d+) documents", err)[1]) for _, err in outputs]
     assert sum(done) == 600 == enriched(data_dir)  # every document once, by one of them
+
+
+def test_two_enrichments_that_find_no_model_train_it_once(tmp_path):
+    """The scheduler's enrich job and a manual `dulun enrich` on a fresh install both find no
+    model: one trains it, the other waits for it and enriches with the same model."""
+    data_dir, models = tmp_path / "data", tmp_path / "models"  # no model there yet
+    fill(data_dir, 40)
+    first, second = start_enrich(data_dir, models), start_enrich(data_dir, models)
+    outputs = [p.communicate(timeout=600) for p in (first, second)]
+    assert first.returncode == second.returncode == 0, outputs
+    errs = [err for _, err in outputs]
+    [trainer] = [err for err in errs if "trained topics-" in err]
+    [waiter] = [err for err in errs if err is not trainer]
+    assert re.search(r"waiting for the topic model another process \(pid \d+\) is training", waiter)
+    [version] = [p.name for p in models.iterdir() if p.is_dir()]
+    assert sum(int(re.search(r"Enriched (\d+) documents", err)[1]) for err in errs) == 40 == enriched(data_dir)
+    con = duckdb.connect(str(data_dir / "dulun.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT DISTINCT model_version FROM enrichments").fetchall() == [(version,)]
+    finally:
+        con.close()
