@@ -38,9 +38,10 @@ class Stopped(BaseException):
     """A stop signal reached this process. A BaseException, like KeyboardInterrupt: no
     `except Exception` on the way up swallows it; `detail` says what was kept."""
 
-    def __init__(self, signum: int, detail: str = ""):
+    def __init__(self, signum: int, detail: str = "", counts: dict | None = None):
         super().__init__(signum, detail)
         self.signum, self.detail = signum, detail
+        self.counts = dict(counts or {})  # what was done and kept, for a run's record
 
     @property
     def exit_code(self) -> int:
@@ -50,8 +51,8 @@ class Stopped(BaseException):
     def signal_name(self) -> str:
         return signal.Signals(self.signum).name
 
-    def with_detail(self, detail: str) -> "Stopped":
-        return Stopped(self.signum, detail)
+    def with_detail(self, detail: str, **counts: int) -> "Stopped":
+        return Stopped(self.signum, detail, counts)
 
     def __str__(self) -> str:
         return f"stopped by {self.signal_name}" + (f"; {self.detail}" if self.detail else "") + "."

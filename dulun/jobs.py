@@ -12,7 +12,9 @@ Two halves live here:
   (dulun/stages.py says which), one step each, then one JSON summary line.
 
 A child that gets SIGTERM or SIGINT finishes the step it is in (one entry point call, whose
-writes are committed batch by batch) and skips the steps after it. When the scheduler dies,
+writes are committed batch by batch) and skips the steps after it; a step whose own workers the
+same signal stopped (`systemctl stop` signals the whole group) ends there, recorded as
+interrupted with what its committed batches kept, not as failed. When the scheduler dies,
 even by kill -9, the child gets SIGHUP (`--parent-pid`, the kernel's parent-death signal) and
 stops at once, as any `dulun` command stopped by a signal does: its own children stopped, its
 crawl runs marked interrupted, the batches written kept. Nobody is left to wait for it.
@@ -34,6 +36,7 @@ from typing import Callable, Iterator, Sequence
 
 from core.errors import UserError
 from core.filelock import FileLock
+from core.processes import Stopped
 from core.settings import Settings, load_settings
 from dulun.stages import CRAWL, Moment, job_of
 from store.ops import JobResult, parse_summary, record_job_result
@@ -174,7 +177,14 @@ def run_stage_here(settings: Settings, stage_name: str, source: str | None = Non
         if stop.requested:
             done["stopped"] = True
             break
-        value = step()
+        try:
+            value = step()
+        except Stopped as stopped:
+            # The step could not finish: its own workers were stopped with us (systemctl stop
+            # signals the whole group), or SIGHUP said our scheduler is gone. Its batches are kept.
+            done["steps"][name] = {"stopped_by": stopped.signal_name, "detail": stopped.detail, **stopped.counts}
+            done["stopped"] = True
+            break
         done["steps"][name] = to_jsonable(value)
     done["stored"] = _count_stored(done["steps"].get(CRAWL.name))
     return done

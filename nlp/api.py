@@ -21,7 +21,7 @@ import queue
 from pathlib import Path
 
 from core.errors import UserError
-from core.processes import worker_signals
+from core.processes import STOP_SIGNALS, Stopped, worker_signals
 from core.records import DocInput, DocResult
 from nlp.enrich import Enricher
 from nlp.model import TopicModel, current_version
@@ -125,6 +125,10 @@ def _fork_map(enricher: Enricher, batches: list[list[DocInput]], workers: int) -
                 i, payload = results.get(timeout=5)
             except queue.Empty:
                 dead = [p for p in procs if not p.is_alive() and p.exitcode not in (0, None)]
+                if stop := _stop_signal_of(dead):
+                    # A stop signal to the whole process group (systemctl stop) reached the
+                    # workers too: we are being stopped, nothing failed.
+                    raise Stopped(stop)
                 if dead or not any(p.is_alive() for p in procs):
                     codes = ", ".join(str(p.exitcode) for p in procs)
                     raise RuntimeError(f"enrichment worker died (exit codes {codes}); nothing was written for this chunk") from None
@@ -146,6 +150,12 @@ def _fork_map(enricher: Enricher, batches: list[list[DocInput]], workers: int) -
             q.cancel_join_thread()
             q.close()
     return [r for i in range(len(batches)) for r in collected[i]]
+
+
+def _stop_signal_of(dead: list) -> int | None:
+    """The stop signal (SIGTERM, SIGINT, SIGHUP) that killed one of the `dead` workers, if any."""
+    signals = sorted(-p.exitcode for p in dead if p.exitcode is not None and -p.exitcode in STOP_SIGNALS)
+    return signals[0] if signals else None
 
 
 def _worker(enricher: Enricher, tasks, results, parent_pid: int) -> None:

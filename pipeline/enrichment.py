@@ -155,7 +155,8 @@ def enrich_pending(settings, now: dt.datetime | None = None, progress: bool = Fa
                     advance(len(docs))
         except Stopped as stopped:  # Ctrl-C or SIGTERM: the workers are gone, the chunks written stay
             raise stopped.with_detail(
-                f"{written} documents enriched and stored; the next `dulun enrich` does the other {total - written}"
+                f"{written} documents enriched and stored; the next `dulun enrich` does the other {total - written}",
+                documents_enriched=written, documents_pending=total - written,
             ) from None
     summary.seconds = time.perf_counter() - started
     return summary

@@ -7,6 +7,7 @@ documents (pending rows were read under the lock and written after it).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import signal
@@ -135,3 +136,36 @@ def test_two_enrichments_that_find_no_model_train_it_once(tmp_path):
         assert con.execute("SELECT DISTINCT model_version FROM enrichments").fetchall() == [(version,)]
     finally:
         con.close()
+
+
+def test_systemctl_stop_during_a_scheduled_enrichment_records_it_interrupted_with_what_it_kept(tmp_path, model_home):
+    """`systemctl stop` sends SIGTERM to the scheduler's whole process group: the enrich job's
+    workers die of it at once. That is a stop, not a failure: the job is recorded interrupted,
+    with the documents its committed chunks enriched and those left for the next run."""
+    from store.ops import job_results_for
+
+    data_dir = tmp_path / "data"
+    fill(data_dir, 4000)
+    config = tmp_path / "dulun.toml"
+    config.write_text(f'data_dir = "{data_dir}"\nlock_timeout_s = 600\n[nlp]\nmodel_dir = "{model_home / "models"}"\n'
+                      "workers = 2\nbatch_size = 8\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DULUN_")}
+    env.update(PYTHONPATH=str(REPO))
+    job = [sys.executable, "-m", "dulun", "--config", str(config), "job", "enrich"]
+    scheduler = subprocess.Popen([sys.executable, str(REPO / "tests" / "ops" / "scheduler_harness.py"), str(config),
+                                  "enrich", "3600", "--", *job], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        child = wait_until(lambda: children(scheduler.pid), timeout=60, what="the enrich job's child")[0]
+        wait_until(lambda: len(children(child)) >= 2, timeout=120, what="both enrichment workers")
+        os.killpg(scheduler.pid, signal.SIGTERM)
+        _, err = scheduler.communicate(timeout=120)
+    finally:
+        os.killpg(scheduler.pid, signal.SIGKILL) if scheduler.poll() is None else None
+    assert scheduler.returncode == 0, err
+    [result] = job_results_for(data_dir / "schedule.sqlite", "enrich")
+    assert (result.outcome, result.cause) == ("interrupted", "stopped_on_request"), result
+    step = json.loads(result.summary)["steps"]["enrich"]
+    assert step["stopped_by"] == "SIGTERM"
+    assert step["documents_enriched"] == enriched(data_dir) < 4000
+    assert step["documents_pending"] == 4000 - step["documents_enriched"]
