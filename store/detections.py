@@ -268,6 +268,11 @@ def latest_run_at(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
     return scalar(con, "SELECT max(detected_at) FROM detections")
 
 
+def newest_run_at(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
+    """The latest moment any detection run looked at (a replay may since have gone back)."""
+    return scalar(con, "SELECT max(detected_at) FROM detection_runs")
+
+
 def latest_detections(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT * FROM detections ORDER BY topic, province, window_hours").df()
 

@@ -140,6 +140,12 @@ def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime,
         detect_and_record(con, now, settings.hotspots)
     alerts, outbox = new_alerts(con, rules, settings.hotspots, now)
     waiting, waiting_outbox = unanswered_alerts(con, settings, rules, now, roles)
+    if len(waiting) and _went_back(con, now):
+        # Replays go forward, as episodes do: a later moment already saw what became of these
+        # issues (an answer fetched since), so an earlier moment alerts about none of them.
+        log.info("Alerts at %s: %d unanswered-issue alert(s) held back: a later moment was already seen.",
+                 now.isoformat(timespec="seconds"), len(waiting))
+        waiting = waiting.iloc[0:0]
     if len(waiting):
         alerts, outbox = pd.concat([alerts, waiting], ignore_index=True), pd.concat([outbox, waiting_outbox], ignore_index=True)
     made = alert_store.insert_alerts(con, alerts, outbox)
@@ -147,6 +153,11 @@ def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime,
     summary.suppressed = sum(key in held for key in made)
     summary.created = len(made) - summary.suppressed
     return summary, alert_store.due_deliveries(con, now)
+
+
+def _went_back(con, now: dt.datetime) -> bool:
+    newest = detections.newest_run_at(con)
+    return newest is not None and pd.Timestamp(newest) > pd.Timestamp(now)
 
 
 def _tally(summary: AlertSummary, results: list[dict], pending: int) -> None:

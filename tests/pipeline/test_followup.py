@@ -288,6 +288,17 @@ def test_an_issue_answered_before_its_mark_is_never_alerted_and_one_answered_too
     assert "author" not in json.dumps(payload) and payload["documents"] == 2
 
 
+def test_a_replay_that_goes_back_to_an_earlier_moment_makes_no_unanswered_alert(fu_settings, tmp_path):
+    """Replays go forward, as wave alerts do: day 7 already saw Hoa Sen's answer (fetched on day
+    6), so a replay of day 5 afterwards, when the answer was not yet public, alerts about nothing."""
+    build(fu_settings)
+    settings = _unanswered_rules(fu_settings, tmp_path, "  f: {type: file}", """
+  - {name: lao-dong-5, type: unanswered, topics: [labor], days: 5, channels: [f]}""")
+    assert _alert_at(settings, day(7), {}).created == 0
+    assert _alert_at(settings, day(5), {}).created == 0
+    assert not list(settings.alert_outbox_dir.glob("*.json"))
+
+
 def test_quiet_hours_hold_an_unanswered_alert_until_morning(fu_settings, tmp_path):
     build(fu_settings)
     settings = _unanswered_rules(fu_settings, tmp_path, "  f: {type: file}", """
