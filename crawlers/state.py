@@ -57,7 +57,7 @@ class SourceState:
         self.context = context
         self.source = source
         with context.session.batch() as con:
-            self.run_id = run_store.start_run(con, source.name, context.politeness)
+            self.run_id = run_store.start_run(con, source.name, context.politeness, at=context.clock())
             # Stored by this source, or by another on the same domains (the first keeps it: see flush).
             self.seen = crawl_store.source_urls(con, source.name) | crawl_store.other_sources_urls(
                 con, source.name, source.allowed_domains)
@@ -88,7 +88,7 @@ class SourceState:
         self.causes[cause] += 1
         self._failures.append(FetchFailure(
             source=self.source.name, url=url, cause=cause, detail=detail,
-            failed_at=dt.datetime.now(dt.timezone.utc), run_id=self.run_id,
+            failed_at=self.context.clock(), run_id=self.run_id,
         ))
         log.info("%s: %s %s", self.source.name, cause, url)
 
@@ -164,5 +164,5 @@ class SourceState:
             if reason == "finished":
                 crawl_store.save_validators(con, self.new_validators)
             run_store.finish_run(con, self.run_id, self.result, status=status,
-                                 note=None if reason == "finished" else f"stopped: {reason}")
+                                 note=None if reason == "finished" else f"stopped: {reason}", at=self.context.clock())
         return self.result

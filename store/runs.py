@@ -1,6 +1,7 @@
 """Crawl runs and fetch failures: what each run did and why pages failed."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Sequence
 
@@ -10,24 +11,28 @@ import pandas as pd
 from core.records import CrawlRunResult, FetchFailure
 
 
-def start_run(con: duckdb.DuckDBPyConnection, source: str, politeness: str | None = None) -> int:
-    """A new run; `politeness` names what this run does less politely than the defaults."""
+def start_run(con: duckdb.DuckDBPyConnection, source: str, politeness: str | None = None,
+              at: dt.datetime | None = None) -> int:
+    """A new run started `at` (default: now); `politeness` names what this run does less politely
+    than the defaults. A replay passes its simulated clock, so source health tells its story."""
     return con.execute(
-        "INSERT INTO crawl_runs (source, started_at, politeness) VALUES (?, now(), ?) RETURNING run_id",
-        [source, politeness],
+        "INSERT INTO crawl_runs (source, started_at, politeness) VALUES (?, coalesce(?, now()), ?) RETURNING run_id",
+        [source, at, politeness],
     ).fetchall()[0][0]
 
 
 def finish_run(
-    con: duckdb.DuckDBPyConnection, run_id: int, result: CrawlRunResult, status: str = "ok", note: str | None = None
+    con: duckdb.DuckDBPyConnection, run_id: int, result: CrawlRunResult, status: str = "ok", note: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
+    """The run's outcome, finished `at` (default: now; a replay passes its simulated clock)."""
     con.execute(
         """
-        UPDATE crawl_runs SET finished_at = now(), status = ?, pages_ok = ?, pages_failed = ?,
+        UPDATE crawl_runs SET finished_at = coalesce(?, now()), status = ?, pages_ok = ?, pages_failed = ?,
                skipped_seen = ?, items_stored = ?, failures = ?, note = ?
         WHERE run_id = ?
         """,
-        [status, *_counts(result), note, run_id],
+        [at, status, *_counts(result), note, run_id],
     )
 
 

@@ -1,4 +1,5 @@
 """`dulun demo` runs the whole pipeline offline and leaves a database an analyst can look at."""
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,14 @@ def test_the_demo_follows_its_issues_to_their_answers_and_digests_them(demo_run)
     weekly = (data_dir / "digests" / "weekly" / "2026-W47.md").read_text(encoding="utf-8")
     assert "## Tỷ lệ trả lời, giải quyết theo địa bàn và chủ đề" in weekly and "| Quảng Ngãi | Môi trường" in weekly
     assert "unanswered moi-truong-chua-tra-loi" in " ".join(result.stderr.split())
+
+
+def test_crawl_runs_are_on_the_replays_clock(demo_db, query):
+    """The demo replays weeks of polls on a simulated clock: its source health (digest, workbench
+    Sources page) must show when each poll ran in that story, not when the demo was run: every run
+    between the first fetch and the replay's last cycle."""
+    first_fetch, last_cycle, first_run, last_run, unfinished = query(demo_db, """
+        SELECT (SELECT min(fetched_at) FROM documents), (SELECT max(detected_at) FROM detection_runs),
+               min(started_at), max(finished_at), count(*) FILTER (WHERE finished_at IS NULL) FROM crawl_runs""")[0]
+    assert unfinished == 0
+    assert first_fetch - dt.timedelta(hours=1) <= first_run and last_run <= last_cycle

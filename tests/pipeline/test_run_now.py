@@ -41,6 +41,9 @@ def test_run_now_walks_the_registry_at_one_moment_after_its_crawl(tmp_path, trai
     with open_reader(settings.database) as store:
         fetched = [r[0] for r in store.con.execute("SELECT fetched_at FROM documents").fetchall()]
         runs = [r[0] for r in store.con.execute("SELECT detected_at FROM detection_runs").fetchall()]
+        [(started, finished)] = store.con.execute("SELECT started_at, finished_at FROM crawl_runs").fetchall()
     assert fetched and all(T <= f < T + dt.timedelta(minutes=5) for f in fetched)  # the simulated clock
+    # The crawl's run is on the same clock (source health in a replay's digest tells the replay's story).
+    assert T <= started <= min(fetched) and max(fetched) <= finished < T + dt.timedelta(minutes=5)
     # One detection, shared by the alerts stage, at a moment after everything the crawl fetched.
     assert len(runs) == 1 and max(fetched) <= runs[0] < T + dt.timedelta(minutes=10)
