@@ -97,12 +97,14 @@ class IssueWords:
 
     def of(self, text: str, keep: int = KEEP_WORDS) -> tuple[str, ...]:
         """The `keep` most distinctive pairs of a title and lead, most distinctive first."""
-        pairs = sorted(set(_pairs(text, self.ignore)), key=lambda p: (-self.weight(p), p))
-        return tuple(p for p in pairs[:keep] if self.weight(p) >= MIN_WORD_IDF)
+        return tuple(self.weighted(text, keep))
 
-    def weighted(self, text: str) -> dict[str, float]:
-        """The distinctive pairs of a title and lead with their weights (what a ThreadDoc carries)."""
-        return {pair: self.weight(pair) for pair in self.of(text)}
+    def weighted(self, text: str, keep: int = KEEP_WORDS) -> dict[str, float]:
+        """The distinctive pairs of a title and lead with their weights (what a ThreadDoc carries),
+        most distinctive first."""
+        weights = {pair: self.weight(pair) for pair in set(_pairs(text, self.ignore))}
+        ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:keep]
+        return {pair: weight for pair, weight in ranked if weight >= MIN_WORD_IDF}
 
     def weight(self, pair: str) -> float:
         weight = self.idf.get(pair, self.default)
