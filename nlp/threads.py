@@ -49,10 +49,14 @@ WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: w
 KEEP_WORDS = 24
 MIN_WORD_IDF = 3.0    # pairs in more than about 1 in 20 seed items are not distinctive
 # The weaker evidence (`ThreadLinker._by_words`), tuned on tests/nlp/fixtures/followup/threads_dev.jsonl:
-WORD_LINK_SCORE = 25.0  # summed rarity (log inverse frequency) of the shared pairs: three or four rare ones;
-#   midway between the dev set's best wrong thread (19) and its weakest right one (32)
+WORD_LINK_SCORE = 20.0  # summed rarity (log inverse frequency) of the shared pairs: three or four rare ones
+#   for an answer (a report needs REPORT_FACTOR more): on the dev set (59 threads, 108 documents) the best
+#   wrong thread scored 22.5 (a second report in the same ward and week), the weakest right answer 24
 WORD_NAME_WEIGHT = 10.0  # a shared commune (0.4) is worth about half a rare pair
 UNKNOWN_TOPIC_FACTOR = 1.5  # the document's or the thread's topic unknown: half as much again
+UNKNOWN_PLACE_FACTOR = 1.5  # the document's province unknown (its topic known): half as much again
+REPORT_FACTOR = 1.25   # the document itself a report: a quarter as much again
+PLAUSIBLE_SHARE = 0.5   # a thread scoring half the threshold is one the document could follow
 RECENT_DAYS = 14
 RECENT_BONUS = 4.0      # an answer within two weeks of the thread's last document
 _SYLLABLE = re.compile(r"[^\W_]+")
@@ -70,35 +74,53 @@ class IssueWords:
     idf: dict[str, float]
     default: float
     ignore: re.Pattern | None = None
+    # syllable -> its own rarity: a pair the seed sets never saw is no rarer than its two
+    # syllables together ("dầm ở", "từ tối" are chance neighbours, "bùn than" is not).
+    syllables: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str], ignore: Iterable[str] = ()) -> "IssueWords":
         """`ignore`: names that say nothing about one issue (the provinces'): pairs never span them."""
         df: dict[str, int] = {}
+        syllable_df: dict[str, int] = {}
         n = 0
         for text in texts:
             n += 1
             for pair in set(_pairs(text)):
                 df[pair] = df.get(pair, 0) + 1
-        return cls({pair: math.log((n + 1) / (count + 1)) for pair, count in df.items()}, math.log(n + 1),
-                   _ignore_pattern(ignore))
+            for syllable in set(_syllables(text)):
+                syllable_df[syllable] = syllable_df.get(syllable, 0) + 1
+        def idf(count: int) -> float:
+            return math.log((n + 1) / (count + 1))
+        return cls({pair: idf(count) for pair, count in df.items()}, math.log(n + 1), _ignore_pattern(ignore),
+                   {syllable: idf(count) for syllable, count in syllable_df.items()})
 
     def of(self, text: str, keep: int = KEEP_WORDS) -> tuple[str, ...]:
         """The `keep` most distinctive pairs of a title and lead, most distinctive first."""
-        pairs = sorted(set(_pairs(text, self.ignore)), key=lambda p: (-self.weight(p), p))
-        return tuple(p for p in pairs[:keep] if self.weight(p) >= MIN_WORD_IDF)
+        return tuple(self.weighted(text, keep))
 
-    def weighted(self, text: str) -> dict[str, float]:
-        """The distinctive pairs of a title and lead with their weights (what a ThreadDoc carries)."""
-        return {pair: self.weight(pair) for pair in self.of(text)}
+    def weighted(self, text: str, keep: int = KEEP_WORDS) -> dict[str, float]:
+        """The distinctive pairs of a title and lead with their weights (what a ThreadDoc carries),
+        most distinctive first."""
+        weights = {pair: self.weight(pair) for pair in set(_pairs(text, self.ignore))}
+        ranked = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:keep]
+        return {pair: weight for pair, weight in ranked if weight >= MIN_WORD_IDF}
 
     def weight(self, pair: str) -> float:
-        return self.idf.get(pair, self.default)
+        weight = self.idf.get(pair, self.default)
+        if self.syllables:
+            first, _, second = pair.partition(" ")
+            weight = min(weight, self.syllables.get(first, self.default) + self.syllables.get(second, self.default))
+        return weight
 
 
 def _ignore_pattern(names: Iterable[str]) -> re.Pattern | None:
     names = sorted({n.lower() for n in names if n}, key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b") if names else None
+
+
+def _syllables(text: str) -> list[str]:
+    return _SYLLABLE.findall(fix_tone_marks(unicodedata.normalize("NFC", text)).lower())
 
 
 def _pairs(text: str, ignore: re.Pattern | None = None) -> list[str]:
@@ -277,19 +299,31 @@ class ThreadLinker:
 
     def _by_words(self, doc: ThreadDoc, names: dict[str, float]) -> tuple[Thread | None, float, str]:
         """The weaker evidence, for a document that shares no (or too little) name with a thread:
-        the same province and a topic in common, both known, within the window, and the issue's
-        own rarer words in common ("bùn than", "nước rỉ rác", "xây vượt phép"), each weighed by
-        how rare it is in the seed sets, with a shared commune or district and nearness in time
-        adding to them. A follow-up that says neither its province nor its topic never joins on
-        words: two issues of one kind are told in the same words in many places."""
-        if not (doc.words and doc.provinces):
+        a topic in common (or one of the two unknown), within the window, and the issue's own
+        rarer words in common ("bùn than", "nước rỉ rác", "xây vượt phép"), each weighed by how
+        rare it is in the seed sets, with a shared commune or district and nearness in time
+        adding to them. The province must be the thread's; a follow-up from a national paper
+        that does not say it ("Cá nuôi lồng chết do thiếu oxy") joins on more of it, when its
+        topic is known and the threads its words could follow are all of one province. Never
+        across two known provinces or two known topics, never when neither province nor topic
+        is known: two issues of one kind are told in the same words in many places."""
+        if not doc.words or not (doc.provinces or doc.topics):
             return None, 0.0, ""
         candidates = set().union(*(self._by_word.get(pair, ()) for pair in doc.words))
-        best, best_score = None, 0.0
+        best, best_score, places = None, 0.0, set()
         for thread in (self.threads[t] for t in sorted(candidates)):
-            if thread.province not in doc.provinces or not thread.near(doc.published_at, self.window):
+            if not thread.near(doc.published_at, self.window):
                 continue
-            needed = self.word_link_score
+            if doc.provinces:
+                if thread.province not in doc.provinces:
+                    continue
+                needed = self.word_link_score
+            elif thread.province is None or not thread.topics:
+                continue
+            else:
+                needed = self.word_link_score * UNKNOWN_PLACE_FACTOR
+            if doc.role == "report":
+                needed *= REPORT_FACTOR   # a second report in the same words is as often a new issue
             if not (thread.topics and doc.topics):
                 needed *= UNKNOWN_TOPIC_FACTOR   # a topic unknown is not a different one, but says less
             elif not thread.topics.intersection(doc.topics):
@@ -298,9 +332,13 @@ class ThreadLinker:
             score += WORD_NAME_WEIGHT * name_score(names, thread.names)
             if doc.published_at - thread.last_at <= dt.timedelta(days=RECENT_DAYS):
                 score += RECENT_BONUS
+            if score >= self.word_link_score * PLAUSIBLE_SHARE:
+                places.add(thread.province)
             if score >= needed and (best is None or (score, thread.last_at) > (best_score, best.last_at)):
                 best, best_score = thread, score
-        return best, best_score, "words"
+        if best is not None and not doc.provinces and len(places) > 1:
+            return None, 0.0, ""   # it could follow issues of two provinces: which one cannot be told
+        return best, best_score, "words" if doc.provinces else "words, place unknown"
 
     def _needed(self, thread: Thread, doc: ThreadDoc) -> tuple[float | None, str]:
         """The name score this document needs to join this thread (None: it may not)."""
