@@ -182,6 +182,7 @@ def run_stage_here(settings: Settings, stage_name: str, source: str | None = Non
         except Stopped as stopped:
             # The step could not finish: its own workers were stopped with us (systemctl stop
             # signals the whole group), or SIGHUP said our scheduler is gone. Its batches are kept.
+            LOG.warning("%s %s", name, stopped)
             done["steps"][name] = {"stopped_by": stopped.signal_name, "detail": stopped.detail, **stopped.counts}
             done["stopped"] = True
             break
