@@ -339,6 +339,14 @@ def run_detect(settings: Settings, now: dt.datetime | None = None) -> DetectSumm
     return summary
 
 
+def later_moment_seen(con, now: dt.datetime) -> bool:
+    """Whether a detection already ran at a moment after `now`: replays go forward, so what
+    follows from detection (episodes, alerts) is left alone at an earlier moment. The runs say
+    it even when no episode was open to be updated then."""
+    newest = store.newest_run_at(con)
+    return newest is not None and pd.Timestamp(newest) > pd.Timestamp(now)
+
+
 def detect_and_record(con, now: dt.datetime, cfg: HotspotSettings) -> DetectSummary:
     """`run_detect` on an open writer connection. Episodes move forward only: a replay of a
     moment earlier than the newest one they saw is computed and stored as the latest detection,
@@ -346,9 +354,8 @@ def detect_and_record(con, now: dt.datetime, cfg: HotspotSettings) -> DetectSumm
     started = time.perf_counter()
     refresh = store.refresh_story_index(con, dt.datetime.now(dt.timezone.utc))
     rows = detect_now(con, now, cfg)
+    advanced = not later_moment_seen(con, now)
     store.record_run(con, now, rows, time.perf_counter() - started)
-    newest = store.newest_episode_update(con)
-    advanced = newest is None or pd.Timestamp(newest) <= pd.Timestamp(now)
     changed = opened = pd.DataFrame()
     if advanced:
         changed, opened = advance_episodes(store.open_episodes(con), rows, now, cfg.episode_close_hours)

@@ -296,10 +296,6 @@ def episodes_since(con: duckdb.DuckDBPyConnection, since: dt.datetime | None = N
     ).df()
 
 
-def newest_episode_update(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
-    return scalar(con, "SELECT max(updated_at) FROM detect_episodes")
-
-
 def save_episodes(con: duckdb.DuckDBPyConnection, changed: pd.DataFrame, opened: pd.DataFrame) -> None:
     """Updates of existing episodes (by id) and new ones (ids from the sequence), in one transaction."""
     columns = [c for c in EPISODE_COLUMNS if c != "episode_id"]

@@ -42,7 +42,7 @@ from nlp.roles import RoleRules
 from pipeline.alerts import channels as ch
 from pipeline.alerts import unanswered
 from pipeline.alerts.rules import EmailChannel, FileChannel, Rule, RuleFile, WebhookChannel, load_rules
-from pipeline.detect import detect_and_record, window_name
+from pipeline.detect import detect_and_record, later_moment_seen, window_name
 from pipeline.digest.build import LEVEL_VI
 from pipeline.followup import role_rules, states_as_of
 from store import alerts as alert_store
@@ -140,7 +140,7 @@ def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime,
         detect_and_record(con, now, settings.hotspots)
     alerts, outbox = new_alerts(con, rules, settings.hotspots, now)
     waiting, waiting_outbox = unanswered_alerts(con, settings, rules, now, roles)
-    if len(waiting) and _went_back(con, now):
+    if len(waiting) and later_moment_seen(con, now):
         # Replays go forward, as episodes do: a later moment already saw what became of these
         # issues (an answer fetched since), so an earlier moment alerts about none of them.
         log.info("Alerts at %s: %d unanswered-issue alert(s) held back: a later moment was already seen.",
@@ -153,11 +153,6 @@ def _evaluate(con, settings: Settings, rules: RuleFile, now: dt.datetime,
     summary.suppressed = sum(key in held for key in made)
     summary.created = len(made) - summary.suppressed
     return summary, alert_store.due_deliveries(con, now)
-
-
-def _went_back(con, now: dt.datetime) -> bool:
-    newest = detections.newest_run_at(con)
-    return newest is not None and pd.Timestamp(newest) > pd.Timestamp(now)
 
 
 def _tally(summary: AlertSummary, results: list[dict], pending: int) -> None:

@@ -178,3 +178,14 @@ def test_on_an_hourly_timeline_the_rolling_detector_is_timely_and_quiet(tmp_path
     assert rolling["false_alarms_per_100_quiet"] <= 1.0
     assert rolling["latency_third_h"]["median"] <= 6.0
     assert weekly["latency_third_h"]["median"] >= 24.0  # the baseline it replaces: days, not hours
+
+
+def test_an_earlier_moment_leaves_episodes_alone_even_when_none_was_open_later(timeline_db):
+    """The later run flagged nothing, so no episode records it: the detection runs still say a
+    later moment was seen, and the wave at the earlier moment opens no episode after the fact."""
+    later = run_detect(timeline_db, now=NOW + dt.timedelta(days=30))
+    assert later.opened == 0
+    earlier = run_detect(timeline_db, now=NOW)
+    assert not earlier.episodes_advanced and earlier.opened == 0
+    with open_reader(timeline_db.database) as store:
+        assert store.con.execute("SELECT count(*) FROM detect_episodes").fetchone() == (0,)
