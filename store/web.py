@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from core.timeutil import vn_midnight
+from store.detections import latest_run_at
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pd.DataFrame:
@@ -80,7 +81,7 @@ def rising_now(con: duckdb.DuckDBPyConnection) -> tuple[dt.datetime | None, pd.D
     significant window (stories against the expected count), when the episode opened, when it
     last escalated (an `escalated` alert) and when it was last flagged. Read as stored by the
     detect stage, never recomputed by a page. (run time, rows most significant first)"""
-    detected_at = con.execute("SELECT max(detected_at) FROM detections").fetchall()[0][0]
+    detected_at = latest_run_at(con)
     rows = _frame(con, """
         WITH best AS (SELECT * FROM detections WHERE best),
         open AS (SELECT * FROM detect_episodes WHERE closed_at IS NULL),
