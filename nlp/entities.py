@@ -15,10 +15,9 @@ this extractor is a few regular expressions (thousands of documents/s), see benc
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-from nlp.normalize import fix_tone_marks
+from nlp.normalize import canonical_form, fix_tone_marks
 
 # kind word (lower case) -> class. Longer kinds first where one starts another.
 KINDS: dict[str, str] = {
@@ -104,7 +103,7 @@ def extract_entities(text: str, ignore: frozenset[str] = frozenset()) -> list[En
     if not text:
         return []
     # A line break ends a name as a full stop does: "...hồ Ka Zam\nLãnh đạo" is not "Ka Zam Lãnh".
-    text = fix_tone_marks(unicodedata.normalize("NFC", text)).replace("\n", " . ")
+    text = canonical_form(text).replace("\n", " . ")
     tokens = _TOKEN.findall(text)
     lower = [t.lower() for t in tokens]
     found: dict[str, Entity] = {}

@@ -65,6 +65,11 @@ def fix_tone_marks(text: str) -> str:
     return text
 
 
+def canonical_form(text: str) -> str:
+    """NFC and one tone-mark convention: the same Vietnamese word is the same string however typed."""
+    return fix_tone_marks(unicodedata.normalize("NFC", text))
+
+
 def clean_line(line: str) -> str:
     line = html.unescape(html.unescape(line))
     line = _TAG.sub(" ", line)
@@ -78,8 +83,7 @@ def normalize_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
-    text = fix_tone_marks(text)
+    text = canonical_form(text)
     kept = []
     for raw in re.split(r"[\r\n]+|<br\s*/?>|</p>", text):
         line = clean_line(raw)

@@ -23,7 +23,6 @@ import json
 import math
 import platform
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -34,7 +33,7 @@ from scipy import sparse
 
 from core.datafiles import parse_yaml, read_user_file
 from core.errors import UserError
-from nlp.normalize import fix_tone_marks
+from nlp.normalize import canonical_form
 from nlp.topic_rules import trie_pattern
 
 ROLES = ("report", "response", "resolution", "none")
@@ -56,7 +55,7 @@ def normal_text(text: str | None) -> str:
     """What rules and model read: NFC, one tone-mark convention, lower case, single spaces."""
     if not text:
         return ""
-    return _SPACES.sub(" ", fix_tone_marks(unicodedata.normalize("NFC", text)).lower()).strip()
+    return _SPACES.sub(" ", canonical_form(text).lower()).strip()
 
 
 @dataclass(frozen=True)

@@ -29,12 +29,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable
 
 from nlp.entities import CLASS_WEIGHT
-from nlp.normalize import fix_tone_marks
+from nlp.normalize import canonical_form
 
 WINDOW_DAYS = 60
 MIN_SCORE = 0.8       # one shared company, facility, project, road or stream; two communes
@@ -120,14 +119,14 @@ def _ignore_pattern(names: Iterable[str]) -> re.Pattern | None:
 
 
 def _syllables(text: str) -> list[str]:
-    return _SYLLABLE.findall(fix_tone_marks(unicodedata.normalize("NFC", text)).lower())
+    return _SYLLABLE.findall(canonical_form(text).lower())
 
 
 def _pairs(text: str, ignore: re.Pattern | None = None) -> list[str]:
     """Adjacent syllables within one clause: pairs never span punctuation or a province's name,
     and never start at a word that introduces a name ("xã Tân", "công ty Cà"): the name itself
     is what says something, and the named-thing extractor already weighs it."""
-    text = fix_tone_marks(unicodedata.normalize("NFC", text)).lower()
+    text = canonical_form(text).lower()
     if ignore is not None:
         text = ignore.sub("|", text)
     pairs = []
