@@ -148,6 +148,7 @@ class ThreadDoc:
     role: str
     entities: tuple[str, ...] = ()  # `nlp.entities.Entity.key`s: "org:hoa sen"
     words: dict[str, float] = field(default_factory=dict)  # distinctive pairs of the title and lead -> weight
+    kind: str = "press"  # the document's kind: a petition raises an issue whatever its words
 
 
 @dataclass
@@ -283,18 +284,36 @@ class ThreadLinker:
         if best is not None:
             self._join(best, doc, names)
             return Link(doc.doc_id, best.thread_id, round(best_score, 3), how)
-        if doc.role not in OPENING_ROLES:
-            return Link(doc.doc_id, None, 0.0, "none: role-none")
-        if not (doc.topics and doc.provinces):
-            named_report = doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME
-            if not (named_report and (doc.topics or doc.provinces)):
-                return Link(doc.doc_id, None, 0.0, "none: no-topic" if not doc.topics else "none: no-place")
+        refused = self._may_not_open(doc, names)
+        if refused:
+            return Link(doc.doc_id, None, 0.0, refused)
         thread = Thread(thread_id_for(doc.doc_id), doc.topics[0] if doc.topics else None,
                         doc.provinces[0] if doc.provinces else None, frozenset(doc.topics), {},
                         doc.published_at, doc.published_at, opened_by=doc.doc_id)
         self.threads[thread.thread_id] = thread
         self._join(thread, doc, names)
         return Link(doc.doc_id, thread.thread_id, 0.0, "opened")
+
+    @staticmethod
+    def _may_not_open(doc: ThreadDoc, names: dict[str, float]) -> str:
+        """Why this document may not open a thread ("" when it may). A step of an issue with a
+        topic and a province opens one. A raised issue (a report, or a petition whatever its
+        words) whose topic was not recognised opens one in its province ("Bùn than tràn vào nhà,
+        dân Cẩm Phả bức xúc"): its topic stays unknown until a later member has one, and
+        until then it is counted nowhere (rates, digests and alerts are by province x topic). A
+        report naming no province opens one only when it names a strong thing; a national story
+        (no province, nothing named) or an answer with neither opens none."""
+        raised = doc.role == "report" or doc.kind == "petition"
+        if doc.role not in OPENING_ROLES and not raised:
+            return "none: role-none"
+        if doc.topics and doc.provinces:
+            return ""
+        if doc.provinces and raised:
+            return ""
+        named_report = doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME
+        if named_report and doc.topics:
+            return ""
+        return "none: no-topic" if not doc.topics else "none: no-place"
 
     def _by_words(self, doc: ThreadDoc, names: dict[str, float]) -> tuple[Thread | None, float, str]:
         """The weaker evidence, for a document that shares no (or too little) name with a thread:
