@@ -209,6 +209,33 @@ def test_a_thread_whose_report_named_no_province_takes_the_first_one_a_member_na
     assert (thread.province, thread.topic, thread.documents) == ("Hà Nội", "health", 2)
 
 
+def test_a_raised_issue_with_no_topic_opens_a_thread_that_takes_the_topic_of_its_first_member_with_one():
+    # "Bùn than tràn vào nhà, dân Cẩm Phả bức xúc": a report no topic was recognised in.
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("a", 0, ("commune:mông dương", "facility:khe chàm"), topics=(), provinces=("Quảng Ninh",)),
+        doc("b", 2, ("org:vinacomin",), role="response", topics=(), provinces=("Quảng Ninh",)),   # an answer: opens none
+        doc("c", 3, ("org:hòa phát",), role="none", topics=(), provinces=("Quảng Ninh",), story="p1"),
+        doc("d", 4, ("commune:mông dương", "facility:khe chàm"), role="response", topics=("environment",),
+            provinces=("Quảng Ninh",)),
+        doc("e", 5, (), topics=(), provinces=()),                                  # neither: opens none
+    ])
+    thread = {link.doc_id: link.thread_id for link in links}
+    assert thread["a"] == thread["d"] == "th-a" and thread["b"] is None and thread["e"] is None
+    assert linker.threads["th-a"].topic == "environment"
+    # A petition raises an issue whatever its words: it opens one even when its role reads none.
+    petition = ThreadDoc("p", "p1", T0, (), ("Quảng Ninh",), "none", ("org:hòa phát",), {}, "petition")
+    assert ThreadLinker().link(petition).thread_id == "th-p"
+
+
+def test_a_thread_whose_topic_is_unknown_is_joined_only_on_the_stronger_evidence():
+    linker = ThreadLinker()
+    linker.link(doc("a", 0, ("commune:linh xuân",), topics=(), provinces=("Hồ Chí Minh",)))
+    # Another issue of the same ward: one commune in common is not enough while the topic is unknown.
+    other = linker.link(doc("b", 3, ("commune:linh xuân",), topics=("traffic",), provinces=("Hồ Chí Minh",)))
+    assert other.thread_id == "th-b"
+
+
 def test_linking_is_incremental_and_what_is_placed_never_moves():
     docs = [doc("a", 0, ("org:hoa sen",)), doc("b", 1, ("org:sao mai",)), doc("c", 3, ("org:hoa sen",), role="response"),
             doc("d", 5, ("org:sao mai",), role="resolution"), doc("e", 9, ("org:hoa sen", "org:sao mai"))]
@@ -301,7 +328,8 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 def test_thread_linking_on_the_dev_threads_it_was_tuned_on(enricher, roles, issue_words):
     labeled = rows("threads_dev.jsonl")
     ours = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))["linker"]
-    # 59 threads, 108 documents: measured 0.92 / 0.72 (the 27 threads the weaker evidence was first
-    # tuned on: 1.00 / 0.85). Precision is short of 1 on two namesakes the names alone join: two
-    # companies of one industrial park, two schools of one commune (primary and lower secondary).
-    assert ours.precision >= 0.9 and ours.recall >= 0.7, ours
+    # 59 threads, 108 documents: measured 0.93 / 0.83 (0.92 / 0.72 before reports with no topic
+    # opened threads and plain-news reports were taught to the role model). Precision is short of 1
+    # on two namesakes the names alone join: two companies of one industrial park, two schools of
+    # one commune (primary and lower secondary).
+    assert ours.precision >= 0.9 and ours.recall >= 0.8, ours
