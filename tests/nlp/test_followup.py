@@ -143,6 +143,7 @@ def test_named_things_come_after_the_word_that_says_what_they_are():
     assert keys("Trường Tiểu học Kim Đồng, Trường THCS Hưng Dũng và bờ sông Cổ Chiên") == \
         ["facility:kim đồng", "facility:hưng dũng", "water:cổ chiên"]
     assert keys("đường tỉnh 830, quốc lộ 1A, ấp 4") == ["road:830", "road:1a", "hamlet:4"]
+    assert keys("chờ tiền bồi thường hồ chứa nước Ka Zam, hồ thủy lợi Sông Mực") == ["water:ka zam", "water:sông mực"]
 
 
 def test_people_and_everyday_words_are_never_named_things():
