@@ -43,6 +43,7 @@ CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
 NUMBER_WEIGHT = 0.25  # "ấp 4", "tổ 5", "quốc lộ 1": a number alone names many places
 OPENING_ROLES = ("report", "response", "resolution")
+ANSWERING_ROLES = ("response", "resolution")
 TIE = 0.05            # scores this close are a tie
 WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
 KEEP_WORDS = 24
@@ -325,18 +326,18 @@ class ThreadLinker:
         topic is known and the threads its words could follow are all of one province. Never
         across two known provinces or two known topics, never when neither province nor topic
         is known: two issues of one kind are told in the same words in many places."""
-        if not doc.words or not (doc.provinces or doc.topics):
+        if not doc.words or not (doc.provinces or doc.topics or doc.role in ANSWERING_ROLES):
             return None, 0.0, ""
         candidates = set().union(*(self._by_word.get(pair, ()) for pair in doc.words))
         best, best_score, places = None, 0.0, set()
         for thread in (self.threads[t] for t in sorted(candidates)):
-            if not thread.near(doc.published_at, self.window):
+            if not thread.near(doc.published_at, self.window) or (thread.topic is None and doc.role not in OPENING_ROLES):
                 continue
             if doc.provinces:
                 if thread.province not in doc.provinces:
                     continue
                 needed = self.word_link_score
-            elif thread.province is None or not thread.topics:
+            elif thread.province is None or (doc.topics and not thread.topics):
                 continue
             else:
                 needed = self.word_link_score * UNKNOWN_PLACE_FACTOR
@@ -362,6 +363,8 @@ class ThreadLinker:
         """The name score this document needs to join this thread (None: it may not)."""
         if doc.provinces and thread.province is not None and thread.province not in doc.provinces:
             return None, ""
+        if thread.topic is None and doc.role not in OPENING_ROLES:
+            return None, ""   # background news of the same street would give the issue its topic
         unknown = (not doc.provinces or thread.province is None) + (not doc.topics or thread.topic is None)
         if unknown == 2:
             return self.both_unknown_score, "names, place and topic unknown"
