@@ -12,11 +12,15 @@ topic ("Công nhân Hoa Sen đã nhận đủ lương"), so an unknown province 
 one: such a document joins on names alone when they say more (`UNKNOWN_SCORE` with one of the two
 unknown, `BOTH_UNKNOWN_SCORE` with both). A document opens a thread when it is a step of an issue
 (a report, a response or a resolution whose report was never seen) with a topic and a province;
-a document of role `none` may join a thread, never open one. A report whose province or topic
-was not found ("Bệnh viện Đống Đa thiếu thuốc" in a national paper) opens a thread only when it
-names a strong thing (a company, a facility, a project, a road, a stream), and the thread takes
-the province (topic) of the first document that has one; national stories (no province, nothing
-named) open none, since threads are counted by province x topic.
+a document of role `none` may join a thread, never open one. A report whose province was not
+found ("Bệnh viện Đống Đa thiếu thuốc" in a national paper) opens a thread only when it names a
+strong thing (a company, a facility, a project, a road, a stream), and the thread takes the
+province of the first document that has one; national stories (no province, nothing named) open
+none, since threads are counted by province x topic. A raised issue (a report, or a petition
+whatever its words) with a province and no recognised topic ("Bùn than tràn vào nhà, dân Cẩm Phả
+bức xúc") opens a thread whose topic stays unknown until a member has one; it is joined on the
+evidence an unknown topic needs, never by a document of role `none` (background news of the same
+street would give the issue its topic), and the pipeline counts it nowhere until then.
 
 Incremental and stable: the linker is given the threads still open (active within the window)
 and the stories already placed; each new document joins or opens a thread and nothing already
@@ -323,9 +327,11 @@ class ThreadLinker:
         rare it is in the seed sets, with a shared commune or district and nearness in time
         adding to them. The province must be the thread's; a follow-up from a national paper
         that does not say it ("Cá nuôi lồng chết do thiếu oxy") joins on more of it, when its
-        topic is known and the threads its words could follow are all of one province. Never
-        across two known provinces or two known topics, never when neither province nor topic
-        is known: two issues of one kind are told in the same words in many places."""
+        topic is known and the threads its words could follow are all of one province; an answer
+        (a response, a resolution) that says neither its province nor its topic ("Cơ sở chế biến
+        gỗ gây ồn đã dời khỏi khu dân cư") on half as much again, on the same condition. Never
+        across two known provinces or two known topics, never a report or background news that
+        says neither: two issues of one kind are told in the same words in many places."""
         if not doc.words or not (doc.provinces or doc.topics or doc.role in ANSWERING_ROLES):
             return None, 0.0, ""
         candidates = set().union(*(self._by_word.get(pair, ()) for pair in doc.words))
