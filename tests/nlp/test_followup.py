@@ -354,9 +354,9 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 def test_thread_linking_on_the_dev_threads_it_was_tuned_on(enricher, roles, issue_words):
     labeled = rows("threads_dev.jsonl")
     ours = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))["linker"]
-    # 69 threads, 126 documents: measured 0.94 / 0.86 (the first 59 threads: 0.93 / 0.89, from
+    # 69 threads, 126 documents: measured 0.94 / 0.88 (the first 59 threads: 0.94 / 0.91, from
     # 0.92 / 0.72 before reports with no topic opened threads, plain-news reports were taught to the
-    # role model, reservoirs were named and answers saying neither place nor topic could join on
-    # many rare words). Precision is short of 1 on two namesakes the names alone join: two
+    # role model, reservoirs were named, "Hà Đông" placed in Hà Nội, and answers saying neither
+    # place nor topic could join on many rare words). Precision is short of 1 on two namesakes the names alone join: two
     # companies of one industrial park, two schools of one commune (primary and lower secondary).
-    assert ours.precision >= 0.9 and ours.recall >= 0.83, ours
+    assert ours.precision >= 0.9 and ours.recall >= 0.85, ours
