@@ -411,6 +411,25 @@ def _render(template: str, ctx: dict[str, str]) -> str:
     return _cap(template.format(**ctx))
 
 
+def _answers(rng: random.Random, issues: list[Issue], response_rounds: int, resolution_rounds: int, add) -> None:
+    """Each issue's responses (every detail, `response_rounds` times) and resolutions."""
+    for _ in range(response_rounds):
+        for issue in issues:
+            for detail, (titles, leads) in RESPONSE.items():
+                ctx = _context(rng, issue)
+                titles = [t for t in titles if issue.party or "arty}" not in t]
+                leads = [t for t in leads if issue.party or "arty}" not in t]
+                add("response", detail, _render(rng.choice(titles), ctx), _render(rng.choice(leads), ctx))
+    for _ in range(resolution_rounds):
+        for issue in issues:
+            ctx = _context(rng, issue)
+            k = rng.randrange(len(issue.remedies))
+            detail, remedy = issue.remedies[k]
+            ctx["remedy"] = remedy.format(**ctx)
+            ctx["issue"] = issue.issue[min(k, len(issue.issue) - 1)]
+            add("resolution", detail, _render(rng.choice(RESOLUTION_TITLES), ctx), _render(rng.choice(RESOLUTION_LEADS), ctx))
+
+
 def generate(seed: int = 2026) -> list[dict]:
     rng = random.Random(seed)
     items: list[dict] = []
@@ -428,21 +447,7 @@ def generate(seed: int = 2026) -> list[dict]:
                 add("report", None, title, lead + _render(rng.choice(REPORT_HARD_LEADS), ctx))
             else:
                 add("report", None, _render(rng.choice(REPORT_TITLES), {**ctx, "problem": problem}), lead)
-    for _ in range(7):
-        for issue in ISSUES:
-            for detail, (titles, leads) in RESPONSE.items():
-                ctx = _context(rng, issue)
-                titles = [t for t in titles if issue.party or "arty}" not in t]
-                leads = [t for t in leads if issue.party or "arty}" not in t]
-                add("response", detail, _render(rng.choice(titles), ctx), _render(rng.choice(leads), ctx))
-    for _ in range(22):
-        for issue in ISSUES:
-            ctx = _context(rng, issue)
-            k = rng.randrange(len(issue.remedies))
-            detail, remedy = issue.remedies[k]
-            ctx["remedy"] = remedy.format(**ctx)
-            ctx["issue"] = issue.issue[min(k, len(issue.issue) - 1)]
-            add("resolution", detail, _render(rng.choice(RESOLUTION_TITLES), ctx), _render(rng.choice(RESOLUTION_LEADS), ctx))
+    _answers(rng, ISSUES, 7, 22, add)
     for _ in range(14):
         for title, lead in NONE_ITEMS:
             ctx = _context(rng, rng.choice(ISSUES))
@@ -468,21 +473,7 @@ def generate(seed: int = 2026) -> list[dict]:
         for issue in PLAIN_ISSUES:
             ctx = _context(plain, issue)
             add("report", None, _render(plain.choice(issue.problem_title), ctx), _render(plain.choice(issue.problem_lead), ctx))
-    for _ in range(4):
-        for issue in PLAIN_ISSUES:
-            for detail, (titles, leads) in RESPONSE.items():
-                ctx = _context(plain, issue)
-                titles = [t for t in titles if issue.party or "arty}" not in t]
-                leads = [t for t in leads if issue.party or "arty}" not in t]
-                add("response", detail, _render(plain.choice(titles), ctx), _render(plain.choice(leads), ctx))
-    for _ in range(5):
-        for issue in PLAIN_ISSUES:
-            ctx = _context(plain, issue)
-            k = plain.randrange(len(issue.remedies))
-            detail, remedy = issue.remedies[k]
-            ctx["remedy"] = remedy.format(**ctx)
-            ctx["issue"] = issue.issue[min(k, len(issue.issue) - 1)]
-            add("resolution", detail, _render(plain.choice(RESOLUTION_TITLES), ctx), _render(plain.choice(RESOLUTION_LEADS), ctx))
+    _answers(plain, PLAIN_ISSUES, 4, 5, add)
     unique = unique_by_title_and_lead(items)
     rng.shuffle(unique)
     for i, item in enumerate(unique):
