@@ -7,9 +7,10 @@ Quality (same run, same documents):
 * document roles on tests/nlp/fixtures/followup/roles_eval.jsonl (192 leads, never trained or
   tuned on): precision and recall per role for the classifier (model + rules), the rules alone,
   and a keyword baseline (`nlp.roles.keyword_role`);
-* thread linking on threads_eval.jsonl (24 held-out threads, 60 documents), pairwise precision
-  and recall, through the stage's own path (enrichment, story clusters, roles, named things),
-  beside story clusters alone and "same province and topic within the window".
+* thread linking on threads_eval.jsonl (24 held-out threads, 60 documents) and threads_fresh.jsonl
+  (36 threads, 88 documents, written blind at stop 22), pairwise precision and recall, through
+  the stage's own path (enrichment, story clusters, roles, named things), beside story clusters
+  alone and "same province and topic within the window".
 Cost, on the real corpus (../shared/corpus, stored as crawled documents, published over
 `--spread-days`): enrichment alone (`enrich_pending`), then the follow-up stage over the same
 documents (`run_followup`: roles, named things, linking, writes), each in docs/s, and the
@@ -57,11 +58,14 @@ def quality(settings) -> dict:
     places = [bool(choose_provinces(enricher.gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
     role_figures = {name: {role: pr(v) for role, v in by_role.items()}
                     for name, by_role in role_report(labeled, roles, places).items()}
-    threads = rows("threads_eval.jsonl")
-    links = link_report(threads, thread_docs(threads, enricher, roles, issue_words(province_names(enricher.gazetteer))))
-    return {"roles_held_out": {"documents": len(labeled), **role_figures},
-            "linking_held_out": {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
-                                 **{name: pr(v) for name, v in links.items()}},
+    words = issue_words(province_names(enricher.gazetteer))
+    linking = {}
+    for name, file in (("linking_held_out", "threads_eval.jsonl"), ("linking_fresh", "threads_fresh.jsonl")):
+        threads = rows(file)
+        links = link_report(threads, thread_docs(threads, enricher, roles, words))
+        linking[name] = {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
+                         **{baseline: pr(v) for baseline, v in links.items()}}
+    return {"roles_held_out": {"documents": len(labeled), **role_figures}, **linking,
             "role_model": roles.version, "role_model_cv_macro_f1": roles.model.meta.get("cv_macro_f1")}
 
 
@@ -122,6 +126,8 @@ def topic_unknown(states) -> dict:
             "threads_topic_unknown_share": round(len(unknown) / len(states), 3) if states else 0.0,
             "documents_in_topic_unknown_threads": sum(unknown),
             "largest_topic_unknown_thread": max(unknown, default=0), "largest_thread_with_topic": max(known, default=0),
+            "documents_in_threads_over_50": sum(n for n in unknown + known if n > 50),
+            "threads_over_50": sum(n > 50 for n in unknown + known),
             "mean_documents_topic_unknown": round(sum(unknown) / len(unknown), 2) if unknown else 0.0,
             "mean_documents_with_topic": round(sum(known) / len(known), 2) if known else 0.0}
 

@@ -70,6 +70,15 @@ _AGENCY_PAIRS = {("liên", "đoàn"), ("công", "an"), ("thanh", "tra"), ("chi",
 _AGENCY_WORDS = {"ubnd", "hđnd", "sở", "bộ", "cục", "lđlđ", "bhxh", "bhyt", "tp", "tp.hcm", "tết", "đảng", "mttq",
                  "kcn", "ccn", "ubmttq", "csgt", "vks", "tand"}
 _MAX_NAME = 5         # syllables in one name
+# A capitalised title inside a run of capitals starts a person's name or a byline, and ends the
+# thing's name: "trường mầm non Sen Vàng. Theo Lê Phương", "BV Bạch Mai, BS Lương Quốc Chính".
+_PERSON_TITLES = {"anh", "chị", "ông", "bà", "bác", "bs", "ts", "ths", "pgs", "gs", "ks", "ls", "theo", "cô",
+                  "chú", "em", "cháu", "cụ", "thầy", "đ/c"}
+# Surnames that are not also place syllables: a full name after a thing's name ("Bệnh viện Hòa
+# Bình Hoàng Công Lương": a doctor named after his hospital) is cut off; "đường Lê Văn Thiêm",
+# "trường Nguyễn Du" (a thing named after a person, from its first syllable) are kept.
+_SURNAMES = {"nguyễn", "trần", "lê", "phạm", "hoàng", "huỳnh", "phan", "vũ", "võ", "đặng", "bùi", "đỗ", "ngô",
+             "dương", "trương", "đinh", "trịnh", "đào", "lương", "doãn", "vương", "kiều", "khổng"}
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,8 @@ def _name_after(tokens: list[str], lower: list[str], start: int, cls: str) -> tu
         if _is_name_token(token) and (lower[j] in _AGENCY_WORDS or tuple(lower[j:j + 2]) in _AGENCY_PAIRS
                                       or (current and _kind_at(tokens, lower, j) is not None)):
             break
+        if _is_name_token(token) and lower[j] in _PERSON_TITLES:
+            break
         if _is_name_token(token):
             if not current and tuple(lower[j:j + 2]) in _FORM_PAIRS:
                 j += 2
@@ -182,14 +193,25 @@ def _name_after(tokens: list[str], lower: list[str], start: int, cls: str) -> tu
         runs.append(current)
     if not runs:
         return None, j
-    name = runs[-1]
+    name = _without_a_person(runs[-1])
+    if not name:
+        return None, j
     if cls not in ("road", "hamlet") and all(part.isdigit() for part in name):
         return None, j  # "công ty 2" is not a name; "quốc lộ 1", "ấp 4", "tổ 5" are
     return " ".join(name), j
 
 
 
+def _without_a_person(name: list[str]) -> list[str]:
+    """The name without a person's full name (a surname and two more syllables) run on after it."""
+    for k in range(1, len(name) - 2):
+        if name[k] in _SURNAMES:
+            return name[:k]
+    return name
+
+
 def province_names(gazetteer) -> frozenset[str]:
-    """Every province's name, of every era, in lower case: names `extract_entities` ignores."""
-    names = set(gazetteer.old_to_new) | set(gazetteer.old_to_new.values())
+    """Every province's name, of every era, its everyday aliases ("Sài Gòn", "Hạ Long") and the
+    country's, in lower case: names `extract_entities` ignores, since they tell no one issue apart."""
+    names = set(gazetteer.old_to_new) | set(gazetteer.old_to_new.values()) | set(gazetteer.province_names) | {"Việt Nam"}
     return frozenset(fix_tone_marks(n).lower() for n in names)

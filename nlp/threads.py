@@ -45,12 +45,15 @@ UNKNOWN_SCORE = 0.8   # the province or the topic unknown: still one strong name
 BOTH_UNKNOWN_SCORE = 1.6  # neither known: more than one name in common
 CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names in common
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
+ONE_SYLLABLE_FACTOR = 0.5
+COMMON_NAME_THREADS = 3  # a name more threads of the window carry counts that much less
 NUMBER_WEIGHT = 0.25  # "ấp 4", "tổ 5", "quốc lộ 1": a number alone names many places
 OPENING_ROLES = ("report", "response", "resolution")
 ANSWERING_ROLES = ("response", "resolution")
 TIE = 0.05            # scores this close are a tie
 WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
 KEEP_WORDS = 24
+THREAD_WORDS = 3 * KEEP_WORDS
 MIN_WORD_IDF = 3.0    # pairs in more than about 1 in 20 seed items are not distinctive
 # The weaker evidence (`ThreadLinker._by_words`), tuned on tests/nlp/fixtures/followup/threads_dev.jsonl:
 WORD_LINK_SCORE = 20.0  # summed rarity (log inverse frequency) of the shared pairs: three or four rare ones
@@ -199,8 +202,12 @@ def weighted_names(entity_keys: Iterable[str]) -> dict[str, float]:
             # province, "ấp 4" or "tổ 5" one of many hamlets.
             name = f"{cls}:{name}"
             weight = weight if cls == "road" else min(weight, NUMBER_WEIGHT)
-        variants = [name]
         parts = name.split()
+        if len(parts) == 1 and ":" not in name:
+            # "sông Đà", "phố Huế" are real, but one syllable is as often the start of a longer
+            # name cut short ("trường Bách khoa") or a capitalised word of a title: half a name
+            weight *= ONE_SYLLABLE_FACTOR
+        variants = [name]
         if len(parts) >= 3:
             variants.append(" ".join(parts[-2:]))
         for i, variant in enumerate(variants):
@@ -260,13 +267,16 @@ class ThreadLinker:
             self._join(self.threads[placed], doc, names)
             return Link(doc.doc_id, placed, 0.0, "story")
         best, best_score, how, rival = None, 0.0, "", None
+        telling = self._telling(names, doc.published_at)
         if names:
             candidates = set().union(*(self._by_name.get(name, ()) for name in names))
             for thread in (self.threads[t] for t in sorted(candidates)):
                 needed, kind = self._needed(thread, doc)
                 if needed is None or not thread.near(doc.published_at, self.window):
                     continue
-                shared = name_score(names, thread.names)
+                if doc.role not in OPENING_ROLES and kind != "names":
+                    continue  # background news joins its issue on the issue's own place and topic
+                shared = name_score(telling, thread.names)
                 if not shared:
                     continue  # words alone never link: two wage disputes are told in the same words
                 score = shared + word_score(doc.words, thread.words)
@@ -354,7 +364,7 @@ class ThreadLinker:
             elif not thread.topics.intersection(doc.topics):
                 continue
             score = sum(w for pair, w in doc.words.items() if pair in thread.words)
-            score += WORD_NAME_WEIGHT * name_score(names, thread.names)
+            score += WORD_NAME_WEIGHT * name_score(self._telling(names, doc.published_at), thread.names)
             if doc.published_at - thread.last_at <= dt.timedelta(days=RECENT_DAYS):
                 score += RECENT_BONUS
             if score >= self.word_link_score * PLAUSIBLE_SHARE:
@@ -364,6 +374,16 @@ class ThreadLinker:
         if best is not None and not doc.provinces and len(places) > 1:
             return None, 0.0, ""   # it could follow issues of two provinces: which one cannot be told
         return best, best_score, "words" if doc.provinces else "words, place unknown"
+
+    def _telling(self, names: dict[str, float], when: dt.datetime) -> dict[str, float]:
+        """The names weighed by how many issues of the moment have them: a name many threads
+        within the window carry ("Sài Gòn" of a dozen companies, a ministry's office, the
+        country) tells no one issue apart, and let one thread swallow a city's news."""
+        telling = {}
+        for name, weight in names.items():
+            holders = sum(self.threads[t].near(when, self.window) for t in self._by_name.get(name, ()))
+            telling[name] = weight if holders <= COMMON_NAME_THREADS else weight * COMMON_NAME_THREADS / holders
+        return telling
 
     def _needed(self, thread: Thread, doc: ThreadDoc) -> tuple[float | None, str]:
         """The name score this document needs to join this thread (None: it may not)."""
@@ -379,12 +399,18 @@ class ThreadLinker:
         return (self.unknown_score, "names, place or topic unknown") if unknown else (self.min_score, "names")
 
     def _join(self, thread: Thread, doc: ThreadDoc, names: dict[str, float]) -> None:
-        for name, weight in names.items():
+        # Background news joins its issue but lends it nothing: names and words lent by every
+        # story that joined let a thread chain a city's news together, one shared name at a time.
+        lends = doc.role in OPENING_ROLES
+        for name, weight in (names.items() if lends else ()):
             thread.names[name] = max(thread.names.get(name, 0.0), weight)
             self._by_name.setdefault(name, set()).add(thread.thread_id)
-        thread.words.update(doc.words)
-        for pair in doc.words:
-            self._by_word.setdefault(pair, set()).add(thread.thread_id)
+        for pair, weight in (doc.words.items() if lends else ()):
+            if len(thread.words) >= THREAD_WORDS:
+                break   # what the issue was first told in: a thread that took every word would take any story
+            if pair not in thread.words:
+                thread.words[pair] = weight
+                self._by_word.setdefault(pair, set()).add(thread.thread_id)
         if thread.province is None and doc.provinces:
             thread.province = doc.provinces[0]
         if thread.topic is None and doc.topics:
