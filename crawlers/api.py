@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -72,6 +73,9 @@ def due_sources(settings: Settings, now: dt.datetime | None = None, sources_file
     return [s.name for s in entries
             if s.name not in last or now - last[s.name] >= dt.timedelta(minutes=s.interval_minutes)]
 
+WORKDIR_PREFIX = "dulun-crawl-"
+OWNERS_FILE = "owners"  # "parent-pid child-pid": the folder stays while either lives
+
 
 @dataclass(frozen=True)
 class Poll:
@@ -94,8 +98,10 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
     now = now or (cycles[0].at if cycles else dt.datetime.now(VN))
     if now.tzinfo is None or any(c.at.tzinfo is None for c in cycles or []):
         raise UserError("`now` must carry a time zone, for example 2026-11-23T08:00:00+07:00.")
-    with tempfile.TemporaryDirectory(prefix="dulun-crawl-") as tmp:
+    sweep_orphaned_workdirs(Path(tempfile.gettempdir()))
+    with tempfile.TemporaryDirectory(prefix=WORKDIR_PREFIX) as tmp:
         child, result_path = start_child(settings, chosen, now, Path(tmp), proxy=proxy, cycles=cycles)
+        (Path(tmp) / OWNERS_FILE).write_text(f"{os.getpid()} {child.pid}\n", encoding="utf-8")
         try:
             code = child.wait()
         except BaseException as stopped:  # Stopped by a signal, or KeyboardInterrupt: the child stops too
@@ -124,6 +130,36 @@ def crawl(settings: Settings, sources: list[str] | None = None, sources_file: Pa
         return read_summaries(settings, {f"{name}#{i}": run for name, ids in result["cycle_runs"].items()
                                          for i, run in enumerate(ids)})
     return read_summaries(settings, result["runs"])
+
+
+def sweep_orphaned_workdirs(root: Path) -> int:
+    """Remove the work folders of crawls whose parent and child are both dead (kill -9 of a
+    whole process group leaves nobody to clean up); returns how many went. A folder is ours
+    only when it names its owners, and it stays while either of them lives."""
+    removed = 0
+    for folder in root.glob(f"{WORKDIR_PREFIX}*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            pids = [int(p) for p in (folder / OWNERS_FILE).read_text(encoding="utf-8").split()]
+        except (OSError, ValueError):
+            continue  # another user's, one being set up, or not ours at all
+        if pids and not any(_alive(pid) for pid in pids):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    if removed:
+        log.info("removed %d work folder(s) of crawls killed before they could clean up", removed)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def stop_grace_s(settings: Settings) -> float:

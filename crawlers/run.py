@@ -302,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     write_result(result)
     if args.parent_pid and os.getppid() != args.parent_pid:
-        _clean_up_for_a_dead_parent(args.config_json, args.result_json)
+        # "owners": what the parent wrote there for `crawlers.api.sweep_orphaned_workdirs`
+        _clean_up_for_a_dead_parent(args.config_json, args.result_json, args.config_json.with_name("owners"))
     return 0
 
 

@@ -20,7 +20,6 @@ from typing import TextIO
 import numpy as np
 
 from core.errors import UserError
-from core.filelock import FileLock
 from core.processes import Stopped
 from core.records import DocInput, DocResult, Enrichment, StorySignature
 from nlp.api import load_enricher, run_parallel, same_result_key, train_and_save, usable_model_version
@@ -31,14 +30,13 @@ from nlp.model import TopicModel
 from nlp.provinces import Gazetteer
 from nlp.topic_rules import RuleSet
 from nlp.train import TrainingData, load_seed, weak_labels
+from pipeline.training import trained_once
 from store import open_writer
 from store.db import require_database
 from store import nlp as nlp_store
 
 log = logging.getLogger(__name__)
 STORY_MEMORY_DAYS = 14
-TRAINING_LOCK = ".training.lock"  # in the model folder: one process trains, the others wait for its model
-TRAINING_WAIT_S = 1800.0
 CANDIDATE_POOL = 2000  # enriched documents `dulun label` ranks by uncertainty
 
 
@@ -71,22 +69,8 @@ def ensure_model(settings, now: dt.datetime | None = None) -> str:
     Two processes that find no model (the scheduler's enrich job and a manual `dulun enrich`)
     must not both train: the training lock in the model folder lets one train while the other
     waits, then finds the model the first one saved."""
-    if version := usable_model_version(settings):
-        return version
-    lock = FileLock(Path(settings.model_dir) / TRAINING_LOCK)
-    try:
-        got = lock.acquire(TRAINING_WAIT_S, on_wait=lambda holder: log.info(
-            "waiting for the topic model another process%s is training", holder))
-    except OSError as exc:
-        raise UserError(f"Cannot create the training lock in {settings.model_dir}: {exc.strerror or exc}; "
-                        "check that the model folder (nlp.model_dir) is writable.") from None
-    if not got:
-        raise UserError(f"Another process{lock.holder()} has been training the topic model for "
-                        f"{TRAINING_WAIT_S // 60:.0f} minutes; try again when it finishes.")
-    try:
-        return usable_model_version(settings) or train(settings, now=now).version
-    finally:
-        lock.release()
+    return trained_once(settings.model_dir, "the topic model", lambda: usable_model_version(settings),
+                        lambda: train(settings, now=now).version)
 
 
 def train(settings, weak: int = 0, now: dt.datetime | None = None, include_labels: bool = True) -> TopicModel:

@@ -20,6 +20,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from importlib import resources
+from pathlib import Path
 
 import pandas as pd
 
@@ -31,6 +32,7 @@ from nlp.roles import RoleClassifier, RoleInput, RoleModel, RoleRules, load_role
 from nlp.threads import IssueWords, Thread, ThreadDoc, ThreadLinker
 from nlp.train import load_seed
 from pipeline.followup.states import ThreadState, response_rates, thread_states
+from pipeline.training import trained_once
 from store import followup as fu_store
 from store import nlp as nlp_store
 from store import open_writer
@@ -71,13 +73,19 @@ def ensure_role_model(settings: Settings, rules: RoleRules, now: dt.datetime) ->
     """The current role model; trained from the shipped seed set (a few seconds) when there is
     none, or when the role rules or the seed set changed since. Saved with its provenance and
     recorded in `models`."""
-    version = usable_role_model(settings.model_dir, rules)
-    if version:
-        return RoleModel.load(settings.model_dir, version)
+    def usable() -> RoleModel | None:
+        version = usable_role_model(settings.model_dir, rules)
+        return RoleModel.load(settings.model_dir, version) if version else None
+
+    return trained_once(settings.model_dir, "the role model", usable, lambda: _train_role_model(settings, rules, now))
+
+
+def _train_role_model(settings: Settings, rules: RoleRules, now: dt.datetime) -> RoleModel:
     model = train_role_model(rules, load_role_seed(), now)
     path = model.save(settings.model_dir)
-    with open_writer(settings.database, settings.lock_timeout_s) as store:
-        nlp_store.record_model(store.con, model.version, str(path), model.meta, now)
+    if Path(settings.database).is_file():   # never an empty database at a mistyped data folder
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
+            nlp_store.record_model(store.con, model.version, str(path), model.meta, now)
     log.info("trained role model %s (out-of-fold macro-F1 %s)", model.version, model.meta.get("cv_macro_f1"))
     return model
 

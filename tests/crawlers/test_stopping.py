@@ -162,3 +162,22 @@ def test_kill_9_of_the_scheduler_stops_its_job_child_and_the_crawl_under_it(tmp_
             os.killpg(scheduler.pid, signal.SIGKILL)
     status, stored, documents = the_run(tmp_path)
     assert status == "interrupted" and 0 < stored == documents < ARTICLES
+
+
+def test_the_work_folder_of_a_crawl_killed_with_its_whole_group_goes_at_the_next_crawl(tmp_path):
+    """kill -9 of a whole process group (the scheduler's service stopped hard) leaves nobody to
+    remove the crawl's temporary folder: the next crawl removes it, and never a folder whose
+    crawl still runs."""
+    from crawlers.api import OWNERS_FILE, WORKDIR_PREFIX, sweep_orphaned_workdirs
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan, running = tmp_path / f"{WORKDIR_PREFIX}orphan", tmp_path / f"{WORKDIR_PREFIX}running"
+    for folder, owners in ((orphan, f"{gone.pid} {gone.pid}"), (running, f"{gone.pid} {os.getpid()}")):
+        folder.mkdir()
+        (folder / OWNERS_FILE).write_text(owners, encoding="utf-8")
+        (folder / "config.json").write_text("{}", encoding="utf-8")
+    unrelated = tmp_path / f"{WORKDIR_PREFIX}not-ours"
+    unrelated.mkdir()
+    assert sweep_orphaned_workdirs(tmp_path) == 1
+    assert not orphan.exists() and running.exists() and unrelated.exists()
