@@ -109,7 +109,21 @@ def cost(settings, corpus: list[dict], spread_days: int) -> dict:
         "roles": followed.roles, "threads": stored["threads"], "documents_in_threads": stored["members"],
         "threads_opened": followed.threads_opened, "joined": followed.joined,
         "states_of_every_thread_seconds": round(reading, 2), "states": len(states),
+        **topic_unknown(states),
     }
+
+
+def topic_unknown(states) -> dict:
+    """Threads whose topic is still unknown (counted nowhere until a member has one): how many, and
+    whether they swallow documents (their sizes beside the others')."""
+    unknown = [s.documents for s in states if s.topic is None]
+    known = [s.documents for s in states if s.topic is not None]
+    return {"threads_topic_unknown": len(unknown),
+            "threads_topic_unknown_share": round(len(unknown) / len(states), 3) if states else 0.0,
+            "documents_in_topic_unknown_threads": sum(unknown),
+            "largest_topic_unknown_thread": max(unknown, default=0), "largest_thread_with_topic": max(known, default=0),
+            "mean_documents_topic_unknown": round(sum(unknown) / len(unknown), 2) if unknown else 0.0,
+            "mean_documents_with_topic": round(sum(known) / len(known), 2) if known else 0.0}
 
 
 def main(argv: list[str] | None = None) -> dict:

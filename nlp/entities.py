@@ -34,6 +34,7 @@ KINDS: dict[str, str] = {
     "cầu": "road", "hầm": "road", "hầm chui": "road", "cầu vượt": "road", "trạm bơm": "facility",
     "trạm trung chuyển": "facility", "khu xử lý chất thải": "facility", "nút giao": "road", "ngã ba": "road", "ngã tư": "road", "ngõ": "road",
     "sông": "water", "suối": "water", "kênh": "water", "rạch": "water", "hồ": "water", "đập": "water",
+    "hồ chứa": "water", "hồ chứa nước": "water", "hồ thủy lợi": "water", "hồ thủy điện": "water",
     "biển": "water", "đê": "water", "kè": "water", "vịnh": "water",
     "xã": "commune", "phường": "commune", "thị trấn": "commune", "thôn": "hamlet", "ấp": "hamlet",
     "bản": "hamlet", "làng": "hamlet", "tổ dân phố": "hamlet", "khu phố": "hamlet", "tổ": "hamlet", "xóm": "hamlet",

@@ -87,7 +87,7 @@ def thread_docs(rows: list[dict], enricher, roles: RoleClassifier, words: IssueW
         entities = extract_entities(f"{doc.title}\n{doc.lead}\n{doc.text[:1500]}", ignore)
         distinctive = words.weighted(f"{doc.title}\n{doc.lead}")
         docs.append(ThreadDoc(doc.id, story, doc.published_at, ordered, tuple(res.provinces), role,
-                              tuple(e.key for e in entities), distinctive))
+                              tuple(e.key for e in entities), distinctive, doc.kind or "press"))
     return docs
 
 

@@ -55,7 +55,7 @@ ALIASES = {
     "Bà Rịa": "Bà Rịa - Vũng Tàu", "Côn Đảo": "Bà Rịa - Vũng Tàu",
     "Đắc Lắc": "Đắk Lắk", "Đăk Lăk": "Đắk Lắk", "Đắk Lăk": "Đắk Lắk", "Đăk Lắk": "Đắk Lắk", "Daklak": "Đắk Lắk",
     "Đăk Nông": "Đắk Nông", "Đắc Nông": "Đắk Nông", "Bắc Cạn": "Bắc Kạn", "Kontum": "Kon Tum",
-    "Hà Tây": "Hà Nội", "Thủ đô": "Hà Nội",
+    "Hà Tây": "Hà Nội", "Thủ đô": "Hà Nội", "Hà Đông": "Hà Nội",  # Hà Tây's old city, now a ward of Hà Nội
     # Cities and islands everybody knows by their own name.
     "Nha Trang": "Khánh Hòa", "Cam Ranh": "Khánh Hòa", "Đà Lạt": "Lâm Đồng", "Bảo Lộc": "Lâm Đồng",
     "Buôn Ma Thuột": "Đắk Lắk", "Pleiku": "Gia Lai", "Quy Nhơn": "Bình Định", "Tuy Hòa": "Phú Yên",

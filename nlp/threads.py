@@ -12,11 +12,15 @@ topic ("Công nhân Hoa Sen đã nhận đủ lương"), so an unknown province 
 one: such a document joins on names alone when they say more (`UNKNOWN_SCORE` with one of the two
 unknown, `BOTH_UNKNOWN_SCORE` with both). A document opens a thread when it is a step of an issue
 (a report, a response or a resolution whose report was never seen) with a topic and a province;
-a document of role `none` may join a thread, never open one. A report whose province or topic
-was not found ("Bệnh viện Đống Đa thiếu thuốc" in a national paper) opens a thread only when it
-names a strong thing (a company, a facility, a project, a road, a stream), and the thread takes
-the province (topic) of the first document that has one; national stories (no province, nothing
-named) open none, since threads are counted by province x topic.
+a document of role `none` may join a thread, never open one. A report whose province was not
+found ("Bệnh viện Đống Đa thiếu thuốc" in a national paper) opens a thread only when it names a
+strong thing (a company, a facility, a project, a road, a stream), and the thread takes the
+province of the first document that has one; national stories (no province, nothing named) open
+none, since threads are counted by province x topic. A raised issue (a report, or a petition
+whatever its words) with a province and no recognised topic ("Bùn than tràn vào nhà, dân Cẩm Phả
+bức xúc") opens a thread whose topic stays unknown until a member has one; it is joined on the
+evidence an unknown topic needs, never by a document of role `none` (background news of the same
+street would give the issue its topic), and the pipeline counts it nowhere until then.
 
 Incremental and stable: the linker is given the threads still open (active within the window)
 and the stories already placed; each new document joins or opens a thread and nothing already
@@ -43,6 +47,7 @@ CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
 NUMBER_WEIGHT = 0.25  # "ấp 4", "tổ 5", "quốc lộ 1": a number alone names many places
 OPENING_ROLES = ("report", "response", "resolution")
+ANSWERING_ROLES = ("response", "resolution")
 TIE = 0.05            # scores this close are a tie
 WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
 KEEP_WORDS = 24
@@ -148,6 +153,7 @@ class ThreadDoc:
     role: str
     entities: tuple[str, ...] = ()  # `nlp.entities.Entity.key`s: "org:hoa sen"
     words: dict[str, float] = field(default_factory=dict)  # distinctive pairs of the title and lead -> weight
+    kind: str = "press"  # the document's kind: a petition raises an issue whatever its words
 
 
 @dataclass
@@ -283,18 +289,36 @@ class ThreadLinker:
         if best is not None:
             self._join(best, doc, names)
             return Link(doc.doc_id, best.thread_id, round(best_score, 3), how)
-        if doc.role not in OPENING_ROLES:
-            return Link(doc.doc_id, None, 0.0, "none: role-none")
-        if not (doc.topics and doc.provinces):
-            named_report = doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME
-            if not (named_report and (doc.topics or doc.provinces)):
-                return Link(doc.doc_id, None, 0.0, "none: no-topic" if not doc.topics else "none: no-place")
+        refused = self._may_not_open(doc, names)
+        if refused:
+            return Link(doc.doc_id, None, 0.0, refused)
         thread = Thread(thread_id_for(doc.doc_id), doc.topics[0] if doc.topics else None,
                         doc.provinces[0] if doc.provinces else None, frozenset(doc.topics), {},
                         doc.published_at, doc.published_at, opened_by=doc.doc_id)
         self.threads[thread.thread_id] = thread
         self._join(thread, doc, names)
         return Link(doc.doc_id, thread.thread_id, 0.0, "opened")
+
+    @staticmethod
+    def _may_not_open(doc: ThreadDoc, names: dict[str, float]) -> str:
+        """Why this document may not open a thread ("" when it may). A step of an issue with a
+        topic and a province opens one. A raised issue (a report, or a petition whatever its
+        words) whose topic was not recognised opens one in its province ("Bùn than tràn vào nhà,
+        dân Cẩm Phả bức xúc"): its topic stays unknown until a later member has one, and
+        until then it is counted nowhere (rates, digests and alerts are by province x topic). A
+        report naming no province opens one only when it names a strong thing; a national story
+        (no province, nothing named) or an answer with neither opens none."""
+        raised = doc.role == "report" or doc.kind == "petition"
+        if doc.role not in OPENING_ROLES and not raised:
+            return "none: role-none"
+        if doc.topics and doc.provinces:
+            return ""
+        if doc.provinces and raised:
+            return ""
+        named_report = doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME
+        if named_report and doc.topics:
+            return ""
+        return "none: no-topic" if not doc.topics else "none: no-place"
 
     def _by_words(self, doc: ThreadDoc, names: dict[str, float]) -> tuple[Thread | None, float, str]:
         """The weaker evidence, for a document that shares no (or too little) name with a thread:
@@ -303,21 +327,23 @@ class ThreadLinker:
         rare it is in the seed sets, with a shared commune or district and nearness in time
         adding to them. The province must be the thread's; a follow-up from a national paper
         that does not say it ("Cá nuôi lồng chết do thiếu oxy") joins on more of it, when its
-        topic is known and the threads its words could follow are all of one province. Never
-        across two known provinces or two known topics, never when neither province nor topic
-        is known: two issues of one kind are told in the same words in many places."""
-        if not doc.words or not (doc.provinces or doc.topics):
+        topic is known and the threads its words could follow are all of one province; an answer
+        (a response, a resolution) that says neither its province nor its topic ("Cơ sở chế biến
+        gỗ gây ồn đã dời khỏi khu dân cư") on half as much again, on the same condition. Never
+        across two known provinces or two known topics, never a report or background news that
+        says neither: two issues of one kind are told in the same words in many places."""
+        if not doc.words or not (doc.provinces or doc.topics or doc.role in ANSWERING_ROLES):
             return None, 0.0, ""
         candidates = set().union(*(self._by_word.get(pair, ()) for pair in doc.words))
         best, best_score, places = None, 0.0, set()
         for thread in (self.threads[t] for t in sorted(candidates)):
-            if not thread.near(doc.published_at, self.window):
+            if not thread.near(doc.published_at, self.window) or (thread.topic is None and doc.role not in OPENING_ROLES):
                 continue
             if doc.provinces:
                 if thread.province not in doc.provinces:
                     continue
                 needed = self.word_link_score
-            elif thread.province is None or not thread.topics:
+            elif thread.province is None or (doc.topics and not thread.topics):
                 continue
             else:
                 needed = self.word_link_score * UNKNOWN_PLACE_FACTOR
@@ -343,6 +369,8 @@ class ThreadLinker:
         """The name score this document needs to join this thread (None: it may not)."""
         if doc.provinces and thread.province is not None and thread.province not in doc.provinces:
             return None, ""
+        if thread.topic is None and doc.role not in OPENING_ROLES:
+            return None, ""   # background news of the same street would give the issue its topic
         unknown = (not doc.provinces or thread.province is None) + (not doc.topics or thread.topic is None)
         if unknown == 2:
             return self.both_unknown_score, "names, place and topic unknown"

@@ -594,7 +594,9 @@ def issues(request: Request) -> Response:
     with workbench.reader() as store:
         states = followup.states_as_of(store.con, workbench.settings, now, rules=role_rules_of(workbench),
                                        active_since=since)
-    states = [s for s in states if s.raised_at >= since]
+    # A thread whose topic is still unknown is counted nowhere (the lists are by province x topic):
+    # it shows once a member gives it a topic; `dulun followup --list --json` lists it with topic null.
+    states = [s for s in states if s.raised_at >= since and s.topic]
     # Threads an official action or background news opened are nobody's raised issue: they would
     # read as 'answered' the minute they appeared. Kept a click away, like the rates leave them out.
     opened_officially = sum(not s.raised_in_public for s in states)

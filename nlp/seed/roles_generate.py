@@ -216,6 +216,70 @@ ISSUES: list[Issue] = [
           party="", authorities=("UBND huyện", "Thanh tra huyện", "Thanh tra tỉnh {p}", "UBND tỉnh {p}")),
 ]
 
+# Problems told as plain news, with no complaint word ("Công trình 9 tầng xây vượt phép giữa phố
+# cổ", "Lúa chết cháy vì nhiễm mặn"): the damage, the breach or the shortage itself is the report.
+# Drawn with their own random stream, so the items above stay what they were.
+PLAIN_ISSUES: list[Issue] = [
+    Issue(things=("công trình nhà ở {xa}", "ngôi nhà 7 tầng ở {xa}", "khách sạn mini ở {xa}"),
+          problem_title=("{T} xây vượt phép {n} tầng", "{T} xây vượt chiều cao cho phép giữa khu dân cư",
+                         "Công trình {n} tầng xây sai giấy phép ở {xa}", "{T} xây lố {n} tầng so với giấy phép"),
+          problem_lead=("Công trình tại {xa} ({p}) được cấp phép 4 tầng nhưng đã xây lên thêm {n} tầng, phần vượt phép lấn cả ra vỉa hè.",
+                        "Dù bị lập biên bản, chủ đầu tư {t} ({p}) vẫn tiếp tục thi công phần sai phép vào ban đêm."),
+          issue=("phần xây vượt phép", "công trình sai phép"), who="người dân",
+          remedies=(("removed", "tháo dỡ xong phần xây vượt phép"),),
+          promise=("tháo dỡ phần xây vượt phép",),
+          party="chủ đầu tư", authorities=("UBND phường", "Thanh tra Sở Xây dựng {p}", "UBND tỉnh {p}")),
+    Issue(things=("cầu {xa}", "cầu treo ở {xa}", "cầu bắc qua {song}"),
+          problem_title=("Dầm {t} xuất hiện vết nứt dài", "Mặt {t} sụt lún, lan can gãy đổ", "Mố {t} bị xói lở, mặt cầu võng xuống",
+                         "Trụ {t} bị nghiêng sau trận lũ"),
+          problem_lead=("Nhiều vết nứt dài xuất hiện ở dầm {t} ({p}); hằng ngày hàng trăm lượt xe tải vẫn chạy qua.",
+                        "Sau mưa lớn, trụ {t} ({p}) bị xói, mặt cầu lún võng, học sinh vẫn phải đi qua mỗi ngày."),
+          issue=("cầu nứt dầm", "cây cầu xuống cấp", "sự cố cầu"), who="người dân",
+          remedies=(("repaired", "gia cố xong cầu và cho thông xe trở lại"), ("repaired", "thay dầm mới cho cây cầu")),
+          promise=("gia cố cây cầu", "xây cầu mới thay thế"),
+          party="Ban quản lý dự án giao thông", authorities=("Sở Xây dựng {p}", "UBND huyện", "UBND tỉnh {p}")),
+    Issue(things=("cánh đồng {xa}", "vùng lúa {xa}", "vườn sầu riêng ở {xa}"),
+          problem_title=("Nước mặn xâm nhập, lúa đang trổ bông ở {xa} héo rũ", "Hạn mặn, hàng trăm ha lúa ở {xa} mất trắng",
+                         "Sầu riêng chết khô vì thiếu nước tưới ở {xa}", "Dịch bệnh, cá nuôi ở {xa} chết trắng ao"),
+          problem_lead=("Nước mặn xâm nhập sâu, hơn {n_ho}0 ha lúa đang làm đòng ở {xa} ({p}) cháy rụi, nông dân mất trắng vụ.",
+                        "Hàng chục hộ trồng cây ăn trái ở {xa}, tỉnh {p} mất trắng sau nhiều tháng hạn hán."),
+          issue=("thiệt hại do hạn mặn", "lúa mất trắng"), who="nông dân",
+          remedies=(("paid", "chi trả tiền hỗ trợ thiệt hại cho nông dân"),),
+          promise=("hỗ trợ nông dân khôi phục sản xuất",),
+          party="", authorities=("UBND huyện", "Sở Nông nghiệp và Môi trường {p}", "UBND tỉnh {p}")),
+    Issue(things=("{xa}", "khu dân cư {xa}"),
+          problem_title=("Kênh rạch cạn trơ đáy, người dân {t} chở nước từ xa về dùng", "Giếng khô cạn, {n_ho}0 hộ dân {t} thiếu nước sinh hoạt",
+                         "Nước lũ dâng cao, {n} ngôi nhà ở {xa} đổ sập", "Đất đá sạt xuống chia cắt đường vào {xa}",
+                         "Bùn đất tràn vào nhà dân ở {xa} sau mưa lớn"),
+          problem_lead=("Nhiều tuần nay, người dân {t} ({p}) phải mua nước ngọt với giá cao gấp nhiều lần để nấu ăn.",
+                        "Mưa lớn kéo dài khiến đất đá đổ xuống, chia cắt {xa} ({p}); nhiều hộ dân bị cô lập."),
+          issue=("tình trạng thiếu nước", "hậu quả mưa lũ", "điểm sạt lở"), who="người dân",
+          remedies=(("repaired", "thông xe tuyến đường bị sạt lở"), ("repaired", "đưa nước sạch về cho các hộ dân")),
+          promise=("khắc phục hậu quả", "cấp nước sạch cho người dân"),
+          party="", authorities=("UBND huyện", "UBND xã", "UBND tỉnh {p}")),
+    Issue(things=("xưởng gỗ ở {xa}", "xưởng cơ khí ở {xa}", "cơ sở tái chế nhựa ở {xa}"),
+          problem_title=("Tiếng máy từ {t} vang đến nửa đêm", "Mùi sơn, bụi kim loại từ {t} bay vào khu dân cư",
+                         "{T} hoạt động giữa khu dân cư suốt nhiều năm"),
+          problem_lead=("Tiếng máy cưa, máy bào từ {t} ({p}) vang lên đến khuya, nhiều gia đình có trẻ nhỏ, người già mất ngủ.",
+                        "Bụi và mùi sơn từ {t}, tỉnh {p} bay sang các nhà xung quanh mỗi ngày."),
+          issue=("tiếng ồn từ xưởng", "xưởng gây ô nhiễm"), who="người dân",
+          remedies=(("removed", "dời xưởng ra khỏi khu dân cư"),),
+          promise=("di dời xưởng khỏi khu dân cư",),
+          party="chủ cơ sở", authorities=("UBND phường", "Công an phường", "Sở Nông nghiệp và Môi trường {p}")),
+]
+
+# ... and the same subjects in news that raises no issue: a harvest, a bridge opened, advice, a price.
+PLAIN_NONE_ITEMS: list[tuple[str, str]] = [
+    ("Nông dân {xa} trúng mùa lúa hè thu", "Năng suất lúa ở {xa} ({p}) đạt hơn 7 tấn mỗi ha, giá bán ổn định, nông dân lãi khá."),
+    ("Hợp long cầu mới bắc qua {song}", "Cây cầu dài 300 m nối hai bờ {song} ({p}) dự kiến thông xe vào cuối năm."),
+    ("Vườn sầu riêng {xa} vào vụ thu hoạch", "Thương lái đến tận vườn thu mua, nhiều nhà vườn ở {p} có thu nhập hàng trăm triệu đồng."),
+    ("Giá lúa gạo hôm nay đi ngang", "Giá lúa tươi tại các tỉnh miền Tây dao động 6.500 - 7.200 đồng mỗi kg."),
+    ("Khu phố cổ {P} thu hút khách dịp cuối tuần", "Các tuyến phố đi bộ đông đúc, nhiều hoạt động văn hóa được tổ chức."),
+    ("Ngân hàng giảm lãi suất cho vay mua nhà", "Nhiều ngân hàng điều chỉnh lãi suất cho vay mua nhà ở xã hội xuống dưới 6%/năm."),
+    ("Giải chạy bộ vì cộng đồng ở {P} thu hút hàng nghìn người", "Giải chạy diễn ra trên các tuyến đường ven biển, một phần tiền đăng ký được dành cho quỹ học bổng."),
+    ("Trao quà cho công nhân có hoàn cảnh khó khăn ở {P}", "Công đoàn tỉnh {p} trao hơn 500 suất quà cho công nhân các khu công nghiệp."),
+]
+
 REPORT_TITLES = ["{problem}", "{problem}", "Bạn đọc phản ánh: {problem}", "{P}: {problem}",
                  "Người dân bức xúc: {problem}", "{problem}, chính quyền ở đâu?"]
 REPORT_HARD_TITLES = ["Đã nhiều lần kiến nghị, {issue} vẫn chưa được giải quyết",
@@ -347,6 +411,25 @@ def _render(template: str, ctx: dict[str, str]) -> str:
     return _cap(template.format(**ctx))
 
 
+def _answers(rng: random.Random, issues: list[Issue], response_rounds: int, resolution_rounds: int, add) -> None:
+    """Each issue's responses (every detail, `response_rounds` times) and resolutions."""
+    for _ in range(response_rounds):
+        for issue in issues:
+            for detail, (titles, leads) in RESPONSE.items():
+                ctx = _context(rng, issue)
+                titles = [t for t in titles if issue.party or "arty}" not in t]
+                leads = [t for t in leads if issue.party or "arty}" not in t]
+                add("response", detail, _render(rng.choice(titles), ctx), _render(rng.choice(leads), ctx))
+    for _ in range(resolution_rounds):
+        for issue in issues:
+            ctx = _context(rng, issue)
+            k = rng.randrange(len(issue.remedies))
+            detail, remedy = issue.remedies[k]
+            ctx["remedy"] = remedy.format(**ctx)
+            ctx["issue"] = issue.issue[min(k, len(issue.issue) - 1)]
+            add("resolution", detail, _render(rng.choice(RESOLUTION_TITLES), ctx), _render(rng.choice(RESOLUTION_LEADS), ctx))
+
+
 def generate(seed: int = 2026) -> list[dict]:
     rng = random.Random(seed)
     items: list[dict] = []
@@ -364,21 +447,7 @@ def generate(seed: int = 2026) -> list[dict]:
                 add("report", None, title, lead + _render(rng.choice(REPORT_HARD_LEADS), ctx))
             else:
                 add("report", None, _render(rng.choice(REPORT_TITLES), {**ctx, "problem": problem}), lead)
-    for _ in range(7):
-        for issue in ISSUES:
-            for detail, (titles, leads) in RESPONSE.items():
-                ctx = _context(rng, issue)
-                titles = [t for t in titles if issue.party or "arty}" not in t]
-                leads = [t for t in leads if issue.party or "arty}" not in t]
-                add("response", detail, _render(rng.choice(titles), ctx), _render(rng.choice(leads), ctx))
-    for _ in range(22):
-        for issue in ISSUES:
-            ctx = _context(rng, issue)
-            k = rng.randrange(len(issue.remedies))
-            detail, remedy = issue.remedies[k]
-            ctx["remedy"] = remedy.format(**ctx)
-            ctx["issue"] = issue.issue[min(k, len(issue.issue) - 1)]
-            add("resolution", detail, _render(rng.choice(RESOLUTION_TITLES), ctx), _render(rng.choice(RESOLUTION_LEADS), ctx))
+    _answers(rng, ISSUES, 7, 22, add)
     for _ in range(14):
         for title, lead in NONE_ITEMS:
             ctx = _context(rng, rng.choice(ISSUES))
@@ -395,6 +464,16 @@ def generate(seed: int = 2026) -> list[dict]:
             ctx = _context(background, background.choice(ISSUES))
             ctx.update({key: background.choice(values) for key, values in FILL.items()})
             add("none", None, _render(title, ctx), _render(lead, ctx))
+    plain = random.Random(seed + 2)
+    for _ in range(4):
+        for title, lead in PLAIN_NONE_ITEMS:
+            ctx = _context(plain, plain.choice(ISSUES))
+            add("none", None, _render(title, ctx), _render(lead, ctx))
+    for _ in range(8):
+        for issue in PLAIN_ISSUES:
+            ctx = _context(plain, issue)
+            add("report", None, _render(plain.choice(issue.problem_title), ctx), _render(plain.choice(issue.problem_lead), ctx))
+    _answers(plain, PLAIN_ISSUES, 4, 5, add)
     unique = unique_by_title_and_lead(items)
     rng.shuffle(unique)
     for i, item in enumerate(unique):

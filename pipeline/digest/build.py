@@ -117,11 +117,13 @@ MAX_FOLLOWUP_ITEMS = 20
 def followup_lists(con, settings: Settings, topics: dict[str, Topic], as_of: dt.datetime,
                    rules=None) -> dict[str, Any]:
     """Issues raised in the last `followup.list_days` and still unanswered after the first of
-    `followup.unanswered_days`, oldest first; and those answered but not resolved."""
+    `followup.unanswered_days`, oldest first; and those answered but not resolved. Only issues
+    with a province and a topic: the digest counts by province x topic, and a thread whose topic
+    is still unknown (a report no topic was recognised in) waits until a member gives it one."""
     cfg = settings.followup
     since = as_of - dt.timedelta(days=cfg.list_days)
     states = [s for s in states_as_of(con, settings, as_of, active_since=since, rules=rules)
-              if s.raised_at >= since and s.province and s.raised_in_public]
+              if s.raised_at >= since and s.province and s.topic and s.raised_in_public]
     first = cfg.unanswered_days[0]
     waiting = sorted((s for s in states if s.state == "raised" and s.unanswered_after), key=lambda s: s.raised_at)
     answered = sorted((s for s in states if s.state == "answered"), key=lambda s: s.answered_at)
@@ -129,7 +131,7 @@ def followup_lists(con, settings: Settings, topics: dict[str, Topic], as_of: dt.
     def entry(s) -> dict[str, Any]:
         return {
             "thread_id": s.thread_id, "topic": s.topic,
-            "topic_name": topic_name(topics, s.topic) if s.topic else "Chưa rõ chủ đề",
+            "topic_name": topic_name(topics, s.topic),
             "province": s.province, "headline": s.headline, "url": s.url, "documents": s.documents,
             "raised_at": _iso(s.raised_at), "answered_at": _iso(s.answered_at),
             "days_waiting": int((as_of - s.raised_at).total_seconds() // 86400),

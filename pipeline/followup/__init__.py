@@ -158,7 +158,8 @@ def _thread_doc(row, role: str, ignore: frozenset[str], words: IssueWords) -> Th
     head = f"{_str(row.title)}\n{_str(row.lead)}"
     entities = extract_entities(f"{head}\n{_str(row.text)}", ignore)
     return ThreadDoc(row.doc_id, row.story_id, pd.Timestamp(row.published_at).to_pydatetime(), topics,
-                     tuple(_list(row.provinces)), role, tuple(e.key for e in entities), words.weighted(head))
+                     tuple(_list(row.provinces)), role, tuple(e.key for e in entities), words.weighted(head),
+                     _str(row.kind) or "press")
 
 
 def _str(value) -> str:

@@ -143,6 +143,7 @@ def test_named_things_come_after_the_word_that_says_what_they_are():
     assert keys("Trường Tiểu học Kim Đồng, Trường THCS Hưng Dũng và bờ sông Cổ Chiên") == \
         ["facility:kim đồng", "facility:hưng dũng", "water:cổ chiên"]
     assert keys("đường tỉnh 830, quốc lộ 1A, ấp 4") == ["road:830", "road:1a", "hamlet:4"]
+    assert keys("chờ tiền bồi thường hồ chứa nước Ka Zam, hồ thủy lợi Sông Mực") == ["water:ka zam", "water:sông mực"]
 
 
 def test_people_and_everyday_words_are_never_named_things():
@@ -209,6 +210,58 @@ def test_a_thread_whose_report_named_no_province_takes_the_first_one_a_member_na
     assert (thread.province, thread.topic, thread.documents) == ("Hà Nội", "health", 2)
 
 
+def test_a_raised_issue_with_no_topic_opens_a_thread_that_takes_the_topic_of_its_first_member_with_one():
+    # "Bùn than tràn vào nhà, dân Cẩm Phả bức xúc": a report no topic was recognised in.
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("a", 0, ("commune:mông dương", "facility:khe chàm"), topics=(), provinces=("Quảng Ninh",)),
+        doc("b", 2, ("org:vinacomin",), role="response", topics=(), provinces=("Quảng Ninh",)),   # an answer: opens none
+        doc("c", 3, ("org:hòa phát",), role="none", topics=(), provinces=("Quảng Ninh",), story="p1"),
+        doc("d", 4, ("commune:mông dương", "facility:khe chàm"), role="response", topics=("environment",),
+            provinces=("Quảng Ninh",)),
+        doc("e", 5, (), topics=(), provinces=()),                                  # neither: opens none
+    ])
+    thread = {link.doc_id: link.thread_id for link in links}
+    assert thread["a"] == thread["d"] == "th-a" and thread["b"] is None and thread["e"] is None
+    assert linker.threads["th-a"].topic == "environment"
+    # A petition raises an issue whatever its words: it opens one even when its role reads none.
+    petition = ThreadDoc("p", "p1", T0, (), ("Quảng Ninh",), "none", ("org:hòa phát",), {}, "petition")
+    assert ThreadLinker().link(petition).thread_id == "th-p"
+
+
+def test_a_thread_whose_topic_is_unknown_is_joined_only_on_the_stronger_evidence():
+    linker = ThreadLinker()
+    linker.link(doc("a", 0, ("commune:linh xuân",), topics=(), provinces=("Hồ Chí Minh",)))
+    # Another issue of the same ward: one commune in common is not enough while the topic is unknown.
+    other = linker.link(doc("b", 3, ("commune:linh xuân",), topics=("traffic",), provinces=("Hồ Chí Minh",)))
+    assert other.thread_id == "th-b"
+
+
+def test_background_news_never_joins_a_thread_whose_topic_is_unknown():
+    # "Khai trương tuyến xe buýt mới qua đường Lê Thánh Tông": same street, no issue; it would give
+    # the parked-containers report its topic.
+    linker = ThreadLinker()
+    linker.link(doc("a", 0, ("road:lê thánh tông",), topics=(), provinces=("Hải Phòng",)))
+    bus = linker.link(doc("b", 4, ("road:lê thánh tông", "facility:chùa vẽ"), role="none", topics=("traffic",),
+                          provinces=("Hải Phòng",)))
+    answer = linker.link(doc("c", 3, ("road:lê thánh tông",), role="response", topics=(), provinces=("Hải Phòng",)))
+    assert bus.thread_id is None and answer.thread_id == "th-a" and linker.threads["th-a"].topic is None
+
+
+def test_an_answer_saying_neither_place_nor_topic_joins_on_many_rare_words_of_one_province_s_thread():
+    # "Cơ sở chế biến gỗ gây ồn đã dời khỏi khu dân cư", in a national paper, weeks later.
+    words = {"gây ồn": 8.6, "gỗ gây": 7.3, "máy bào": 6.7, "máy cưa": 6.7, "biến gỗ": 6.0, "khỏi khu": 5.3, "bị đình": 4.6}
+    report = ThreadDoc("a", "a", T0, (), ("Hồ Chí Minh",), "report", ("commune:linh xuân",), words)
+    answer = ThreadDoc("b", "b", T0 + dt.timedelta(days=40), (), (), "resolution", (), words)
+    assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, answer])}["b"] == "th-a"
+    # A report saying neither is a new issue as often as not; and fewer words in common are not enough.
+    again = ThreadDoc("c", "c", T0 + dt.timedelta(days=40), (), (), "report", (), words)
+    fewer = ThreadDoc("d", "d", T0 + dt.timedelta(days=40), (), (), "resolution", (),
+                      {p: w for p, w in list(words.items())[:4]})
+    assert [l.thread_id for l in ThreadLinker().link_all([report, again])][1] is None
+    assert [l.thread_id for l in ThreadLinker().link_all([report, fewer])][1] is None
+
+
 def test_linking_is_incremental_and_what_is_placed_never_moves():
     docs = [doc("a", 0, ("org:hoa sen",)), doc("b", 1, ("org:sao mai",)), doc("c", 3, ("org:hoa sen",), role="response"),
             doc("d", 5, ("org:sao mai",), role="resolution"), doc("e", 9, ("org:hoa sen", "org:sao mai"))]
@@ -256,7 +309,7 @@ def test_a_follow_up_that_says_no_province_joins_on_words_only_when_one_province
     # The same answer when a report of another province is told in the same words: which one it follows cannot be told.
     namesake = ThreadDoc("c", "c", T0 + dt.timedelta(days=1), ("environment",), ("Nghệ An",), "report", (), words)
     assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, namesake, answer])}["b"] is None
-    # Neither its province nor its topic known: never on words.
+    # Neither its province nor its topic known: not on these few words.
     blind = ThreadDoc("d", "d", T0 + dt.timedelta(days=6), (), (), "response", (), words)
     assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, blind])}["d"] is None
 
@@ -301,7 +354,9 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 def test_thread_linking_on_the_dev_threads_it_was_tuned_on(enricher, roles, issue_words):
     labeled = rows("threads_dev.jsonl")
     ours = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))["linker"]
-    # 59 threads, 108 documents: measured 0.92 / 0.72 (the 27 threads the weaker evidence was first
-    # tuned on: 1.00 / 0.85). Precision is short of 1 on two namesakes the names alone join: two
+    # 69 threads, 126 documents: measured 0.94 / 0.88 (the first 59 threads: 0.94 / 0.91, from
+    # 0.92 / 0.72 before reports with no topic opened threads, plain-news reports were taught to the
+    # role model, reservoirs were named, "Hà Đông" placed in Hà Nội, and answers saying neither
+    # place nor topic could join on many rare words). Precision is short of 1 on two namesakes the names alone join: two
     # companies of one industrial park, two schools of one commune (primary and lower secondary).
-    assert ours.precision >= 0.9 and ours.recall >= 0.7, ours
+    assert ours.precision >= 0.9 and ours.recall >= 0.85, ours

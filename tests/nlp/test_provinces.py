@@ -19,6 +19,13 @@ def test_press_short_forms(gazetteer):
     assert places(gazetteer, "Tỉnh Bà Rịa - Vũng Tàu, Đắc Lắc") == ["Hồ Chí Minh", "Đắk Lắk"]
 
 
+def test_hà_tây_s_old_city_is_hà_nội_but_a_commune_of_that_name_needs_its_province(gazetteer):
+    # "Nước sạch đã về lại với hàng nghìn hộ dân ở Hà Đông": the press names it bare, like Nha Trang.
+    assert places(gazetteer, "Nước sạch đã về lại với hàng nghìn hộ dân ở Hà Đông") == ["Hà Nội"]
+    text = "Người dân xã Hà Đông, huyện Hà Trung (Thanh Hóa) phản ánh"
+    assert choose_provinces(gazetteer.find(text, "", "")) == ["Thanh Hóa"]
+
+
 def test_districts_and_communes_need_their_administrative_word(gazetteer):
     assert places(gazetteer, "Người dân huyện Củ Chi phản ánh") == ["Hồ Chí Minh"]
     assert places(gazetteer, "Cháy lớn ở TP Vinh") == ["Nghệ An"]

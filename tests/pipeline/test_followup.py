@@ -380,3 +380,58 @@ def test_only_an_issue_raised_in_public_waits_for_an_answer():
     eight_days_later = raised + dt.timedelta(days=8)
     assert due(rule, thread(True), eight_days_later)
     assert not due(rule, thread(False), eight_days_later)
+
+
+SLUDGE = [  # a report no topic was recognised in, then an answer that has one (environment)
+    ("sludge-report", 1, 1.1, "Bùn đất từ Nhà máy tuyển than Khe Chàm tràn vào nhà dân",
+     "Người dân phường Mông Dương (Quảng Ninh) phản ánh bùn đất từ Nhà máy tuyển than Khe Chàm tràn vào nhà sau mỗi trận mưa.",
+     [], ["Quảng Ninh"], "s-sludge"),
+    ("sludge-answer", 9, 9.1, "Yêu cầu Nhà máy tuyển than Khe Chàm nạo vét bùn tràn vào nhà dân",
+     "UBND phường Mông Dương yêu cầu Nhà máy tuyển than Khe Chàm nạo vét toàn bộ bùn đất, khắc phục trước ngày 30/3.",
+     ["environment"], ["Quảng Ninh"], "s-sludge2"),
+]
+
+
+def add_press(settings: Settings, rows) -> dict[str, str]:
+    docs = [Document(url=url(key), source="bao", kind="press", title=title, lead=lead, text="",
+                     published_at=day(published), fetched_at=day(fetched))
+            for key, published, fetched, title, lead, *_ in rows]
+    with open_writer(settings.database) as store:
+        upsert_documents(store.con, docs)
+        insert_enrichments(store.con, [Enrichment(d.doc_id, "test", d.content_hash, topics, {t: 0.9 for t in topics},
+                                                  provinces, story_id=story, language="vi")
+                                       for (*_, topics, provinces, story), d in zip(rows, docs)])
+    return {key: d.doc_id for (key, *_), d in zip(rows, docs)}
+
+
+def test_a_report_with_no_topic_opens_a_thread_counted_nowhere_until_a_member_gives_it_one(fu_settings):
+    """A report whose topic was not recognised opens a thread in its province; while its topic is
+    unknown it is listed (`--list --json`, topic null) but kept out of the digest's lists, the
+    rates and the unanswered alerts, which count by province x topic. Its answer brings the topic."""
+    from pipeline.alerts.rules import Rule
+    from pipeline.alerts.unanswered import due
+    from pipeline.digest import run_daily_digest
+
+    build(fu_settings)
+    ids = add_press(fu_settings, SLUDGE)
+    run_followup(fu_settings, now=day(8.5))
+    env = {"DULUN_DATA_DIR": str(fu_settings.data_dir), "DULUN_NLP__MODEL_DIR": str(fu_settings.model_dir)}
+    listed = [json.loads(line) for line in
+              run_dulun("followup", "--list", "--json", "--now", day(8.5).isoformat(), env=env).stdout.splitlines()]
+    [sludge] = [line for line in listed if line["headline"].startswith("Bùn đất")]
+    assert sludge["topic"] is None and sludge["province"] == "Quảng Ninh" and sludge["state"] == "raised"
+    assert sludge["thread_id"] == f"th-{ids['sludge-report']}" and sludge["unanswered_after"] == 7
+    found = {s.thread_id: s for s in states(fu_settings, day(8.5)).values()}
+    rule = Rule(name="moi-truong", type="unanswered", topics=["environment"], days=7, channels=["f"])
+    assert not due(rule, found[sludge["thread_id"]], day(8.5))
+    assert ("Quảng Ninh" not in set(response_rates(list(found.values()), day(0), day(8.5)).province))
+    daily = json.loads(run_daily_digest(fu_settings, day=day(8).date(), now=day(8.5)).json_path.read_text("utf-8"))
+    assert [t["topic"] for t in daily["followup"]["unanswered"]] == ["environment"]   # Sông Cầu's, not this one
+
+    run_followup(fu_settings, now=day(12))
+    with open_reader(fu_settings.database) as store:
+        [now_known] = states_as_of(store.con, fu_settings, day(12), thread_ids=[sludge["thread_id"]])
+    assert (now_known.topic, now_known.state, now_known.documents) == ("environment", "answered", 2)
+    daily = json.loads(run_daily_digest(fu_settings, day=day(11).date(), now=day(12)).json_path.read_text("utf-8"))
+    assert "Bùn đất từ Nhà máy tuyển than Khe Chàm tràn vào nhà dân" in [
+        t["headline"] for t in daily["followup"]["answered_unresolved"]]

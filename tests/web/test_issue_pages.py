@@ -101,3 +101,20 @@ def test_a_thread_an_official_action_opened_is_left_out_of_the_list_and_a_click_
         assert "lò đốt rác" in everything and "Gồm cả 1 chuỗi tin" in everything
         [thread] = re.findall(r'href="/issue/([^"]+)">Sở Tài nguyên', everything)
         assert "không phải một phản ánh" in client.get(f"/issue/{thread}").text
+
+
+def test_an_issue_whose_topic_is_unknown_is_left_out_of_the_list_but_has_its_page(tmp_path, role_model_dir):
+    """The list counts by province x topic like the rates: a report no topic was recognised in
+    waits there until a member brings its topic; its own page shows it as 'chưa rõ chủ đề'."""
+    from pipeline.followup import run_followup
+
+    timeline = _timeline()
+    settings = Settings.model_validate({"data_dir": str(tmp_path / "data"), "nlp": {"model_dir": str(role_model_dir)}})
+    timeline.build(settings)
+    ids = timeline.add_press(settings, timeline.SLUDGE[:1])
+    run_followup(settings, now=timeline.day(8.5))
+    with serve(settings, now=timeline.day(8.5)) as server:
+        client = Client(server.base)
+        assert "Bùn đất từ Nhà máy tuyển than" not in client.get("/issues").text
+        page = client.get(f"/issue/th-{ids['sludge-report']}")
+        assert page.status == 200 and "chưa rõ chủ đề" in page.text
