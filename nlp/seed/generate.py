@@ -107,6 +107,8 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Sa thải người lao động trái luật, công ty bị buộc bồi thường",
         "Công nhân làm việc trong điều kiện nắng nóng, không có bảo hộ",
         "Xưởng gỗ nợ lương thợ, nhiều gia đình lao động lâm cảnh khó khăn",
+        "Công nhân kéo đến trụ sở công ty đòi lương",
+        "Nhân viên y tế xã bị nợ lương nhiều tháng",
     ], [
         "Từ sáng nay, hàng nghìn công nhân công ty đã đồng loạt ngừng việc, yêu cầu doanh nghiệp tăng lương và cải thiện bữa ăn ca.",
         "Công nhân cho biết công ty đã nợ lương {n} tháng, đồng thời không đóng bảo hiểm xã hội cho người lao động.",
@@ -168,6 +170,15 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Khai thác khoáng sản trái phép tàn phá đồi núi ở {u}",
         "Rác thải tràn ngập bãi biển {p}",
         "Chôn lấp chất thải nguy hại trái phép trong khu dân cư",
+        "Quán karaoke gây ồn đến khuya, cả khu phố mất ngủ",
+        "Tiếng ồn từ công trường thi công ban đêm khiến dân {u} mệt mỏi",
+        "Xưởng sơn gây bụi và mùi, người dân phải đóng kín cửa",
+        "Xe chở đất rơi vãi, đường phố lấm lem bùn đất",
+        "Khói đen từ lò đốt phủ kín khu dân cư",
+        "Nước máy đục ngầu, có mùi lạ",
+        "Đổ trộm phế thải xây dựng ra ven đường",
+        "Bùn thải từ bãi thải mỏ tràn xuống khu dân cư",
+        "Cát tặc hút cát trái phép ban đêm trên sông ở {p}",
     ], [
         "Người dân phản ánh nhiều tháng nay nước thải từ nhà máy xả thẳng ra môi trường khiến dòng sông đổi màu, bốc mùi hôi thối.",
         "Cơ quan chức năng đã lấy mẫu nước để xác định nguyên nhân khiến cá chết trắng mặt sông.",
@@ -262,6 +273,12 @@ T: dict[str, tuple[list[str], list[str]]] = {
         "Trạm BOT tạm dừng thu phí sau phản đối của tài xế",
         "Cắt điện luân phiên, người dân khổ sở giữa nắng nóng",
         "Dự án nâng cấp tỉnh lộ thi công ì ạch, bụi mù mịt",
+        "Mất điện kéo dài, người dân {u} khổ sở giữa nắng nóng",
+        "Điện chập chờn, thiết bị trong nhà dân hư hỏng",
+        "Vỡ đường ống nước, hàng nghìn hộ dân mất nước sạch",
+        "Khu dân cư thiếu nước sinh hoạt nhiều tuần liền",
+        "Hố tử thần xuất hiện trên tuyến đường trung tâm",
+        "Đường nát, xe cộ đi lại khó khăn",
     ], [
         "Dự án được khởi công từ nhiều năm trước nhưng đến nay vẫn chưa hoàn thành, tổng mức đầu tư tăng gấp đôi so với ban đầu.",
         "Mặt đường xuất hiện nhiều ổ gà, ổ voi, gây nguy hiểm cho người tham gia giao thông.",
@@ -719,6 +736,15 @@ def generate(seed: int = 2026) -> list[dict]:
         for topics, title, lead in TEENCODE:
             lead_f, place = _fill(lead, rng)
             add(topics, title, lead_f, place)
+    # Report and follow-up titles often arrive alone (a feed with titles only, a short follow-up):
+    # the title has to carry the topic by itself, and a no-topic title has to stay one.
+    for topic, (titles, _) in T.items():
+        for title in titles[::2]:
+            t, place = _fill(title, rng)
+            add([topic], t, "", place if "{p}" in title else None)
+    for title in NONE_TITLES + ABROAD:
+        t, place = _fill(title, rng)
+        add([], t, "", None)
     items = unique_by_title_and_lead(items)
     rng.shuffle(items)
     for i, item in enumerate(items):

@@ -21,10 +21,10 @@ def predict(enricher, rows, rules_only=False):
 @pytest.mark.slow
 def test_dev_set_minimums_model(enricher, dev_rows):
     report = predict(enricher, dev_rows)
-    assert report["micro_f1"] >= 0.765    # reached 0.782
-    assert report["macro_f1"] >= 0.755    # reached 0.771
+    assert report["micro_f1"] >= 0.785    # reached 0.798 (0.785 before the short-report phrases and titles alone)
+    assert report["macro_f1"] >= 0.775    # reached 0.788 (0.774 before)
     assert report["province_f1"] >= 0.92  # reached 0.944 (0.882 before issue 19)
-    assert report["none_precision"] >= 0.90  # reached 0.921
+    assert report["none_precision"] >= 0.925  # reached 0.937 (0.922 before)
 
 
 @pytest.mark.shared
@@ -32,8 +32,8 @@ def test_dev_set_minimums_model(enricher, dev_rows):
 def test_dev_set_minimums_rules_only_and_the_model_beats_them(enricher, dev_rows):
     rules = predict(enricher, dev_rows, rules_only=True)
     model = predict(enricher, dev_rows)
-    assert rules["micro_f1"] >= 0.71      # reached 0.733
-    assert rules["macro_f1"] >= 0.70      # reached 0.721
+    assert rules["micro_f1"] >= 0.73      # reached 0.742 (0.736 before the short-report phrases)
+    assert rules["macro_f1"] >= 0.715     # reached 0.728 (0.722 before)
     assert model["micro_f1"] > rules["micro_f1"] and model["macro_f1"] > rules["macro_f1"]
 
 
@@ -49,3 +49,16 @@ def test_held_out_seed_slice(enricher, rules, gazetteer):
     report = predict(replace(enricher, model=model), held_out)
     assert report["micro_f1"] >= 0.90
     assert report["macro_f1"] >= 0.88
+
+
+@pytest.mark.slow
+def test_a_report_title_alone_carries_its_topic(enricher):
+    """Follow-ups and reports often arrive as a title alone; before the short-report phrases and the
+    seed set's titles-alone items, 17 of these 47 were wrong (most got no topic at all)."""
+    from tests.nlp.fixtures.short_titles import SHORT_NO_TOPIC, SHORT_TITLES
+
+    titles = [title for _, title in SHORT_TITLES] + SHORT_NO_TOPIC
+    results = enricher.enrich([DocInput(f"t{i}", title, "", "") for i, title in enumerate(titles)], with_signature=False)
+    hits = sum(topic in r.topics for (topic, _), r in zip(SHORT_TITLES, results))
+    assert hits / len(SHORT_TITLES) >= 0.85  # reached 34 of 37
+    assert [r.topics for r in results[len(SHORT_TITLES):]] == [[]] * len(SHORT_NO_TOPIC)

@@ -20,6 +20,20 @@ def test_rules_alone_tag_typical_headlines(rules):
     assert topics(rules, "Đội tuyển Việt Nam thắng đậm trong trận giao hữu") == []
 
 
+def test_short_reports_of_nuisances_and_outages_reach_their_topics(rules):
+    """The kinds the taxonomy counts that short reports name by the nuisance or the outage itself."""
+    assert "environment" in topics(rules, "Bụi sơn và tiếng ồn từ xưởng cơ khí, dân không ngủ được")
+    assert "environment" in topics(rules, "Xe chở đất rơi vãi, bùn thải tràn vào nhà dân")
+    assert "infrastructure" in topics(rules, "Mất điện diện rộng, cả khu phố mất nước sinh hoạt")
+    assert "labor" in topics(rules, "Hàng trăm công nhân đòi lương, doanh nghiệp chây ì đóng bảo hiểm")
+
+
+def test_figurative_uses_of_those_words_stay_out(rules):
+    for head in ("Cư dân mạng phát sốt với bộ ảnh cưới", "Nữ ca sĩ diện váy nóng bỏng trên sân khấu",
+                 "Mẹo giảm tiếng ồn cho máy giặt", "Nhà mạng chặn tin nhắn rác", "Bảo tồn vùng đất ngập nước ven biển"):
+        assert topics(rules, head) == [], head
+
+
 def test_exclude_phrases_turn_advertising_off(rules):
     assert "land" not in topics(rules, "Mở bán căn hộ cao cấp, giá nhà đất tăng", "Dự án đã được cấp sổ đỏ, đền bù xong.")
 
