@@ -344,6 +344,8 @@ class ThreadLinker:
         says neither: two issues of one kind are told in the same words in many places."""
         if not doc.words or not (doc.provinces or doc.topics or doc.role in ANSWERING_ROLES):
             return None, 0.0, ""
+        if doc.role not in OPENING_ROLES and not (doc.provinces and doc.topics):
+            return None, 0.0, ""   # background news joins on its issue's own place and topic, or not at all
         candidates = set().union(*(self._by_word.get(pair, ()) for pair in doc.words))
         best, best_score, places = None, 0.0, set()
         for thread in (self.threads[t] for t in sorted(candidates)):
