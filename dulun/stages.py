@@ -155,7 +155,7 @@ ENRICH = Stage(
 )
 FOLLOWUP = Stage(
     "followup", "each new document's role (report, response, resolution) and the issue thread it joins or opens",
-    reads=("documents", "enrichments", "doc_roles", "issue_threads", "thread_members"),
+    reads=("documents", "enrichments", "doc_roles", "role_labels", "issue_threads", "thread_members"),
     writes=("doc_roles", "issue_threads", "thread_members", "models"),
     # After every enrichment and before detection, so threads are current when the cycle's
     # alerts (and the digests) read them.
@@ -193,7 +193,7 @@ WEEKLY_DIGEST = Stage(
 ALERTS = Stage(
     "alerts", "alert rules against the waves detection found (episodes) and issues left unanswered; deliveries due through the outbox",
     reads=("detections", "detect_episodes", "documents", "enrichments", "issue_threads", "thread_members",
-           "doc_roles", "portal_statuses", "alerts", "alert_outbox"),
+           "doc_roles", "role_labels", "portal_statuses", "alerts", "alert_outbox"),
     writes=("alerts", "alert_outbox", "detections", "detect_episodes"),
     # Right after detection (the cycle) and after new weekly reports; and on its own clock, for
     # retries and the end of quiet hours (detecting first when no detection is at its moment).

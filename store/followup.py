@@ -204,11 +204,11 @@ def thread_documents(con: duckdb.DuckDBPyConnection, now: dt.datetime, thread_id
         f"""
         SELECT m.thread_id, t.topic, t.province, d.doc_id, d.kind, d.source, d.title,
                coalesce(d.thread_url, d.url) AS url, d.published_at, d.fetched_at, m.story_id,
-               coalesce(r.role, 'none') AS role, r.detail
+               {ROLE_COLUMNS}
         FROM thread_members m
         JOIN issue_threads t USING (thread_id)
         JOIN documents d ON d.doc_id = m.doc_id
-        LEFT JOIN doc_roles r ON r.doc_id = m.doc_id
+        {role_joins("m.doc_id")}
         WHERE {' AND '.join(where)}
         ORDER BY m.thread_id, d.published_at, d.doc_id
         """,
@@ -241,9 +241,36 @@ def threads_of_documents(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str])
     ).fetchall())
 
 
-def role_of(con: duckdb.DuckDBPyConnection, doc_id: str) -> tuple[str, str | None] | None:
-    rows = con.execute("SELECT role, detail FROM doc_roles WHERE doc_id = ?", [doc_id]).fetchall()
-    return rows[0] if rows else None
+def role_of(con: duckdb.DuckDBPyConnection, doc_id: str, now: dt.datetime) -> tuple[str, str | None, bool] | None:
+    """(role, detail, corrected by an analyst) of a document as of `now`; None when follow-up
+    has neither read nor been told it."""
+    rows = con.execute(
+        f"""SELECT {ROLE_COLUMNS}, r.doc_id IS NOT NULL OR l.doc_id IS NOT NULL AS known
+            FROM (SELECT $doc AS doc_id) q {role_joins("q.doc_id")}""",
+        {"doc": doc_id, "now": now},
+    ).fetchall()
+    return rows[0][:3] if rows and rows[0][3] else None
+
+
+# ---------------------------------------------------------------- analysts' role corrections
+
+# The one place a document's role is decided for everything that reads it (states, the issue
+# page, `dulun followup --list`, rates, digests, unanswered alerts): the analyst's latest
+# correction made by $now, else the model's. The model's detail (what kind of answer) is kept
+# only when the analyst agreed with its role.
+ROLE_COLUMNS = """coalesce(l.role, r.role, 'none') AS role,
+               CASE WHEN l.role IS NULL OR l.role = r.role THEN r.detail END AS detail,
+               l.role IS NOT NULL AS corrected"""
+
+
+def role_joins(doc_id_column: str) -> str:
+    return (f"LEFT JOIN doc_roles r ON r.doc_id = {doc_id_column} "
+            f"LEFT JOIN role_labels l ON l.doc_id = {doc_id_column} AND l.labeled_at <= $now")
+
+
+def role_labels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every analyst's role correction (doc_id, role, labeled_at): what a role model could learn from."""
+    return con.execute("SELECT doc_id, role, labeled_at FROM role_labels ORDER BY labeled_at, doc_id").df()
 
 
 def thread_of_story(con: duckdb.DuckDBPyConnection, story_id: str) -> str | None:
@@ -252,9 +279,9 @@ def thread_of_story(con: duckdb.DuckDBPyConnection, story_id: str) -> str | None
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """How many documents have a role, threads, members, portal statuses (for `dulun status`)."""
+    """How many documents have a role (and an analyst's correction), threads, members, portal statuses (for `dulun status`)."""
     row = con.execute(
-        """SELECT (SELECT count(*) FROM doc_roles), (SELECT count(*) FROM issue_threads),
+        """SELECT (SELECT count(*) FROM doc_roles), (SELECT count(*) FROM role_labels), (SELECT count(*) FROM issue_threads),
                   (SELECT count(*) FROM thread_members), (SELECT count(*) FROM portal_statuses)"""
     ).fetchall()[0]
-    return dict(zip(("roles", "threads", "members", "portal_statuses"), row))
+    return dict(zip(("roles", "role_labels", "threads", "members", "portal_statuses"), row))

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 COUNTED_TABLES = ("sources", "documents", "document_versions", "enrichments", "hotspots", "digests", "alerts", "alert_outbox", "labels",
-                  "doc_roles", "issue_threads", "thread_members", "portal_statuses")
+                  "doc_roles", "role_labels", "issue_threads", "thread_members", "portal_statuses")
 
 
 @dataclass

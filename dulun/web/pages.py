@@ -541,7 +541,7 @@ def document(request: Request) -> Response:
     with workbench.reader() as store:
         doc = queries.document(store.con, doc_id)
         thread = followup_store.threads_of_documents(store.con, [doc_id]).get(doc_id)
-        role = followup_store.role_of(store.con, doc_id)
+        role = followup_store.role_of(store.con, doc_id, workbench.now())
     if doc is None:
         raise HTTPException(404, "Không có tin bài này.")
     queued = [c for c in correction_queue.pending(workbench.database) if c.doc_id == doc_id]
@@ -573,7 +573,7 @@ def issue(request: Request) -> Response:
         raise HTTPException(404, "Không có sự việc được theo dõi này (hoặc chưa có tin nào tính đến lúc này).")
     state = found[0]
     timeline = [{"when": r.published_at, "kind": "doc", "role": r.role, "detail": r.detail, "doc_id": r.doc_id,
-                 "title": r.title, "source": r.source, "doc_kind": r.kind, "url": r.url}
+                 "title": r.title, "source": r.source, "doc_kind": r.kind, "url": r.url, "corrected": bool(r.corrected)}
                 for r in members.itertuples()]
     rules = role_rules_of(workbench)
     for r in portal.itertuples():
@@ -581,8 +581,35 @@ def issue(request: Request) -> Response:
         timeline.append({"when": r.status_at if pd.notna(r.status_at) else r.observed_at, "kind": "portal",
                          "status": r.status, "state": meaning.state if meaning else None, "doc_id": r.doc_id})
     timeline.sort(key=lambda e: pd.Timestamp(e["when"]))
+    queued = {doc_id for _, doc_id, _, _ in correction_queue.pending_roles(workbench.database)}
     return render(request, "issue.html.j2", s=state, timeline=timeline, state_vi=STATE_VI, role_vi=ROLE_VI,
-                  detail_vi=detail_vi, stories=sorted(set(members.story_id)))
+                  detail_vi=detail_vi, stories=sorted(set(members.story_id)), thread_id=thread_id,
+                  role_queued=queued & set(members.doc_id), saved=request.query_params.get("saved"))
+
+
+async def correct_role(request: Request) -> Response:
+    """One analyst's correction of a document's role in its issue thread: queued durably and
+    applied through the single writer like topic corrections (`correct`), so the issue page it
+    redirects to shows the role and the thread's state recomputed with it."""
+    workbench = wb(request)
+    form = await request.form()
+    if not csrf_ok(request.session, form.get("csrf")):
+        raise HTTPException(403, "Thiếu hoặc sai mã chống giả mạo (CSRF); tải lại trang rồi thử lại.")
+    thread_id = request.path_params["thread_id"]
+    doc_id, role = str(form.get("doc_id", "")), str(form.get("role", ""))
+    if role not in ROLE_VI:
+        raise bad_request(f"Vai trò {role[:40]!r} không hợp lệ; chọn một trong: {', '.join(ROLE_VI.values())}.")
+    with workbench.reader() as store:
+        in_thread = followup_store.threads_of_documents(store.con, [doc_id]).get(doc_id) == thread_id
+    if not in_thread:
+        raise bad_request("Tin bài này không thuộc vấn đề đang xem.")
+    # Dated by the workbench's clock, the moment the issue page computes states at.
+    correction_queue.enqueue_role(workbench.database, doc_id, role, workbench.now())
+    from starlette.concurrency import run_in_threadpool
+
+    applied = await run_in_threadpool(workbench.apply_corrections)
+    return RedirectResponse(f"/issue/{urllib.parse.quote(thread_id)}?saved={'1' if applied else 'queued'}",
+                            status_code=303)
 
 
 def issues(request: Request) -> Response:
