@@ -81,17 +81,21 @@ def enqueue(db_path: Path, doc_id: str, topics: Sequence[str], provinces: Sequen
         con.close()
 
 
-def pending(db_path: Path) -> list[Correction]:
+def _queued(db_path: Path, query: str) -> list[tuple]:
+    """Rows of the queue not yet applied (none when no correction was ever queued)."""
     path = queue_path(db_path)
     if not path.is_file():
         return []
     con = _connect(path)
     try:
-        rows = con.execute(
-            "SELECT id, doc_id, topics, provinces, created_at FROM corrections WHERE applied_at IS NULL ORDER BY id"
-        ).fetchall()
+        return con.execute(query).fetchall()
     finally:
         con.close()
+
+
+def pending(db_path: Path) -> list[Correction]:
+    rows = _queued(db_path, "SELECT id, doc_id, topics, provinces, created_at FROM corrections "
+                            "WHERE applied_at IS NULL ORDER BY id")
     return [Correction(r[0], r[1], json.loads(r[2]), json.loads(r[3]), dt.datetime.fromisoformat(r[4])) for r in rows]
 
 
@@ -108,15 +112,7 @@ def enqueue_role(db_path: Path, doc_id: str, role: str, created_at: dt.datetime)
 
 def pending_roles(db_path: Path) -> list[tuple[int, str, str, dt.datetime]]:
     """Queued role corrections not yet applied: (id, doc_id, role, created_at), oldest first."""
-    path = queue_path(db_path)
-    if not path.is_file():
-        return []
-    con = _connect(path)
-    try:
-        rows = con.execute(
-            "SELECT id, doc_id, role, created_at FROM role_corrections WHERE applied_at IS NULL ORDER BY id").fetchall()
-    finally:
-        con.close()
+    rows = _queued(db_path, "SELECT id, doc_id, role, created_at FROM role_corrections WHERE applied_at IS NULL ORDER BY id")
     return [(r[0], r[1], r[2], dt.datetime.fromisoformat(r[3])) for r in rows]
 
 
