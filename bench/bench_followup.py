@@ -7,10 +7,12 @@ Quality (same run, same documents):
 * document roles on tests/nlp/fixtures/followup/roles_eval.jsonl (192 leads, never trained or
   tuned on): precision and recall per role for the classifier (model + rules), the rules alone,
   and a keyword baseline (`nlp.roles.keyword_role`);
-* thread linking on threads_eval.jsonl (24 held-out threads, 60 documents) and threads_fresh.jsonl
-  (36 threads, 88 documents, written blind at stop 22), pairwise precision and recall, through
-  the stage's own path (enrichment, story clusters, roles, named things), beside story clusters
-  alone and "same province and topic within the window".
+* thread linking on threads_eval.jsonl (24 held-out threads, 60 documents), threads_fresh.jsonl
+  and threads_blind.jsonl (written blind at stop 22, see the fixtures' README), pairwise precision
+  and recall, through the stage's own path (enrichment, story clusters, roles, named things),
+  beside story clusters alone and "same province and topic within the window"; and the roles of
+  the documents of the two blind-written sets (follow-ups as the press writes them, not leads
+  written beside the rules).
 Cost, on the real corpus (../shared/corpus, stored as crawled documents, published over
 `--spread-days`): enrichment alone (`enrich_pending`), then the follow-up stage over the same
 documents (`run_followup`: roles, named things, linking, writes), each in docs/s, and the
@@ -33,6 +35,10 @@ from bench.harness import RESULTS_DIR
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "nlp" / "fixtures" / "followup"
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
+# name -> file: the held-out set (looked at while tuning, several times), the fresh set (written
+# blind, measured once at stop 22, then opened for diagnosis) and the blind set (written blind at
+# stop 22, measured once when it landed).
+THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl"}
 
 
 def rows(name: str) -> list[dict]:
@@ -54,19 +60,25 @@ def quality(settings) -> dict:
     rules = role_rules(settings)
     roles = RoleClassifier(rules, ensure_role_model(settings, rules, NOW))
     enricher = load_enricher(settings)
-    labeled = rows("roles_eval.jsonl")
-    places = [bool(choose_provinces(enricher.gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
-    role_figures = {name: {role: pr(v) for role, v in by_role.items()}
-                    for name, by_role in role_report(labeled, roles, places).items()}
     words = issue_words(province_names(enricher.gazetteer))
-    linking = {}
-    for name, file in (("linking_held_out", "threads_eval.jsonl"), ("linking_fresh", "threads_fresh.jsonl")):
-        threads = rows(file)
+
+    def role_figures(labeled: list[dict]) -> dict:
+        places = [bool(choose_provinces(enricher.gazetteer.find(r["title"], r.get("sapo") or "", ""))) for r in labeled]
+        return {"documents": len(labeled), **{name: {role: pr(v) for role, v in by_role.items()}
+                                              for name, by_role in role_report(labeled, roles, places).items()}}
+
+    def link_figures(threads: list[dict]) -> dict:
         links = link_report(threads, thread_docs(threads, enricher, roles, words))
-        linking[name] = {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
-                         **{baseline: pr(v) for baseline, v in links.items()}}
-    return {"roles_held_out": {"documents": len(labeled), **role_figures}, **linking,
-            "role_model": roles.version, "role_model_cv_macro_f1": roles.model.meta.get("cv_macro_f1")}
+        return {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
+                **{baseline: pr(v) for baseline, v in links.items()}}
+
+    report = {"roles_held_out": role_figures(rows("roles_eval.jsonl"))}
+    for name, file in THREAD_SETS.items():
+        threads = rows(file)
+        report[f"linking_{name}"] = link_figures(threads)
+        if name != "held_out":   # these carry each document's role too: roles as follow-ups are written
+            report[f"roles_{name}"] = role_figures(threads)
+    return {**report, "role_model": roles.version, "role_model_cv_macro_f1": roles.model.meta.get("cv_macro_f1")}
 
 
 def entity_speed(corpus: list[dict], sample: int = 200) -> dict:
