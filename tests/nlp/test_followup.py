@@ -100,7 +100,7 @@ def test_the_seed_set_teaches_every_role_and_the_hard_negatives():
 def test_the_evaluation_sets_are_kept_apart_from_training():
     seed_text = {(s["title"], s["sapo"]) for s in load_role_seed()}
     seed_titles = {s["title"] for s in load_role_seed()}
-    held_out = rows("threads_eval.jsonl") + rows("threads_fresh.jsonl")
+    held_out = rows("threads_eval.jsonl") + rows("threads_fresh.jsonl") + rows("threads_blind.jsonl")
     for row in rows("roles_eval.jsonl") + held_out:
         assert (row["title"], row["sapo"]) not in seed_text
         assert row["title"] not in seed_titles
@@ -418,6 +418,30 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
     assert ours.precision >= 0.95 and ours.recall >= 0.85, ours
     for baseline in ("story clusters only", "same province and topic within the window"):
         assert ours.f1 > report[baseline].f1 + 0.2, (baseline, report[baseline])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, least, roles_least", [
+    # measured at stop 22: fresh 0.91 / 0.71 (then opened), blind 0.89 / 0.79 (measured once)
+    ("threads_fresh.jsonl", (0.88, 0.68), {"report": (0.80, 0.72), "response": (0.68, 0.76), "resolution": (0.68, 0.33)}),
+    ("threads_blind.jsonl", (0.86, 0.76), {"report": (0.80, 0.83), "response": (0.74, 0.70), "resolution": (0.86, 0.48)}),
+])
+def test_linking_and_roles_on_the_sets_written_blind_do_not_fall(enricher, roles, issue_words, gazetteer, name,
+                                                                 least, roles_least):
+    """Threads written blind (follow-ups as the press writes them): the linker beats "same
+    province and topic", and neither it nor the roles of the documents fall below what was
+    measured. Short of the 0.9 goal: see README, "Follow-up, measured"."""
+    from nlp.provinces import choose_provinces
+
+    labeled = rows(name)
+    report = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))
+    ours = report["linker"]
+    assert ours.precision >= least[0] and ours.recall >= least[1], ours
+    assert ours.f1 > report["same province and topic within the window"].f1 + 0.05
+    places = [bool(choose_provinces(gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
+    by_role = role_report(labeled, roles, places)["classifier"]
+    for role, (precision, recall) in roles_least.items():
+        assert by_role[role].precision >= precision and by_role[role].recall >= recall, (role, by_role[role])
 
 
 @pytest.mark.slow
