@@ -9,6 +9,7 @@ from pathlib import Path
 from core.settings import Settings
 from pipeline.followup import run_followup, states_as_of
 from store import open_reader, open_writer
+from store.followup import role_labels
 
 from web_support import Client, module_at, serve
 
@@ -56,6 +57,9 @@ def test_relabeling_a_document_as_the_resolution_resolves_its_issue_and_a_rerun_
         with server.reading():
             assert _state(settings, thread, now) == "resolved"
             assert _state(settings, thread, _timeline.day(11)) == "answered"   # a replay before the correction
+            with open_reader(settings.database) as store:
+                labels = role_labels(store.con)
+        assert labels[["doc_id", "role"]].values.tolist() == [[copy, "resolution"]]  # one row a document, no one's name
 
         bad = relabel("solved")
         assert bad.status == 400 and "không hợp lệ" in bad.text
