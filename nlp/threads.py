@@ -274,8 +274,6 @@ class ThreadLinker:
                 needed, kind = self._needed(thread, doc)
                 if needed is None or not thread.near(doc.published_at, self.window):
                     continue
-                if doc.role not in OPENING_ROLES and kind != "names":
-                    continue  # background news joins its issue on the issue's own place and topic
                 shared = name_score(telling, thread.names)
                 if not shared:
                     continue  # words alone never link: two wage disputes are told in the same words
@@ -295,7 +293,7 @@ class ThreadLinker:
             # follows cannot be told, and a wrong link is worse than none.
             best = None
         if best is None and rival is None:
-            best, best_score, how = self._by_words(doc, names)
+            best, best_score, how = self._by_words(doc, telling)
         if best is not None:
             self._join(best, doc, names)
             return Link(doc.doc_id, best.thread_id, round(best_score, 3), how)
@@ -330,7 +328,7 @@ class ThreadLinker:
             return ""
         return "none: no-topic" if not doc.topics else "none: no-place"
 
-    def _by_words(self, doc: ThreadDoc, names: dict[str, float]) -> tuple[Thread | None, float, str]:
+    def _by_words(self, doc: ThreadDoc, telling: dict[str, float]) -> tuple[Thread | None, float, str]:
         """The weaker evidence, for a document that shares no (or too little) name with a thread:
         a topic in common (or one of the two unknown), within the window, and the issue's own
         rarer words in common ("bùn than", "nước rỉ rác", "xây vượt phép"), each weighed by how
@@ -366,7 +364,7 @@ class ThreadLinker:
             elif not thread.topics.intersection(doc.topics):
                 continue
             score = sum(w for pair, w in doc.words.items() if pair in thread.words)
-            score += WORD_NAME_WEIGHT * name_score(self._telling(names, doc.published_at), thread.names)
+            score += WORD_NAME_WEIGHT * name_score(telling, thread.names)
             if doc.published_at - thread.last_at <= dt.timedelta(days=RECENT_DAYS):
                 score += RECENT_BONUS
             if score >= self.word_link_score * PLAUSIBLE_SHARE:
@@ -391,9 +389,11 @@ class ThreadLinker:
         """The name score this document needs to join this thread (None: it may not)."""
         if doc.provinces and thread.province is not None and thread.province not in doc.provinces:
             return None, ""
-        if thread.topic is None and doc.role not in OPENING_ROLES:
-            return None, ""   # background news of the same street would give the issue its topic
         unknown = (not doc.provinces or thread.province is None) + (not doc.topics or thread.topic is None)
+        if doc.role not in OPENING_ROLES and (unknown or not thread.topics.intersection(doc.topics)):
+            # Background news joins its issue on the issue's own place and topic, or not at all
+            # (news of the same street would give a topic-less issue its topic).
+            return None, ""
         if unknown == 2:
             return self.both_unknown_score, "names, place and topic unknown"
         if doc.topics and thread.topics and not thread.topics.intersection(doc.topics):
