@@ -73,6 +73,7 @@ def due_sources(settings: Settings, now: dt.datetime | None = None, sources_file
     return [s.name for s in entries
             if s.name not in last or now - last[s.name] >= dt.timedelta(minutes=s.interval_minutes)]
 
+
 WORKDIR_PREFIX = "dulun-crawl-"
 OWNERS_FILE = "owners"  # "parent-pid child-pid": the folder stays while either lives
 
