@@ -19,7 +19,6 @@ from typing import TextIO
 
 import numpy as np
 
-from core.errors import UserError
 from core.processes import Stopped
 from core.records import DocInput, DocResult, Enrichment, StorySignature
 from nlp.api import load_enricher, run_parallel, same_result_key, train_and_save, usable_model_version
