@@ -25,6 +25,8 @@ from typing import Sequence
 import duckdb
 import pyarrow as pa
 
+from store.frames import register
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS corrections (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -148,8 +150,7 @@ def record_role_labels(con: duckdb.DuckDBPyConnection, labels: Sequence[tuple[st
         "role": [lab[1] for lab in latest.values()],
         "labeled_at": pa.array([lab[2].astimezone(dt.timezone.utc) for lab in latest.values()], type=pa.timestamp("us", tz="UTC")),
     })
-    con.execute("SELECT 1").fetchall()  # as store.db.register (not imported: store.db imports us)
-    con.register("new_role_labels", table)
+    register(con, "new_role_labels", table)
     try:
         return con.execute(
             """INSERT OR REPLACE INTO role_labels
@@ -184,8 +185,7 @@ def _apply_topic_corrections(con: duckdb.DuckDBPyConnection, db_path: Path) -> i
         "provinces": pa.array([c.provinces for c in rows], type=pa.list_(pa.string())),
         "labeled_at": pa.array([c.created_at for c in rows], type=pa.timestamp("us", tz="UTC")),
     })
-    con.execute("SELECT 1").fetchall()
-    con.register("queued_labels", table)
+    register(con, "queued_labels", table)
     try:
         # Only documents that exist: a correction for a document since removed is dropped here.
         con.execute("""

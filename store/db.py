@@ -43,6 +43,7 @@ from core.errors import UserError
 from core.filelock import FileLock
 from core.timeutil import TIMEZONE
 from store import corrections
+from store.frames import register  # noqa: F401  (the store modules import it from here)
 from store.current import current_enrichments_sql
 
 READER_WAIT_S = 10.0
@@ -77,14 +78,6 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
-
-
-def register(con: duckdb.DuckDBPyConnection, name: str, frame) -> None:
-    """Register a DataFrame or Arrow table for one set-based statement. DuckDB 2 refuses while
-    an earlier statement's result is unfinished (fetchone() leaves it so, e.g. in migrations),
-    so a trivial fully fetched query closes it first."""
-    con.execute("SELECT 1").fetchall()
-    con.register(name, frame)
 
 
 def available_migrations() -> list[Migration]:

@@ -49,6 +49,7 @@ import pandas as pd
 import pyarrow as pa
 
 from store.db import WriterLock, open_reader
+from store.frames import register
 
 INDEX_VERSION = "2"
 ROWIDS_PER_SECOND = 1000
@@ -234,8 +235,7 @@ _WANTED_ENRICHMENTS = """
 def changed_documents(con: duckdb.DuckDBPyConnection, indexed: pa.Table) -> tuple[list[str], list[str]]:
     """(doc ids to (re)index, doc ids to remove), comparing DuckDB's documents with `indexed`
     (doc_id, state) from the sidecar."""
-    con.execute("SELECT 1").fetchall()
-    con.register("search_indexed", indexed)
+    register(con, "search_indexed", indexed)
     try:
         rows = con.execute(
             f"""
@@ -252,8 +252,7 @@ def changed_documents(con: duckdb.DuckDBPyConnection, indexed: pa.Table) -> tupl
 
 def documents_to_index(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> list[tuple]:
     """What the index keeps of each document (never its byline or author)."""
-    con.execute("SELECT 1").fetchall()
-    con.register("search_wanted", pa.table({"doc_id": list(doc_ids)}))
+    register(con, "search_wanted", pa.table({"doc_id": list(doc_ids)}))
     try:
         return con.execute(
             f"""

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from core.timeutil import vn_midnight
 from store.detections import latest_run_at
+from store.frames import register
 
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> pd.DataFrame:
@@ -157,8 +158,7 @@ def topic_province_weeks(con: duckdb.DuckDBPyConnection, start: dt.datetime, end
 def documents_with_tags(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> pd.DataFrame:
     """Given documents (a story's members from the search read model), oldest first, with their
     current topics and provinces: point lookups, not a scan."""
-    con.execute("SELECT 1").fetchall()
-    con.register("wanted_docs", pa.table({"doc_id": list(doc_ids)}))
+    register(con, "wanted_docs", pa.table({"doc_id": list(doc_ids)}))
     try:
         return _frame(con, """
             SELECT d.doc_id, d.source, d.kind, coalesce(d.thread_url, d.url) AS url, d.title, d.published_at,
@@ -313,8 +313,7 @@ def review_candidates(con: duckdb.DuckDBPyConnection, since: dt.datetime, limit:
 def documents_exist(con: duckdb.DuckDBPyConnection, doc_ids: Sequence[str]) -> set[str]:
     if not doc_ids:
         return set()
-    con.execute("SELECT 1").fetchall()
-    con.register("wanted_docs", pa.table({"doc_id": list(doc_ids)}))
+    register(con, "wanted_docs", pa.table({"doc_id": list(doc_ids)}))
     try:
         return {r[0] for r in con.execute("SELECT doc_id FROM documents JOIN wanted_docs USING (doc_id)").fetchall()}
     finally:
