@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 from scrapy.settings import default_settings
 
 from crawlers import guard
-from crawlers.api import OWNERS_FILE
 from crawlers.politeness import politeness_switches
 from crawlers.salt import author_key, check_author_key, warn_about_legacy_salt
 from crawlers.sources import Source
@@ -303,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     write_result(result)
     if args.parent_pid and os.getppid() != args.parent_pid:
-        _clean_up_for_a_dead_parent(args.config_json, args.result_json, args.config_json.with_name(OWNERS_FILE))
+        # "owners": what the parent wrote there for `crawlers.api.sweep_orphaned_workdirs`
+        _clean_up_for_a_dead_parent(args.config_json, args.result_json, args.config_json.with_name("owners"))
     return 0
 
 
