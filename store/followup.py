@@ -273,6 +273,17 @@ def role_labels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT doc_id, role, labeled_at FROM role_labels ORDER BY labeled_at, doc_id").df()
 
 
+def role_labeled_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Analysts' role corrections with the text they describe (documents whose text retention
+    kept), for training the role model: `id`, `title`, `sapo`, `text`, `role`."""
+    rows = con.execute(
+        """SELECT l.doc_id, d.title, d.lead, d.text, l.role
+           FROM role_labels l JOIN documents d USING (doc_id)
+           ORDER BY l.labeled_at, l.doc_id"""
+    ).fetchall()
+    return [dict(zip(("id", "title", "sapo", "text", "role"), r)) for r in rows]
+
+
 def thread_of_story(con: duckdb.DuckDBPyConnection, story_id: str) -> str | None:
     rows = con.execute("SELECT arg_min(thread_id, linked_at) FROM thread_members WHERE story_id = ?", [story_id]).fetchall()
     return rows[0][0] if rows else None

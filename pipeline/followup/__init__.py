@@ -40,7 +40,7 @@ from store import open_writer
 log = logging.getLogger(__name__)
 CHUNK = 4000
 
-__all__ = ["FollowupSummary", "run_followup", "states_as_of", "response_rates", "ThreadState", "role_rules"]
+__all__ = ["FollowupSummary", "run_followup", "states_as_of", "response_rates", "ThreadState", "role_rules", "train_roles"]
 
 
 @dataclass
@@ -70,23 +70,36 @@ def role_rules(settings: Settings) -> RoleRules:
 
 
 def ensure_role_model(settings: Settings, rules: RoleRules, now: dt.datetime) -> RoleModel:
-    """The current role model; trained from the shipped seed set (a few seconds) when there is
-    none, or when the role rules or the seed set changed since. Saved with its provenance and
-    recorded in `models`."""
+    """The current role model; trained (a few seconds) from the shipped seed sets and the
+    analysts' role corrections when there is none, or when the role rules or the seed sets
+    changed since. Saved with its provenance and recorded in `models`."""
     def usable() -> RoleModel | None:
         version = usable_role_model(settings.model_dir, rules)
         return RoleModel.load(settings.model_dir, version) if version else None
 
-    return trained_once(settings.model_dir, "the role model", usable, lambda: _train_role_model(settings, rules, now))
+    return trained_once(settings.model_dir, "the role model", usable, lambda: train_roles(settings, now, rules=rules))
 
 
-def _train_role_model(settings: Settings, rules: RoleRules, now: dt.datetime) -> RoleModel:
-    model = train_role_model(rules, load_role_seed(), now)
+def train_roles(settings: Settings, now: dt.datetime | None = None, include_labels: bool = True,
+                rules: RoleRules | None = None) -> RoleModel:
+    """Train the role model from the seed sets and (unless `include_labels` is false) every
+    analyst's role correction, save it as the current one and record it in `models`.
+
+    Like the topic model: with no database, the seed sets alone, and no database is created."""
+    now = (now or dt.datetime.now(VN)).astimezone(VN)
+    rules = rules or role_rules(settings)
+    has_database = Path(settings.database).is_file()   # never an empty database at a mistyped data folder
+    labeled: list[dict] = []
+    if has_database and include_labels:
+        with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
+            labeled = fu_store.role_labeled_documents(store.con)
+    model = train_role_model(rules, load_role_seed(), now, labels_from=labeled)
     path = model.save(settings.model_dir)
-    if Path(settings.database).is_file():   # never an empty database at a mistyped data folder
+    if has_database:
         with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
             nlp_store.record_model(store.con, model.version, str(path), model.meta, now)
-    log.info("trained role model %s (out-of-fold macro-F1 %s)", model.version, model.meta.get("cv_macro_f1"))
+    log.info("trained role model %s from %s (out-of-fold macro-F1 %s)", model.version,
+             model.meta.get("training_sources"), model.meta.get("cv_macro_f1"))
     return model
 
 

@@ -108,6 +108,36 @@ def test_the_evaluation_sets_are_kept_apart_from_training():
     assert not dev & {r["title"] for r in held_out}
 
 
+# Eight repairs told the way the press tells them ("… đã được vá"), as an analyst would correct
+# them on issue pages: the seed set reads that shape as a report (the pothole is the problem).
+PATCHED_ROADS = [
+    ("Ổ gà trên tỉnh lộ 8 qua xã Phước Hiệp đã được vá", "Công ty quản lý đường bộ đã vá xong các ổ gà lớn, xe qua lại êm hơn."),
+    ("Mặt đường Nguyễn Trãi đoạn qua phường Hà Đông đã được vá lại", "Sau nhiều ngày xe cộ lao đao, đoạn đường hư hỏng đã được thảm nhựa phẳng phiu."),
+    ("Những ổ voi trên đường tránh TP Vinh đã được lấp", "Đơn vị thi công đã lấp các ổ voi sâu, người đi xe máy không còn phải né tránh."),
+    ("Cầu tạm ở xã Ea Kly đã được gia cố", "Các nhịp cầu gỗ hư hỏng đã được thay bằng dầm thép, học sinh qua lại an toàn."),
+    ("Đoạn quốc lộ 14 qua xã Đắk Mil đã được vá ổ gà", "Hơn 50 ổ gà trên đoạn đường dài 3 km được vá trong hai ngày cuối tuần."),
+    ("Tuyến đường vào cụm công nghiệp Tân Phú đã được vá", "Các vết nứt, ổ gà đã được trám, xe tải ra vào cụm công nghiệp thuận lợi."),
+    ("Đường Lê Duẩn qua phường Thanh Khê đã được vá sau mưa", "Những hố sâu do mưa lớn đã được san lấp và trải nhựa ngay trong đêm."),
+    ("Mặt cầu Phú Mỹ đoạn bị bong tróc đã được vá", "Đơn vị quản lý đã sửa xong các vị trí bong tróc trên mặt cầu."),
+]
+
+
+@pytest.mark.slow
+def test_a_few_analysts_corrections_teach_the_role_model_what_the_seed_set_did_not(role_rules, roles):
+    """The route past the seed set is the analysts' corrections: eight of them move documents of
+    the same shape the model has not seen, and the provenance counts them."""
+    unseen = [RoleInput("a", "Ổ gà trên quốc lộ 1A đoạn qua xã Bình Minh đã được vá",
+                        "Đơn vị quản lý đường bộ vá xong hơn 30 ổ gà, xe cộ đi lại êm thuận."),
+              RoleInput("b", "Đường Trần Phú qua phường Lộc Thọ đã được vá lại",
+                        "Các ổ gà sau mưa đã được trám, người dân đi lại thuận tiện.")]
+    assert [r.role for r in roles.classify(unseen)] == ["report", "report"]
+    corrections = [{"title": t, "sapo": lead, "text": "", "role": "resolution"} for t, lead in PATCHED_ROADS]
+    taught = train_role_model(role_rules, load_role_seed(), dt.datetime(2026, 11, 23, tzinfo=VN), cv_folds=0,
+                              labels_from=corrections)
+    assert [r.role for r in RoleClassifier(role_rules, taught).classify(unseen)] == ["resolution", "resolution"]
+    assert taught.meta["training_sources"] == {"seed": len(load_role_seed()), "analyst_labels": 8}
+
+
 @pytest.mark.slow
 def test_roles_on_the_held_out_set_reach_the_goal_and_beat_the_keyword_baseline(roles, gazetteer):
     """Measured on 192 leads nobody trained or tuned on: every role's precision and recall

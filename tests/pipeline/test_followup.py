@@ -435,3 +435,30 @@ def test_a_report_with_no_topic_opens_a_thread_counted_nowhere_until_a_member_gi
     daily = json.loads(run_daily_digest(fu_settings, day=day(11).date(), now=day(12)).json_path.read_text("utf-8"))
     assert "Bùn đất từ Nhà máy tuyển than Khe Chàm tràn vào nhà dân" in [
         t["headline"] for t in daily["followup"]["answered_unresolved"]]
+
+
+def test_dulun_train_teaches_the_role_model_the_analysts_role_corrections(tmp_path, role_model_dir):
+    """A role corrected on an issue page is training data: `dulun train --only roles` reads it
+    with its document's text, records the new model's provenance, and follow-up keeps using
+    that model (the seed sets and rules did not change) instead of retraining from the seed."""
+    import shutil
+
+    from store.corrections import record_role_labels
+
+    models = tmp_path / "models"
+    shutil.copytree(role_model_dir, models)
+    settings = Settings.model_validate({"data_dir": str(tmp_path / "data"), "nlp": {"model_dir": str(models)}})
+    ids = build(settings)
+    with open_writer(settings.database) as store:
+        record_role_labels(store.con, [(ids["hs-copy"], "none", day(3))])
+    env = {"DULUN_DATA_DIR": str(settings.data_dir), "DULUN_NLP__MODEL_DIR": str(models)}
+    trained = run_dulun("train", "--only", "roles", env=env)
+    assert trained.returncode == 0, trained.stderr[-2000:]
+    version = trained.stdout.split()[-1]
+    assert "Role model" in trained.stderr and "Topic model" not in trained.stderr
+    with open_reader(settings.database) as store:
+        [[provenance]] = store.con.execute("SELECT provenance FROM models WHERE model_version = ?", [version]).fetchall()
+    assert json.loads(provenance)["training_sources"]["analyst_labels"] == 1
+    assert run_followup(settings, now=day(4)).role_model == version
+    bad = run_dulun("train", "--only", "places", env=env)
+    assert bad.returncode == 2 and "--only must be topics or roles" in bad.stderr and "Traceback" not in bad.stderr
