@@ -43,7 +43,7 @@ THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl",
                "blind3": "threads_blind3.jsonl"}
 # Role sets of standalone documents: the 192 leads written before the rules, and a blind-written
 # set of leads with bodies (stop 23), present once it has landed.
-ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind": "roles_blind.jsonl"}
+ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl"}
 
 
 def rows(name: str) -> list[dict]:
