@@ -5,7 +5,9 @@ enriched document published and fetched by `now` that it has not read gets its r
 response, resolution, none: `nlp.roles`) and joins or opens an issue thread (`nlp.threads`).
 Threads are kept, never recomputed: each run loads the threads still active within the window,
 links the new documents in publication order, and writes the new members and the threads they
-changed; a document already in a thread never moves, so thread ids and members are stable.
+changed; a document already in a thread never moves, so thread ids and members are stable. A
+document left out of every thread (read as `none`) and corrected since by an analyst into a
+report, an answer or a remedy is read again by the next run and links with the analyst's role.
 
 `states_as_of(con, settings, now)` reads the threads as they stood at `now` (documents published
 and fetched by then, portal statuses seen by then) and says where each issue stands
@@ -124,7 +126,7 @@ def run_followup(settings: Settings, now: dt.datetime | None = None) -> Followup
             linker = _linker(store.con, pd.Timestamp(frame.published_at.min()).to_pydatetime() - window, settings)
             roles = _roles(classifier, frame)
             fu_store.write_roles(store.con, [{**r, "model_version": classifier.version} for r in roles], now)
-            docs = [_thread_doc(row, role["role"], ignore, words)
+            docs = [_thread_doc(row, _linking_role(row, role), ignore, words)
                     for row, role in zip(frame.itertuples(), roles) if not isinstance(row.thread_id, str)]
             links = linker.link_all(docs)
             stories = {d.doc_id: d.story_id for d in docs}
@@ -163,6 +165,12 @@ def _roles(classifier: RoleClassifier, frame: pd.DataFrame) -> list[dict]:
         out.append({"doc_id": row.doc_id, "content_hash": row.content_hash, "role": r.role if r else "none",
                     "detail": r.detail if r else None, "confidence": r.confidence if r else None})
     return out
+
+
+def _linking_role(row, model: dict) -> str:
+    """The role a document links with: the analyst's correction when there is one (it is what
+    the document is), else the model's."""
+    return row.analyst_role if isinstance(row.analyst_role, str) else model["role"]
 
 
 def _thread_doc(row, role: str, ignore: frozenset[str], words: IssueWords) -> ThreadDoc:

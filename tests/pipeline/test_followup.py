@@ -462,3 +462,40 @@ def test_dulun_train_teaches_the_role_model_the_analysts_role_corrections(tmp_pa
     assert run_followup(settings, now=day(4)).role_model == version
     bad = run_dulun("train", "--only", "places", env=env)
     assert bad.returncode == 2 and "--only must be topics or roles" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_document_left_out_as_background_and_corrected_into_a_step_of_the_issue_joins_its_thread(fu_settings):
+    """A forum post from the Hoa Sen workers that the wages came in ("ting ting"): read as no step
+    of an issue and given no topic, it joined no thread. An analyst corrects it into the
+    resolution: the next follow-up run reads it again and links it with the analyst's role,
+    without moving anything already linked, and only once."""
+    from store.corrections import record_role_labels
+    from store.followup import write_roles
+
+    ids = build(fu_settings)
+    post = Document(url=url("hs-forum"), source="dien-dan", kind="post", title="Ae Hoa Sen hôm nay ting ting rồi nhé",
+                    lead="", text="Sáng nay tài khoản nhảy số, đủ hai tháng lương ở Điện tử Hoa Sen, KCN Quế Võ.",
+                    published_at=day(17), fetched_at=day(17.1))
+    with open_writer(fu_settings.database) as store:
+        upsert_documents(store.con, [post])
+        insert_enrichments(store.con, [Enrichment(post.doc_id, "test", post.content_hash, [], {}, ["Bắc Ninh"],
+                                                  story_id="s-forum", language="vi")])
+        # as the model read it on day 17 (the test fixes it: which posts a model misreads changes with the model)
+        write_roles(store.con, [{"doc_id": post.doc_id, "content_hash": post.content_hash, "role": "none",
+                                 "detail": None, "confidence": 0.7, "model_version": "roles-test"}], day(17.2))
+    run_followup(fu_settings, now=day(17.5))
+
+    def member_of(doc_id):
+        with open_reader(fu_settings.database) as store:
+            found = store.con.execute("SELECT thread_id FROM thread_members WHERE doc_id = ?", [doc_id]).fetchall()
+        return found[0][0] if found else None
+
+    assert member_of(post.doc_id) is None
+    with open_writer(fu_settings.database) as store:
+        record_role_labels(store.con, [(post.doc_id, "resolution", day(17.6))])
+    assert run_followup(fu_settings, now=day(17.55)).documents == 0      # a replay before the correction
+    assert run_followup(fu_settings, now=day(17.7)).documents == 1
+    assert member_of(post.doc_id) == f"th-{ids['hs-report']}"
+    assert run_followup(fu_settings, now=day(17.8)).documents == 0       # read once, not every run
+    labor = by_topic(fu_settings, day(17.8))["labor"]
+    assert labor.state == "resolved" and labor.resolved_at == day(17)
