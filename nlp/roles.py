@@ -47,9 +47,13 @@ BODY_CHARS = 400
 MAX_HITS = 2  # one phrase counts at most this often per part (title, rest)
 RULE_FEATURE_SCALE = 0.6
 MODEL_DIR_NAME = "roles"
-SEED_FILES = ("roles.jsonl", "role_articles.jsonl")
+# The shipped seed sets, with what one item weighs in training: the hand-written articles are
+# real-shaped documents (bodies, quotes, outcomes told as facts), worth three templated items.
+TEMPLATED_SEED = "roles.jsonl"
+WRITTEN_SEED = "role_articles.jsonl"
+SEED_WEIGHTS = {TEMPLATED_SEED: 1.0, WRITTEN_SEED: 3.0}
 # An analyst's correction is a real document of the analyst's own sources: it counts as much as
-# this many seed items, so a few dozen corrections move the model.
+# a hand-written article, so a few dozen corrections move the model.
 LABEL_WEIGHT = 3.0
 _SYLLABLES = re.compile(r"[^\W_]+")
 _SPACES = re.compile(r"\s+")
@@ -321,27 +325,30 @@ def usable_role_model(model_dir: Path, rules: RoleRules) -> str | None:
     return version if same else None
 
 
-def _seed_files():
+def _seed_files(names=tuple(SEED_WEIGHTS)):
     home = resources.files("nlp").joinpath("seed")
-    return [home.joinpath(name) for name in SEED_FILES if home.joinpath(name).is_file()]
+    return [(name, home.joinpath(name)) for name in names if home.joinpath(name).is_file()]
 
 
-def load_role_seed() -> list[dict]:
-    """The shipped role seed items (templated and hand-written), in file order."""
-    return [json.loads(line) for f in _seed_files() for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_role_seed(names=tuple(SEED_WEIGHTS)) -> list[dict]:
+    """The shipped role seed items (templated and hand-written, or those `names`), in file order,
+    each with the `weight` its set carries in training."""
+    return [{**json.loads(line), "weight": SEED_WEIGHTS[name]}
+            for name, f in _seed_files(names) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def role_seed_fingerprint() -> str:
     digest = hashlib.sha1()
-    for f in _seed_files():
-        digest.update(f.read_bytes())
+    for name, f in _seed_files():
+        digest.update(name.encode("utf-8") + f.read_bytes() + str(SEED_WEIGHTS[name]).encode("ascii"))
     return digest.hexdigest()[:12]
 
 
 def train_role_model(rules: RoleRules, items: list[dict], now: dt.datetime, cv_folds: int = 3,
                      labels_from: list[dict] = ()) -> RoleModel:
     """A role model from the seed `items` and the analysts' corrections `labels_from` (each
-    `title`, `sapo`, optional `text`, `role`; a correction weighs LABEL_WEIGHT seed items), with
+    `title`, `sapo`, optional `text`, `role`; a seed item weighs its `weight`, a correction
+    LABEL_WEIGHT), with
     its provenance: training counts by role and by source, out-of-fold macro-F1 on the training
     items, rules and seed fingerprints, library versions."""
     import sklearn
@@ -349,7 +356,7 @@ def train_role_model(rules: RoleRules, items: list[dict], now: dt.datetime, cv_f
     from sklearn.model_selection import StratifiedKFold
 
     texts, feats, labels, weights = [], [], [], []
-    for item, weight in [(i, 1.0) for i in items] + [(i, LABEL_WEIGHT) for i in labels_from]:
+    for item, weight in [(i, i.get("weight", 1.0)) for i in items] + [(i, LABEL_WEIGHT) for i in labels_from]:
         title, rest = document_parts(RoleInput("", item.get("title") or "", item.get("sapo") or "", item.get("text") or ""))
         texts.append(model_text(title, rest))
         feats.append(rules.score(title, rest).features())
@@ -372,7 +379,8 @@ def train_role_model(rules: RoleRules, items: list[dict], now: dt.datetime, cv_f
         "model_version": model.version,
         "created_at": now.isoformat(),
         "training_counts": {r: labels.count(r) for r in ROLES},
-        "training_sources": {"seed": len(items), "analyst_labels": len(labels_from)},
+        "training_sources": {"seed": len(items), "analyst_labels": len(labels_from),
+                             "weights": {**SEED_WEIGHTS, "analyst_labels": LABEL_WEIGHT}},
         "cv_macro_f1": cv_f1,
         "rules_file": rules.source,
         "rules_fingerprint": rules.fingerprint,

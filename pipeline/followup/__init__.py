@@ -30,7 +30,8 @@ from core.settings import Settings
 from core.timeutil import VN
 from nlp.entities import extract_entities, province_names
 from nlp.provinces import Gazetteer
-from nlp.roles import RoleClassifier, RoleInput, RoleModel, RoleRules, load_role_seed, train_role_model, usable_role_model
+from nlp.roles import (TEMPLATED_SEED, RoleClassifier, RoleInput, RoleModel, RoleRules, load_role_seed, train_role_model,
+                       usable_role_model)
 from nlp.threads import IssueWords, Thread, ThreadDoc, ThreadLinker
 from nlp.train import load_seed
 from pipeline.followup.states import ThreadState, response_rates, thread_states
@@ -106,10 +107,12 @@ def train_roles(settings: Settings, now: dt.datetime | None = None, include_labe
 
 
 def issue_words(ignore: frozenset[str] = frozenset()) -> IssueWords:
-    """How distinctive each word pair is, from the shipped seed sets (topics and roles); pairs
-    never span the names in `ignore` (the provinces')."""
+    """How distinctive each word pair is, from the templated seed sets (topics and roles); pairs
+    never span the names in `ignore` (the provinces'). Not from the hand-written role articles:
+    they follow the same invented issues from report to remedy, so an issue's own words recur
+    there and would read as common."""
     return IssueWords.from_texts((f"{item.get('title') or ''}\n{item.get('sapo') or ''}"
-                                  for item in load_seed() + load_role_seed()), ignore)
+                                  for item in load_seed() + load_role_seed((TEMPLATED_SEED,))), ignore)
 
 
 def run_followup(settings: Settings, now: dt.datetime | None = None) -> FollowupSummary:
