@@ -17,6 +17,7 @@ import datetime as dt
 import email
 import email.policy
 import json
+import re
 
 import pytest
 
@@ -452,6 +453,8 @@ def test_dulun_train_teaches_the_role_model_the_analysts_role_corrections(tmp_pa
     with open_writer(settings.database) as store:
         record_role_labels(store.con, [(ids["hs-copy"], "none", day(3))])
     env = {"DULUN_DATA_DIR": str(settings.data_dir), "DULUN_NLP__MODEL_DIR": str(models)}
+    status = run_dulun("status", env=env)
+    assert re.search(r"role corrections waiting for a retrain\D+1\b", status.stdout), status.stdout
     trained = run_dulun("train", "--only", "roles", env=env)
     assert trained.returncode == 0, trained.stderr[-2000:]
     version = trained.stdout.split()[-1]
@@ -460,6 +463,8 @@ def test_dulun_train_teaches_the_role_model_the_analysts_role_corrections(tmp_pa
         [[provenance]] = store.con.execute("SELECT provenance FROM models WHERE model_version = ?", [version]).fetchall()
     assert json.loads(provenance)["training_sources"]["analyst_labels"] == 1
     assert run_followup(settings, now=day(4)).role_model == version
+    status = run_dulun("status", env=env)
+    assert re.search(r"role corrections waiting for a retrain\D+0\b", status.stdout), status.stdout
     bad = run_dulun("train", "--only", "places", env=env)
     assert bad.returncode == 2 and "--only must be topics or roles" in bad.stderr and "Traceback" not in bad.stderr
 
