@@ -171,18 +171,25 @@ def test_roles_on_the_held_out_set_reach_the_goal_and_beat_the_keyword_baseline(
 
 
 @pytest.mark.slow
-def test_roles_on_the_blind_written_leads_do_not_fall_and_beat_the_keyword_baseline(roles, gazetteer):
-    """223 leads with bodies written blind at stop 23 the way the press writes (outcomes told as
-    facts, answers in quotes, sanctions, promises, statistics, the same events abroad). Measured
-    before the hand-written role articles (report 0.58 / 0.67, response 0.70 / 0.67, resolution
-    0.80 / 0.65, none 0.58 / 0.65) and once after (0.82 / 0.86, 0.79 / 0.83, 0.84 / 0.85,
-    0.94 / 0.78); pinned a little below. Short of the 0.85 goal: see README."""
+@pytest.mark.parametrize("name, least", [
+    # 223 leads: before the hand-written role articles report 0.58 / 0.67, response 0.70 / 0.67,
+    # resolution 0.80 / 0.65, none 0.58 / 0.65; after the first round 0.82 / 0.86, 0.79 / 0.83,
+    # 0.84 / 0.85, 0.94 / 0.78; after the second 0.85 / 0.89, 0.82 / 0.88, 0.87 / 0.88, 1.00 / 0.78.
+    ("roles_blind.jsonl", {"report": (0.82, 0.86), "response": (0.79, 0.85), "resolution": (0.84, 0.85), "none": (0.97, 0.75)}),
+    # 220 leads written blind for the end of stop 23, measured once on the stop's first code
+    # (0.63 / 0.70, 0.67 / 0.55, 0.80 / 0.65, 0.60 / 0.83) and once on its last
+    # (0.88 / 0.88, 0.88 / 0.82, 0.86 / 0.95, 0.87 / 0.83).
+    ("roles_blind2.jsonl", {"report": (0.85, 0.85), "response": (0.84, 0.79), "resolution": (0.83, 0.92), "none": (0.84, 0.80)}),
+])
+def test_roles_on_the_blind_written_leads_do_not_fall_and_beat_the_keyword_baseline(roles, gazetteer, name, least):
+    """Leads with bodies written blind at stop 23 the way the press writes (outcomes told as
+    facts, answers in quotes, sanctions, promises, statistics, the same events abroad), pinned a
+    little below what was measured. Short of the 0.85 goal in places: see README."""
     from nlp.provinces import choose_provinces
 
-    labeled = rows("roles_blind.jsonl")
+    labeled = rows(name)
     places = [bool(choose_provinces(gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
     report = role_report(labeled, roles, places)
-    least = {"report": (0.79, 0.83), "response": (0.76, 0.80), "resolution": (0.81, 0.82), "none": (0.91, 0.75)}
     for role, (precision, recall) in least.items():
         ours, baseline = report["classifier"][role], report["keyword baseline"][role]
         assert ours.precision >= precision and ours.recall >= recall, (role, ours)
@@ -489,12 +496,15 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 @pytest.mark.slow
 @pytest.mark.parametrize("name, least, roles_least", [
     # stop 22: fresh 0.91 / 0.71 (then opened), blind 0.89 / 0.79 (measured once). Stop 23, with
-    # the hand-written role articles: fresh 0.91 / 0.76, blind 0.90 / 0.83 (its second
-    # measurement), blind3 0.88 / 0.88 (written blind at stop 23, measured before the articles
-    # at 0.88 / 0.81 and once after).
-    ("threads_fresh.jsonl", (0.89, 0.73), {"report": (0.86, 0.80), "response": (0.73, 0.82), "resolution": (0.78, 0.57)}),
-    ("threads_blind.jsonl", (0.87, 0.80), {"report": (0.86, 0.86), "response": (0.74, 0.80), "resolution": (0.84, 0.63)}),
-    ("threads_blind3.jsonl", (0.86, 0.86), {"report": (0.96, 0.90), "response": (0.93, 0.90), "resolution": (0.80, 0.83)}),
+    # the hand-written role articles (two rounds): fresh 0.91 / 0.78, blind 0.90 / 0.84, blind3
+    # 0.88 / 0.87 (written blind at stop 23: 0.88 / 0.81 before the articles), blind4 0.92 / 0.88
+    # (written blind at stop 23, measured once on the stop's first code and once on its last:
+    # the same figure; its roles rose from report 0.97 / 0.86, response 0.92 / 0.79, resolution
+    # 0.84 / 0.95).
+    ("threads_fresh.jsonl", (0.89, 0.75), {"report": (0.92, 0.82), "response": (0.70, 0.82), "resolution": (0.78, 0.59)}),
+    ("threads_blind.jsonl", (0.87, 0.81), {"report": (0.89, 0.92), "response": (0.77, 0.80), "resolution": (0.84, 0.65)}),
+    ("threads_blind3.jsonl", (0.86, 0.84), {"report": (0.95, 0.95), "response": (0.93, 0.86), "resolution": (0.87, 0.83)}),
+    ("threads_blind4.jsonl", (0.89, 0.86), {"report": (0.97, 0.92), "response": (0.93, 0.90), "resolution": (0.97, 0.97)}),
 ])
 def test_linking_and_roles_on_the_sets_written_blind_do_not_fall(enricher, roles, issue_words, gazetteer, name,
                                                                  least, roles_least):
