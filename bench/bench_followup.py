@@ -36,9 +36,14 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "nlp" / "fixtures" / "followup"
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 # name -> file: the held-out set (looked at while tuning, several times), the fresh set (written
-# blind, measured once at stop 22, then opened for diagnosis) and the blind set (written blind at
-# stop 22, measured once when it landed).
-THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl"}
+# blind, measured once at stop 22, then opened for diagnosis), the blind set (written blind at
+# stop 22, measured once when it landed) and blind3 (written blind at stop 23; see the fixtures'
+# README for what has been measured on it).
+THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl",
+               "blind3": "threads_blind3.jsonl"}
+# Role sets of standalone documents: the 192 leads written before the rules, and a blind-written
+# set of leads with bodies (stop 23), present once it has landed.
+ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl"}
 
 
 def rows(name: str) -> list[dict]:
@@ -72,7 +77,7 @@ def quality(settings) -> dict:
         return {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
                 **{baseline: pr(v) for baseline, v in links.items()}}
 
-    report = {"roles_held_out": role_figures(rows("roles_eval.jsonl"))}
+    report = {f"roles_{name}": role_figures(rows(file)) for name, file in ROLE_SETS.items() if (FIXTURES / file).is_file()}
     for name, file in THREAD_SETS.items():
         threads = rows(file)
         report[f"linking_{name}"] = link_figures(threads)

@@ -189,7 +189,7 @@ def run_crawl(config: dict[str, Any], stop: GracefulStop | None = None,
     with writer_session(Path(config["database"]), config["lock_timeout_s"], keep_open=bool(cycles)) as session:
         with session.batch() as con:
             check_author_key(con, key)
-            mark_interrupted_runs(con)
+            mark_interrupted_runs(con, at=now)
             crawl_store.save_source_configs(con, [s.model_dump(mode="json") for s in sources])
         switches = politeness_switches(crawl)
         for switch in switches:

@@ -8,9 +8,10 @@
   with what comes just before them: "chưa được giải quyết" is a report, "sẽ trả đủ lương" a
   promise (a response), "yêu cầu khắc phục xong" an order (a response).
 * Model: TF-IDF over syllable 1-3-grams of the title (twice), the lead and the opening of the
-  body, plus the rules' scores; one multinomial logistic regression, trained from the shipped
-  seed set (`nlp/seed/roles.jsonl`) in a few seconds, saved with its provenance under
-  `<model_dir>/roles/`. The detail (what kind of response, remedy with what) comes from the
+  body, plus the rules' scores; one multinomial logistic regression, trained in a few seconds
+  from the shipped seed sets (`nlp/seed/roles.jsonl`, templated; `nlp/seed/role_articles.jsonl`,
+  written by hand) and the analysts' role corrections (weighted up: they are real documents of
+  the analysts' own sources), saved with its provenance under `<model_dir>/roles/`. The detail (what kind of response, remedy with what) comes from the
   rules' strongest phrase group of the chosen role.
 
 Pure: text in, roles out; the caller says whether the document names a Vietnamese place.
@@ -46,7 +47,14 @@ BODY_CHARS = 400
 MAX_HITS = 2  # one phrase counts at most this often per part (title, rest)
 RULE_FEATURE_SCALE = 0.6
 MODEL_DIR_NAME = "roles"
-SEED_FILE = "roles.jsonl"
+# The shipped seed sets, with what one item weighs in training: the hand-written articles are
+# real-shaped documents (bodies, quotes, outcomes told as facts), worth three templated items.
+TEMPLATED_SEED = "roles.jsonl"
+WRITTEN_SEED = "role_articles.jsonl"
+SEED_WEIGHTS = {TEMPLATED_SEED: 1.0, WRITTEN_SEED: 3.0}
+# An analyst's correction is a real document of the analyst's own sources: it counts as much as
+# a hand-written article, so a few dozen corrections move the model.
+LABEL_WEIGHT = 3.0
 _SYLLABLES = re.compile(r"[^\W_]+")
 _SPACES = re.compile(r"\s+")
 
@@ -259,7 +267,8 @@ class RoleModel:
     meta: dict = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, texts: list[str], rule_features: list[list[float]], labels: list[str], seed: int = 7) -> "RoleModel":
+    def fit(cls, texts: list[str], rule_features: list[list[float]], labels: list[str],
+            weights: list[float] | None = None, seed: int = 7) -> "RoleModel":
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -267,7 +276,7 @@ class RoleModel:
                                      max_features=80000, lowercase=False)
         X = _stack(vectorizer.fit_transform(texts), rule_features)
         classifier = LogisticRegression(C=4.0, max_iter=3000, class_weight="balanced", random_state=seed)
-        classifier.fit(X, labels)
+        classifier.fit(X, labels, sample_weight=None if weights is None else np.asarray(weights, dtype=float))
         return cls(vectorizer, classifier)
 
     def predict_proba(self, texts: list[str], rule_features: list[list[float]]) -> np.ndarray:
@@ -316,45 +325,62 @@ def usable_role_model(model_dir: Path, rules: RoleRules) -> str | None:
     return version if same else None
 
 
-def load_role_seed() -> list[dict]:
-    text = resources.files("nlp").joinpath("seed", SEED_FILE).read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+def _seed_files(names=tuple(SEED_WEIGHTS)):
+    home = resources.files("nlp").joinpath("seed")
+    return [(name, home.joinpath(name)) for name in names if home.joinpath(name).is_file()]
+
+
+def load_role_seed(names=tuple(SEED_WEIGHTS)) -> list[dict]:
+    """The shipped role seed items (templated and hand-written, or those `names`), in file order,
+    each with the `weight` its set carries in training."""
+    return [{**json.loads(line), "weight": SEED_WEIGHTS[name]}
+            for name, f in _seed_files(names) for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def role_seed_fingerprint() -> str:
-    return hashlib.sha1(resources.files("nlp").joinpath("seed", SEED_FILE).read_bytes()).hexdigest()[:12]
+    digest = hashlib.sha1()
+    for name, f in _seed_files():
+        digest.update(name.encode("utf-8") + f.read_bytes() + str(SEED_WEIGHTS[name]).encode("ascii"))
+    return digest.hexdigest()[:12]
 
 
-def train_role_model(rules: RoleRules, items: list[dict], now: dt.datetime, cv_folds: int = 3) -> RoleModel:
-    """A role model from labeled items (`title`, `sapo`, optional `text`, `role`), with its
-    provenance: training counts, out-of-fold macro-F1 on the training items, rules and seed
-    fingerprints, library versions."""
+def train_role_model(rules: RoleRules, items: list[dict], now: dt.datetime, cv_folds: int = 3,
+                     labels_from: list[dict] = ()) -> RoleModel:
+    """A role model from the seed `items` and the analysts' corrections `labels_from` (each
+    `title`, `sapo`, optional `text`, `role`; a seed item weighs its `weight`, a correction
+    LABEL_WEIGHT), with
+    its provenance: training counts by role and by source, out-of-fold macro-F1 on the training
+    items, rules and seed fingerprints, library versions."""
     import sklearn
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold
 
-    texts, feats, labels = [], [], []
-    for item in items:
+    texts, feats, labels, weights = [], [], [], []
+    for item, weight in [(i, i.get("weight", 1.0)) for i in items] + [(i, LABEL_WEIGHT) for i in labels_from]:
         title, rest = document_parts(RoleInput("", item.get("title") or "", item.get("sapo") or "", item.get("text") or ""))
         texts.append(model_text(title, rest))
         feats.append(rules.score(title, rest).features())
         labels.append(item["role"])
+        weights.append(weight)
     cv_f1 = None
     if cv_folds > 1:
         predicted = np.empty(len(labels), dtype=object)
         folds = StratifiedKFold(n_splits=cv_folds, shuffle=True, random_state=7)
         for train, test in folds.split(texts, labels):
-            fold = RoleModel.fit([texts[i] for i in train], [feats[i] for i in train], [labels[i] for i in train])
+            fold = RoleModel.fit([texts[i] for i in train], [feats[i] for i in train], [labels[i] for i in train],
+                                 [weights[i] for i in train])
             probs = fold.predict_proba([texts[i] for i in test], [feats[i] for i in test])
             predicted[test] = [ROLES[j] for j in probs.argmax(axis=1)]
         cv_f1 = round(float(f1_score(labels, list(predicted), average="macro")), 4)
-    model = RoleModel.fit(texts, feats, labels)
+    model = RoleModel.fit(texts, feats, labels, weights)
     digest = hashlib.sha1(("".join(texts) + rules.fingerprint).encode("utf-8")).hexdigest()[:8]
     model.version = f"roles-{now.strftime('%Y%m%d%H%M%S')}-{digest}"
     model.meta = {
         "model_version": model.version,
         "created_at": now.isoformat(),
         "training_counts": {r: labels.count(r) for r in ROLES},
+        "training_sources": {"seed": len(items), "analyst_labels": len(labels_from),
+                             "weights": {**SEED_WEIGHTS, "analyst_labels": LABEL_WEIGHT}},
         "cv_macro_f1": cv_f1,
         "rules_file": rules.source,
         "rules_fingerprint": rules.fingerprint,

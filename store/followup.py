@@ -57,27 +57,40 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     return value.astimezone(dt.timezone.utc) if value is not None else None
 
 
+# Documents follow-up has to read: never read in their current content, or read, left out of
+# every thread, and corrected by an analyst since into a step of an issue (a report, an answer,
+# a remedy): linking reads them again with the analyst's role.
+_TODO = """
+    FROM documents d
+    JOIN enrichments e ON {matches}
+    LEFT JOIN doc_roles r ON r.doc_id = d.doc_id AND r.content_hash = d.content_hash
+    LEFT JOIN role_labels l ON l.doc_id = d.doc_id AND l.labeled_at <= $now
+    WHERE d.published_at <= $now AND d.fetched_at <= $now
+      AND (r.doc_id IS NULL
+           OR (l.role <> 'none' AND l.labeled_at > r.decided_at
+               AND NOT EXISTS (SELECT 1 FROM thread_members m WHERE m.doc_id = d.doc_id)))
+""".format(matches=MATCHES_CONTENT)
+
+
 def pending_documents(con: duckdb.DuckDBPyConnection, now: dt.datetime, limit: int) -> pd.DataFrame:
-    """Enriched documents published and fetched by `now` that follow-up has not read in their
-    current content, oldest first, with what linking needs: their enrichment (topics with
-    scores, provinces, story) and whether they already belong to a thread."""
-    visible = "d.published_at <= $now AND d.fetched_at <= $now"
+    """Enriched documents published and fetched by `now` that follow-up has to read (see _TODO),
+    oldest first, with what linking needs: their enrichment (topics with scores, provinces,
+    story), the analyst's role if one was given by `now`, and whether they already belong to a
+    thread."""
     return con.execute(
         f"""
         WITH todo AS (
-            SELECT DISTINCT d.doc_id, d.published_at FROM documents d
-            JOIN enrichments e ON {MATCHES_CONTENT}
-            LEFT JOIN doc_roles r ON r.doc_id = d.doc_id AND r.content_hash = d.content_hash
-            WHERE r.doc_id IS NULL AND {visible}
+            SELECT DISTINCT d.doc_id, d.published_at {_TODO}
             ORDER BY d.published_at, d.doc_id
             LIMIT $limit
         )
         SELECT d.doc_id, d.kind, d.source, d.title, d.lead, left(d.text, {TEXT_CHARS}) AS text, d.published_at,
                d.content_hash, e.topics, e.scores, e.provinces, coalesce(e.story_id, d.doc_id) AS story_id,
-               coalesce(e.language, 'vi') AS language, m.thread_id
+               coalesce(e.language, 'vi') AS language, m.thread_id, l.role AS analyst_role
         FROM todo JOIN documents d USING (doc_id)
         JOIN ({current_enrichments_sql("e.*", "d.doc_id IN (SELECT doc_id FROM todo)")}) e ON e.doc_id = d.doc_id
         LEFT JOIN thread_members m ON m.doc_id = d.doc_id
+        LEFT JOIN role_labels l ON l.doc_id = d.doc_id AND l.labeled_at <= $now
         ORDER BY d.published_at, d.doc_id
         """,
         {"now": now, "limit": limit},
@@ -85,15 +98,7 @@ def pending_documents(con: duckdb.DuckDBPyConnection, now: dt.datetime, limit: i
 
 
 def count_pending(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> int:
-    return con.execute(
-        f"""
-        SELECT count(DISTINCT d.doc_id) FROM documents d
-        JOIN enrichments e ON {MATCHES_CONTENT}
-        LEFT JOIN doc_roles r ON r.doc_id = d.doc_id AND r.content_hash = d.content_hash
-        WHERE r.doc_id IS NULL AND d.published_at <= $now AND d.fetched_at <= $now
-        """,
-        {"now": now},
-    ).fetchall()[0][0]
+    return con.execute(f"SELECT count(DISTINCT d.doc_id) {_TODO}", {"now": now}).fetchall()[0][0]
 
 
 def active_threads(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> pd.DataFrame:
@@ -271,6 +276,17 @@ def role_joins(doc_id_column: str) -> str:
 def role_labels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every analyst's role correction (doc_id, role, labeled_at): what a role model could learn from."""
     return con.execute("SELECT doc_id, role, labeled_at FROM role_labels ORDER BY labeled_at, doc_id").df()
+
+
+def role_labeled_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Analysts' role corrections with the text they describe (documents whose text retention
+    kept), for training the role model: `id`, `title`, `sapo`, `text`, `role`."""
+    rows = con.execute(
+        """SELECT l.doc_id, d.title, d.lead, d.text, l.role
+           FROM role_labels l JOIN documents d USING (doc_id)
+           ORDER BY l.labeled_at, l.doc_id"""
+    ).fetchall()
+    return [dict(zip(("id", "title", "sapo", "text", "role"), r)) for r in rows]
 
 
 def thread_of_story(con: duckdb.DuckDBPyConnection, story_id: str) -> str | None:

@@ -52,10 +52,11 @@ def _counts(result: CrawlRunResult) -> list:
 
 
 def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, run_ids: Sequence[int] | None = None,
-                          note: str | None = None) -> int:
+                          note: str | None = None, at: dt.datetime | None = None) -> int:
     """Close runs still 'running' as interrupted, keeping the counts their batches recorded:
     all of them (a new writer knows every such run was killed), or the `run_ids` of a crawl
-    process that just died. Returns how many were closed."""
+    process that just died. Finished `at` (default: now; a replay passes its simulated clock, as
+    to `start_run`), never before the run started. Returns how many were closed."""
     where, params = "status = 'running'", []
     if run_ids is not None:
         if not run_ids:
@@ -63,9 +64,9 @@ def mark_interrupted_runs(con: duckdb.DuckDBPyConnection, run_ids: Sequence[int]
         where += f" AND run_id IN ({', '.join('?' for _ in run_ids)})"
         params = list(run_ids)
     return len(con.execute(
-        f"UPDATE crawl_runs SET status = 'interrupted', finished_at = now(), note = coalesce(?, note) "
-        f"WHERE {where} RETURNING run_id",
-        [note, *params],
+        f"UPDATE crawl_runs SET status = 'interrupted', finished_at = greatest(started_at, coalesce(?, now())), "
+        f"note = coalesce(?, note) WHERE {where} RETURNING run_id",
+        [at, note, *params],
     ).fetchall())
 
 

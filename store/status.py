@@ -24,13 +24,16 @@ class StatusReport:
 
 
 def label_summary(con: duckdb.DuckDBPyConnection, db_path: Path | None) -> dict:
-    """Labels stored, labels newer than the newest model (the next `dulun train` uses them), and
-    workbench corrections still queued for the writer."""
+    """Topic labels and role corrections stored, those newer than the newest model that learns
+    from them (the next `dulun train` uses them), and workbench corrections still queued for the
+    writer."""
     from store import corrections
     from store.web import label_status
 
     found = label_status(con)
     return {"labels": found["labels"], "waiting for a retrain": found["waiting"],
+            "role corrections": found["role corrections"],
+            "role corrections waiting for a retrain": found["role corrections waiting"],
             "corrections queued": corrections.pending_count(db_path) if db_path else 0}
 
 

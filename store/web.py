@@ -273,13 +273,19 @@ def alert_outbox(con: duckdb.DuckDBPyConnection, limit: int = 200) -> pd.DataFra
 # ---------------------------------------------------------------- labels
 
 def label_status(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    """Analysts' labels, and how many came after the newest model (they wait for `dulun train`)."""
-    total, waiting, newest_model = con.execute("""
-        WITH m AS (SELECT max(created_at) AS at FROM models)
-        SELECT count(*), count(*) FILTER (WHERE m.at IS NULL OR l.labeled_at > m.at), any_value(m.at)
-        FROM labels l, m
+    """Analysts' topic labels and role corrections, and how many of each came after the newest
+    model that learns from them (the topic model, the role model): they wait for `dulun train`."""
+    total, waiting, newest_model, roles, roles_waiting = con.execute("""
+        WITH m AS (SELECT max(created_at) FILTER (WHERE model_version LIKE 'topics-%') AS topics,
+                          max(created_at) FILTER (WHERE model_version LIKE 'roles-%') AS roles FROM models)
+        SELECT (SELECT count(*) FROM labels),
+               (SELECT count(*) FROM labels l, m WHERE m.topics IS NULL OR l.labeled_at > m.topics),
+               (SELECT topics FROM m),
+               (SELECT count(*) FROM role_labels),
+               (SELECT count(*) FROM role_labels l, m WHERE m.roles IS NULL OR l.labeled_at > m.roles)
     """).fetchall()[0]
-    return {"labels": int(total), "waiting": int(waiting), "newest_model_at": newest_model}
+    return {"labels": int(total), "waiting": int(waiting), "newest_model_at": newest_model,
+            "role corrections": int(roles), "role corrections waiting": int(roles_waiting)}
 
 
 def review_candidates(con: duckdb.DuckDBPyConnection, since: dt.datetime, limit: int) -> list[dict]:

@@ -25,11 +25,17 @@ def register(app: typer.Typer) -> None:
     app.command("enrich", help=ENRICH_HELP)(enrich)
 
 
-TRAIN_HELP = """Train the topic model from the shipped seed set plus analysts' labels.
+TRAIN_HELP = """Train the topic model and the follow-up role model from the shipped seed sets
+plus the analysts' corrections (topic labels from `dulun label` and the workbench, role
+corrections from the workbench's issue pages).
 
-The new model becomes current; `enrichments.model_version` records which model tagged what.
+Each new model becomes current; `enrichments.model_version` and `doc_roles.model_version` record
+which model tagged what. Documents read before keep their tags: corrections count where they
+were made, the new models for what comes next.
 
 Example: dulun train
+
+Example (the role model alone, after correcting roles in the workbench): dulun train --only roles
 
 Example (add 500 rule-labeled crawled documents): dulun train --weak 500
 """
@@ -110,17 +116,32 @@ def _predict(settings, rows: list[dict], rules_only: bool):
 def train(
     ctx: typer.Context,
     weak: int = typer.Option(0, "--weak", min=0, help="Add up to this many crawled documents labeled by confident rules."),
-    no_labels: bool = typer.Option(False, "--no-labels", help="Ignore analysts' labels (seed set only)."),
+    no_labels: bool = typer.Option(False, "--no-labels", help="Ignore analysts' corrections (seed sets only)."),
+    only: Optional[str] = typer.Option(None, "--only", help="Train one model: topics or roles."),
 ) -> None:
-    from pipeline.enrichment import train as train_model
-
+    if only not in (None, "topics", "roles"):
+        raise UserError(f"--only must be topics or roles, not {only!r}: dulun train --only roles.")
+    if weak and only == "roles":
+        raise UserError("--weak adds rule-labeled documents to the topic model; drop it or --only roles.")
     settings = _settings(ctx)
-    with console.status("Training the topic model..."):
-        started = time.perf_counter()
-        model = train_model(settings, weak=weak, include_labels=not no_labels)
-    counts = model.meta.get("training_counts", {})
-    console.print(f"Model {model.version} trained in {time.perf_counter() - started:.1f} s from {counts}; now current.")
-    print(model.version)
+    if only != "roles":
+        from pipeline.enrichment import train as train_model
+
+        with console.status("Training the topic model..."):
+            started = time.perf_counter()
+            model = train_model(settings, weak=weak, include_labels=not no_labels)
+        counts = model.meta.get("training_counts", {})
+        console.print(f"Topic model {model.version} trained in {time.perf_counter() - started:.1f} s from {counts}; now current.")
+        print(model.version)
+    if only != "topics":
+        from pipeline.followup import train_roles
+
+        with console.status("Training the role model..."):
+            started = time.perf_counter()
+            model = train_roles(settings, include_labels=not no_labels)
+        console.print(f"Role model {model.version} trained in {time.perf_counter() - started:.1f} s from "
+                      f"{model.meta.get('training_sources')} ({model.meta.get('training_counts')}); now current.")
+        print(model.version)
 
 
 def classify(

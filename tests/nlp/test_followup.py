@@ -16,7 +16,7 @@ from core.errors import UserError
 from nlp.entities import extract_entities, province_names
 from nlp.followup_eval import link_report, per_role, role_report, thread_docs
 from nlp.roles import (RESOLUTION_DETAILS, RESPONSE_DETAILS, ROLES, RoleClassifier, RoleInput, RoleRules,
-                       load_role_seed, train_role_model)
+                       TEMPLATED_SEED, WRITTEN_SEED, load_role_seed, train_role_model)
 from nlp.threads import KEEP_WORDS as KEEP, IssueWords, Thread, ThreadDoc, ThreadLinker
 
 FIXTURES = Path(__file__).parent / "fixtures" / "followup"
@@ -97,15 +97,61 @@ def test_the_seed_set_teaches_every_role_and_the_hard_negatives():
     assert len(promises) >= 30 and len(abroad) >= 20 and len(unanswered) >= 50
 
 
+def test_the_hand_written_role_articles_teach_what_the_templates_cannot_and_weigh_more():
+    """528 articles written by hand in the press's own words (outcomes told as facts, answers in
+    quotes, forum posts, portal pages, hard negatives), each worth three templated items."""
+    written = load_role_seed((WRITTEN_SEED,))
+    assert len(written) >= 500 and {w["weight"] for w in written} == {3.0}
+    assert {w["weight"] for w in load_role_seed((TEMPLATED_SEED,))} == {1.0}
+    assert {w["role"] for w in written} == set(ROLES)
+    assert all(w["detail"] in RESPONSE_DETAILS for w in written if w["role"] == "response")
+    assert all(w["detail"] in RESOLUTION_DETAILS for w in written if w["role"] == "resolution")
+    assert all(w["text"] and w["group"] for w in written)
+    titles = [w["title"] for w in written]
+    assert len(set(titles)) == len(titles) and not set(titles) & {t["title"] for t in load_role_seed((TEMPLATED_SEED,))}
+    assert sum(w["group"] == "abroad" for w in written) >= 15
+    assert sum(w["group"].startswith("outcome") for w in written) >= 40
+
+
 def test_the_evaluation_sets_are_kept_apart_from_training():
     seed_text = {(s["title"], s["sapo"]) for s in load_role_seed()}
     seed_titles = {s["title"] for s in load_role_seed()}
-    held_out = rows("threads_eval.jsonl") + rows("threads_fresh.jsonl") + rows("threads_blind.jsonl")
-    for row in rows("roles_eval.jsonl") + held_out:
+    held_out = rows("threads_eval.jsonl") + rows("threads_fresh.jsonl") + rows("threads_blind.jsonl") + rows("threads_blind3.jsonl")
+    for row in rows("roles_eval.jsonl") + rows("roles_blind.jsonl") + held_out:
         assert (row["title"], row["sapo"]) not in seed_text
         assert row["title"] not in seed_titles
     dev = {r["title"] for r in rows("threads_dev.jsonl")}
     assert not dev & {r["title"] for r in held_out}
+
+
+# Eight repairs told the way the press tells them ("… đã được vá"), as an analyst would correct
+# them on issue pages: the seed set reads that shape as a report (the pothole is the problem).
+PATCHED_ROADS = [
+    ("Ổ gà trên tỉnh lộ 8 qua xã Phước Hiệp đã được vá", "Công ty quản lý đường bộ đã vá xong các ổ gà lớn, xe qua lại êm hơn."),
+    ("Mặt đường Nguyễn Trãi đoạn qua phường Hà Đông đã được vá lại", "Sau nhiều ngày xe cộ lao đao, đoạn đường hư hỏng đã được thảm nhựa phẳng phiu."),
+    ("Những ổ voi trên đường tránh TP Vinh đã được lấp", "Đơn vị thi công đã lấp các ổ voi sâu, người đi xe máy không còn phải né tránh."),
+    ("Cầu tạm ở xã Ea Kly đã được gia cố", "Các nhịp cầu gỗ hư hỏng đã được thay bằng dầm thép, học sinh qua lại an toàn."),
+    ("Đoạn quốc lộ 14 qua xã Đắk Mil đã được vá ổ gà", "Hơn 50 ổ gà trên đoạn đường dài 3 km được vá trong hai ngày cuối tuần."),
+    ("Tuyến đường vào cụm công nghiệp Tân Phú đã được vá", "Các vết nứt, ổ gà đã được trám, xe tải ra vào cụm công nghiệp thuận lợi."),
+    ("Đường Lê Duẩn qua phường Thanh Khê đã được vá sau mưa", "Những hố sâu do mưa lớn đã được san lấp và trải nhựa ngay trong đêm."),
+    ("Mặt cầu Phú Mỹ đoạn bị bong tróc đã được vá", "Đơn vị quản lý đã sửa xong các vị trí bong tróc trên mặt cầu."),
+]
+
+
+@pytest.mark.slow
+def test_a_few_analysts_corrections_teach_the_role_model_what_the_seed_set_did_not(role_rules, roles):
+    """The route past the seed set is the analysts' corrections: eight of them move documents of
+    the same shape the model has not seen, and the provenance counts them."""
+    unseen = [RoleInput("a", "Ổ gà trên quốc lộ 1A đoạn qua xã Bình Minh đã được vá",
+                        "Đơn vị quản lý đường bộ vá xong hơn 30 ổ gà, xe cộ đi lại êm thuận."),
+              RoleInput("b", "Đường Trần Phú qua phường Lộc Thọ đã được vá lại",
+                        "Các ổ gà sau mưa đã được trám, người dân đi lại thuận tiện.")]
+    assert [r.role for r in roles.classify(unseen)] == ["report", "report"]
+    corrections = [{"title": t, "sapo": lead, "text": "", "role": "resolution"} for t, lead in PATCHED_ROADS]
+    taught = train_role_model(role_rules, load_role_seed(), dt.datetime(2026, 11, 23, tzinfo=VN), cv_folds=0,
+                              labels_from=corrections)
+    assert [r.role for r in RoleClassifier(role_rules, taught).classify(unseen)] == ["resolution", "resolution"]
+    assert taught.meta["training_sources"]["analyst_labels"] == 8
 
 
 @pytest.mark.slow
@@ -121,6 +167,25 @@ def test_roles_on_the_held_out_set_reach_the_goal_and_beat_the_keyword_baseline(
         ours, baseline = report["classifier"][role], report["keyword baseline"][role]
         assert ours.precision >= 0.85 and ours.recall >= 0.85, (role, ours)
         assert ours.f1 > baseline.f1, (role, ours, baseline)
+
+
+@pytest.mark.slow
+def test_roles_on_the_blind_written_leads_do_not_fall_and_beat_the_keyword_baseline(roles, gazetteer):
+    """223 leads with bodies written blind at stop 23 the way the press writes (outcomes told as
+    facts, answers in quotes, sanctions, promises, statistics, the same events abroad). Measured
+    before the hand-written role articles (report 0.58 / 0.67, response 0.70 / 0.67, resolution
+    0.80 / 0.65, none 0.58 / 0.65) and once after (0.82 / 0.86, 0.79 / 0.83, 0.84 / 0.85,
+    0.94 / 0.78); pinned a little below. Short of the 0.85 goal: see README."""
+    from nlp.provinces import choose_provinces
+
+    labeled = rows("roles_blind.jsonl")
+    places = [bool(choose_provinces(gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
+    report = role_report(labeled, roles, places)
+    least = {"report": (0.79, 0.83), "response": (0.76, 0.80), "resolution": (0.81, 0.82), "none": (0.91, 0.75)}
+    for role, (precision, recall) in least.items():
+        ours, baseline = report["classifier"][role], report["keyword baseline"][role]
+        assert ours.precision >= precision and ours.recall >= recall, (role, ours)
+        assert ours.f1 > baseline.f1 + 0.15, (role, ours, baseline)
 
 
 def test_per_role_counts_precision_and_recall():
@@ -351,7 +416,7 @@ def test_linking_is_incremental_and_what_is_placed_never_moves():
 def issue_words(gazetteer) -> IssueWords:
     from nlp.train import load_seed
 
-    return IssueWords.from_texts((f"{i.get('title') or ''}\n{i.get('sapo') or ''}" for i in load_seed() + load_role_seed()),
+    return IssueWords.from_texts((f"{i.get('title') or ''}\n{i.get('sapo') or ''}" for i in load_seed() + load_role_seed((TEMPLATED_SEED,))),
                                  province_names(gazetteer))
 
 
@@ -422,9 +487,13 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, least, roles_least", [
-    # measured at stop 22: fresh 0.91 / 0.71 (then opened), blind 0.89 / 0.79 (measured once)
-    ("threads_fresh.jsonl", (0.88, 0.68), {"report": (0.80, 0.72), "response": (0.68, 0.76), "resolution": (0.68, 0.33)}),
-    ("threads_blind.jsonl", (0.86, 0.76), {"report": (0.80, 0.83), "response": (0.74, 0.70), "resolution": (0.86, 0.48)}),
+    # stop 22: fresh 0.91 / 0.71 (then opened), blind 0.89 / 0.79 (measured once). Stop 23, with
+    # the hand-written role articles: fresh 0.91 / 0.76, blind 0.90 / 0.83 (its second
+    # measurement), blind3 0.88 / 0.88 (written blind at stop 23, measured before the articles
+    # at 0.88 / 0.81 and once after).
+    ("threads_fresh.jsonl", (0.89, 0.73), {"report": (0.86, 0.80), "response": (0.73, 0.82), "resolution": (0.78, 0.57)}),
+    ("threads_blind.jsonl", (0.87, 0.80), {"report": (0.86, 0.86), "response": (0.74, 0.80), "resolution": (0.84, 0.63)}),
+    ("threads_blind3.jsonl", (0.86, 0.86), {"report": (0.96, 0.90), "response": (0.93, 0.90), "resolution": (0.80, 0.83)}),
 ])
 def test_linking_and_roles_on_the_sets_written_blind_do_not_fall(enricher, roles, issue_words, gazetteer, name,
                                                                  least, roles_least):
@@ -448,11 +517,13 @@ def test_linking_and_roles_on_the_sets_written_blind_do_not_fall(enricher, roles
 def test_thread_linking_on_the_dev_threads_it_was_tuned_on(enricher, roles, issue_words):
     labeled = rows("threads_dev.jsonl")
     ours = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))["linker"]
-    # 69 threads, 126 documents: measured 0.95 / 0.85 (0.94 / 0.88 before background news had to
-    # say its issue's place and topic to join on words: a bus line on a complaint's street joined,
-    # and a real answer the role model read as none no longer does). The first 59 threads went
-    # from 0.92 / 0.72 to 0.94 / 0.91 as reports with no topic opened threads, plain-news reports
-    # were taught to the role model, reservoirs were named, "Hà Đông" placed in Hà Nội, and answers
-    # saying neither place nor topic could join on many rare words. Precision is short of 1 on two
-    # namesakes the names alone join: two companies of one industrial park, two schools of one commune.
-    assert ours.precision >= 0.93 and ours.recall >= 0.83, ours
+    # 69 threads, 126 documents: measured 0.89 / 0.88 since the role model learnt from the
+    # hand-written role articles (0.95 / 0.85 before: ten roles read right now, three wrong; the
+    # better roles cost three pairs of precision: a report of a delay read as the remedy joins a
+    # neighbouring land dispute on words, two schools of one commune share a name, and a bus line
+    # read as a report joins a complaint's street). Earlier: 0.94 / 0.88 before background news had
+    # to say its issue's place and topic to join on words; the first 59 threads went from 0.92 /
+    # 0.72 to 0.94 / 0.91 as reports with no topic opened threads, plain-news reports were taught
+    # to the role model, reservoirs were named, "Hà Đông" placed in Hà Nội, and answers saying
+    # neither place nor topic could join on many rare words.
+    assert ours.precision >= 0.87 and ours.recall >= 0.86, ours
