@@ -155,9 +155,11 @@ def test_a_crawl_child_killed_with_9_is_one_sentence_and_its_run_is_marked_at_on
     assert f"{stored} new or changed document" in sentence
 
 
-def test_kill_9_of_the_scheduler_stops_its_job_child_and_the_crawl_under_it(tmp_path):
+def kill_9_the_scheduler_of_a_busy_crawl_job(tmp_path: Path, repeated_sighups: int = 0) -> None:
     """The scheduler's job function runs `dulun job crawl` in a child, which runs the crawl child:
-    kill -9 of the scheduler stops both within moments, not when the crawl would have ended."""
+    kill -9 the scheduler once the crawl is busy, give the job child its parent-death SIGHUP
+    `repeated_sighups` more times (as the kernel does when it hands the orphan to another thread
+    of the dead scheduler), and wait for both children to stop."""
     with many_articles_site(ARTICLES, delay_s=0.3) as site:
         config = configure(tmp_path, site.base)
         scheduler = spawn(tmp_path, [sys.executable, "-c", "import sys; from dulun.jobs import run_child; "
@@ -167,9 +169,17 @@ def test_kill_9_of_the_scheduler_stops_its_job_child_and_the_crawl_under_it(tmp_
             crawler = crawl_child_once_busy(job, site)
             scheduler.kill()
             scheduler.wait()
+            for _ in range(repeated_sighups):
+                time.sleep(0.02)
+                os.kill(job, signal.SIGHUP)
             wait_until(lambda: not alive(job) and not alive(crawler), timeout=30, what="the job and crawl children to stop")
         finally:
             os.killpg(scheduler.pid, signal.SIGKILL)
+
+
+def test_kill_9_of_the_scheduler_stops_its_job_child_and_the_crawl_under_it(tmp_path):
+    """Both stop within moments, not when the crawl would have ended."""
+    kill_9_the_scheduler_of_a_busy_crawl_job(tmp_path)
     status, stored, documents = the_run(tmp_path)
     assert status == "interrupted" and 0 < stored == documents < ARTICLES
 
@@ -178,22 +188,8 @@ def test_the_parent_death_signal_repeated_by_the_scheduler_s_threads_does_not_ki
     """kill -9 of a scheduler with several threads may give its job child SIGHUP once per thread
     the kernel hands it to (seen: two, 17 ms apart). A repeat is no second stop: the crawl child
     still stops gracefully and closes its own run, instead of being killed with -9 while storing
-    its last batches (which once left the database file unreadable)."""
-    with many_articles_site(ARTICLES, delay_s=0.3) as site:
-        config = configure(tmp_path, site.base)
-        scheduler = spawn(tmp_path, [sys.executable, "-c", "import sys; from dulun.jobs import run_child; "
-                                     "run_child(sys.argv[1], 'crawl:many', 'crawl', ['--source', 'many'])", str(config)])
-        try:
-            job = wait_until(lambda: children(scheduler.pid), what="the job child")[0]
-            crawler = crawl_child_once_busy(job, site)
-            scheduler.kill()
-            scheduler.wait()
-            for _ in range(2):  # what the kernel does when another thread of the dead scheduler ends
-                time.sleep(0.02)
-                os.kill(job, signal.SIGHUP)
-            wait_until(lambda: not alive(job) and not alive(crawler), timeout=30, what="the job and crawl children to stop")
-        finally:
-            os.killpg(scheduler.pid, signal.SIGKILL)
+    its last batches (a kill -9 inside a DuckDB checkpoint can leave the file unreadable)."""
+    kill_9_the_scheduler_of_a_busy_crawl_job(tmp_path, repeated_sighups=2)
     status, stored, documents = the_run(tmp_path)
     assert status == "interrupted" and 0 < stored == documents < ARTICLES
     assert run_note(tmp_path) == "stopped: shutdown", "the crawl child did not close its own run: it was killed"
