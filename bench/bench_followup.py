@@ -37,13 +37,13 @@ FIXTURES = REPO / "tests" / "nlp" / "fixtures" / "followup"
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 # name -> file: the held-out set (looked at while tuning, several times), the fresh set (written
 # blind, measured once at stop 22, then opened for diagnosis), the blind set (written blind at
-# stop 22, measured once when it landed) and blind3 (written blind at stop 23; see the fixtures'
-# README for what has been measured on it).
+# stop 22, measured once when it landed), blind3 and blind4 (written blind at stop 23; see the
+# fixtures' README for what has been measured on each).
 THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl",
-               "blind3": "threads_blind3.jsonl"}
-# Role sets of standalone documents: the 192 leads written before the rules, and a blind-written
-# set of leads with bodies (stop 23), present once it has landed.
-ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl"}
+               "blind3": "threads_blind3.jsonl", "blind4": "threads_blind4.jsonl"}
+# Role sets of standalone documents: the 192 leads written before the rules, and two blind-written
+# sets of leads with bodies (stop 23).
+ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl", "blind_leads2": "roles_blind2.jsonl"}
 
 
 def rows(name: str) -> list[dict]:

@@ -98,10 +98,10 @@ def test_the_seed_set_teaches_every_role_and_the_hard_negatives():
 
 
 def test_the_hand_written_role_articles_teach_what_the_templates_cannot_and_weigh_more():
-    """528 articles written by hand in the press's own words (outcomes told as facts, answers in
+    """1,099 articles written by hand in the press's own words (outcomes told as facts, answers in
     quotes, forum posts, portal pages, hard negatives), each worth three templated items."""
     written = load_role_seed((WRITTEN_SEED,))
-    assert len(written) >= 500 and {w["weight"] for w in written} == {3.0}
+    assert len(written) >= 1000 and {w["weight"] for w in written} == {3.0}
     assert {w["weight"] for w in load_role_seed((TEMPLATED_SEED,))} == {1.0}
     assert {w["role"] for w in written} == set(ROLES)
     assert all(w["detail"] in RESPONSE_DETAILS for w in written if w["role"] == "response")
@@ -109,15 +109,16 @@ def test_the_hand_written_role_articles_teach_what_the_templates_cannot_and_weig
     assert all(w["text"] and w["group"] for w in written)
     titles = [w["title"] for w in written]
     assert len(set(titles)) == len(titles) and not set(titles) & {t["title"] for t in load_role_seed((TEMPLATED_SEED,))}
-    assert sum(w["group"] == "abroad" for w in written) >= 15
-    assert sum(w["group"].startswith("outcome") for w in written) >= 40
+    assert sum(w["group"] == "abroad" for w in written) >= 40
+    assert sum(w["group"].startswith("outcome") for w in written) >= 100
+    assert sum(w["group"].startswith(("forum", "portal")) for w in written) >= 200
 
 
 def test_the_evaluation_sets_are_kept_apart_from_training():
     seed_text = {(s["title"], s["sapo"]) for s in load_role_seed()}
     seed_titles = {s["title"] for s in load_role_seed()}
-    held_out = rows("threads_eval.jsonl") + rows("threads_fresh.jsonl") + rows("threads_blind.jsonl") + rows("threads_blind3.jsonl")
-    for row in rows("roles_eval.jsonl") + rows("roles_blind.jsonl") + held_out:
+    held_out = [row for name in ("eval", "fresh", "blind", "blind3", "blind4") for row in rows(f"threads_{name}.jsonl")]
+    for row in rows("roles_eval.jsonl") + rows("roles_blind.jsonl") + rows("roles_blind2.jsonl") + held_out:
         assert (row["title"], row["sapo"]) not in seed_text
         assert row["title"] not in seed_titles
     dev = {r["title"] for r in rows("threads_dev.jsonl")}
@@ -170,18 +171,25 @@ def test_roles_on_the_held_out_set_reach_the_goal_and_beat_the_keyword_baseline(
 
 
 @pytest.mark.slow
-def test_roles_on_the_blind_written_leads_do_not_fall_and_beat_the_keyword_baseline(roles, gazetteer):
-    """223 leads with bodies written blind at stop 23 the way the press writes (outcomes told as
-    facts, answers in quotes, sanctions, promises, statistics, the same events abroad). Measured
-    before the hand-written role articles (report 0.58 / 0.67, response 0.70 / 0.67, resolution
-    0.80 / 0.65, none 0.58 / 0.65) and once after (0.82 / 0.86, 0.79 / 0.83, 0.84 / 0.85,
-    0.94 / 0.78); pinned a little below. Short of the 0.85 goal: see README."""
+@pytest.mark.parametrize("name, least", [
+    # 223 leads: before the hand-written role articles report 0.58 / 0.67, response 0.70 / 0.67,
+    # resolution 0.80 / 0.65, none 0.58 / 0.65; after the first round 0.82 / 0.86, 0.79 / 0.83,
+    # 0.84 / 0.85, 0.94 / 0.78; after the second 0.85 / 0.89, 0.82 / 0.88, 0.87 / 0.88, 1.00 / 0.78.
+    ("roles_blind.jsonl", {"report": (0.82, 0.86), "response": (0.79, 0.85), "resolution": (0.84, 0.85), "none": (0.97, 0.75)}),
+    # 220 leads written blind for the end of stop 23, measured once on the stop's first code
+    # (0.63 / 0.70, 0.67 / 0.55, 0.80 / 0.65, 0.60 / 0.83) and once on its last
+    # (0.88 / 0.88, 0.88 / 0.82, 0.86 / 0.95, 0.87 / 0.83).
+    ("roles_blind2.jsonl", {"report": (0.85, 0.85), "response": (0.84, 0.79), "resolution": (0.83, 0.92), "none": (0.84, 0.80)}),
+])
+def test_roles_on_the_blind_written_leads_do_not_fall_and_beat_the_keyword_baseline(roles, gazetteer, name, least):
+    """Leads with bodies written blind at stop 23 the way the press writes (outcomes told as
+    facts, answers in quotes, sanctions, promises, statistics, the same events abroad), pinned a
+    little below what was measured. Short of the 0.85 goal in places: see README."""
     from nlp.provinces import choose_provinces
 
-    labeled = rows("roles_blind.jsonl")
+    labeled = rows(name)
     places = [bool(choose_provinces(gazetteer.find(r["title"], r["sapo"], ""))) for r in labeled]
     report = role_report(labeled, roles, places)
-    least = {"report": (0.79, 0.83), "response": (0.76, 0.80), "resolution": (0.81, 0.82), "none": (0.91, 0.75)}
     for role, (precision, recall) in least.items():
         ours, baseline = report["classifier"][role], report["keyword baseline"][role]
         assert ours.precision >= precision and ours.recall >= recall, (role, ours)
@@ -488,12 +496,15 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 @pytest.mark.slow
 @pytest.mark.parametrize("name, least, roles_least", [
     # stop 22: fresh 0.91 / 0.71 (then opened), blind 0.89 / 0.79 (measured once). Stop 23, with
-    # the hand-written role articles: fresh 0.91 / 0.76, blind 0.90 / 0.83 (its second
-    # measurement), blind3 0.88 / 0.88 (written blind at stop 23, measured before the articles
-    # at 0.88 / 0.81 and once after).
-    ("threads_fresh.jsonl", (0.89, 0.73), {"report": (0.86, 0.80), "response": (0.73, 0.82), "resolution": (0.78, 0.57)}),
-    ("threads_blind.jsonl", (0.87, 0.80), {"report": (0.86, 0.86), "response": (0.74, 0.80), "resolution": (0.84, 0.63)}),
-    ("threads_blind3.jsonl", (0.86, 0.86), {"report": (0.96, 0.90), "response": (0.93, 0.90), "resolution": (0.80, 0.83)}),
+    # the hand-written role articles (two rounds): fresh 0.91 / 0.78, blind 0.90 / 0.84, blind3
+    # 0.88 / 0.87 (written blind at stop 23: 0.88 / 0.81 before the articles), blind4 0.92 / 0.88
+    # (written blind at stop 23, measured once on the stop's first code and once on its last:
+    # the same figure; its roles rose from report 0.97 / 0.86, response 0.92 / 0.79, resolution
+    # 0.84 / 0.95).
+    ("threads_fresh.jsonl", (0.89, 0.75), {"report": (0.92, 0.82), "response": (0.70, 0.82), "resolution": (0.78, 0.59)}),
+    ("threads_blind.jsonl", (0.87, 0.81), {"report": (0.89, 0.92), "response": (0.77, 0.80), "resolution": (0.84, 0.65)}),
+    ("threads_blind3.jsonl", (0.86, 0.84), {"report": (0.95, 0.95), "response": (0.93, 0.86), "resolution": (0.87, 0.83)}),
+    ("threads_blind4.jsonl", (0.89, 0.86), {"report": (0.97, 0.92), "response": (0.93, 0.90), "resolution": (0.97, 0.97)}),
 ])
 def test_linking_and_roles_on_the_sets_written_blind_do_not_fall(enricher, roles, issue_words, gazetteer, name,
                                                                  least, roles_least):
