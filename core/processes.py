@@ -6,7 +6,12 @@ Why each piece:
 * `stop_signals_raise()`: SIGINT, SIGTERM and SIGHUP raise `Stopped` in the main thread, so a
   `dulun` command unwinds (its `finally` and `with` blocks stop its children and mark its runs)
   and exits 128 + the signal number with one sentence. Python's own default for SIGTERM and
-  SIGHUP is to die on the spot, leaving children and runs behind.
+  SIGHUP is to die on the spot, leaving children and runs behind. SIGHUP raises once: it says
+  the terminal or the parent is gone, which happens once, yet the kernel repeats the
+  parent-death signal each time it hands the orphan to another thread of the dying parent (a
+  kill -9 of the scheduler sent its job child two or three). Taken as "stop again, at once",
+  a repeat killed the crawl child with -9 in the middle of storing its last batches and cut
+  the job's own closing of its run short.
 * `die_with_parent(parent_pid)`: a child asks Linux for a signal when its parent dies
   (PR_SET_PDEATHSIG). Nothing the parent does survives `kill -9` of the parent, and a child in
   the parent's process group is not told either: only the kernel's parent-death signal is. It
@@ -65,7 +70,14 @@ def stop_signals_raise() -> Iterator[None]:
         yield
         return
 
+    hung_up = False
+
     def handler(signum, frame):
+        nonlocal hung_up
+        if signum == signal.SIGHUP:
+            if hung_up:
+                return  # a repeat of the parent-death signal (see the module doc): no new request
+            hung_up = True
         raise Stopped(signum)
 
     previous = {s: signal.signal(s, handler) for s in STOP_SIGNALS}
@@ -73,7 +85,8 @@ def stop_signals_raise() -> Iterator[None]:
         yield
     finally:
         for s, h in previous.items():
-            signal.signal(s, h)
+            # Once hung up, later repeats must not kill us on the way out either (the default would).
+            signal.signal(s, signal.SIG_IGN if s == signal.SIGHUP and hung_up else h)
 
 
 def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
