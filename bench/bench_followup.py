@@ -41,9 +41,10 @@ NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 # fixtures' README for what has been measured on each).
 THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl",
                "blind3": "threads_blind3.jsonl", "blind4": "threads_blind4.jsonl"}
-# Role sets of standalone documents: the 192 leads written before the rules, and two blind-written
+# Role sets of standalone documents: the 192 leads written before the rules, and three blind-written
 # sets of leads with bodies (stop 23).
-ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl", "blind_leads2": "roles_blind2.jsonl"}
+ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl", "blind_leads2": "roles_blind2.jsonl",
+             "blind_leads3": "roles_blind3.jsonl"}
 
 
 def rows(name: str) -> list[dict]:
