@@ -214,7 +214,11 @@ def rising_now(workbench, store=None) -> dict:
                 "last_flagged_at": _instant(r["last_flagged_at"]), "detected_at": _instant(r["detected_at"]),
                 "url": cell_url(None, r["topic"], r["province"]),
             })
-        return {"at": _instant(detected_at), "cells": cells}
+        # The detect stage keeps only its newest run: a pinned moment before it (a replay read
+        # back) would be shown what was found later, so the page says so instead of the cells.
+        later = detected_at is not None and pd.Timestamp(detected_at).to_pydatetime() > workbench.now()
+        return {"at": _instant(detected_at), "cells": [] if later else cells, "after_now": later,
+                "now": _instant(workbench.now())}
 
     return workbench.memo.get_or_make(("rising", workbench.data_version()), make)
 

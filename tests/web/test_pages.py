@@ -10,6 +10,8 @@ import urllib.parse
 from store import open_reader
 from store.db import WriterLock
 
+from web_support import Client
+
 HP = urllib.parse.quote("Hải Phòng")
 PAGES = {
     "/": "Bản tin dư luận ngày 22/11/2026",
@@ -71,6 +73,19 @@ def test_today_and_hot_spots_show_what_is_rising_now_linking_to_the_cell_and_its
     episodes = _section(client.get(cell).text, "episodes")
     assert "Đợt #" in episodes and "đang diễn ra" in episodes
     assert "Bắt đầu theo dõi" in episodes and "sự việc (kỳ vọng" in episodes
+
+
+def test_a_moment_pinned_before_the_newest_detection_is_not_shown_what_was_found_later(workbench_settings):
+    """The detect stage keeps its newest run only: a workbench pinned three days earlier (a
+    replay read back) says when that run was instead of showing its cells as "rising now"."""
+    import datetime as dt
+
+    from web_support import NOW, serve
+
+    with serve(workbench_settings, now=NOW - dt.timedelta(days=3), index=False) as earlier:
+        rising = _section(Client(earlier.base).get("/").text, "rising-now")
+    assert "diễn ra sau thời điểm đang xem (20/11/2026 08:00)" in rising and "23/11/2026 08:00" in rising
+    assert "<table" not in rising and "Hải Phòng" not in rising
 
 
 def test_crawled_markup_is_shown_as_text_everywhere(client):
