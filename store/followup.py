@@ -278,6 +278,21 @@ def role_labels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute("SELECT doc_id, role, labeled_at FROM role_labels ORDER BY labeled_at, doc_id").df()
 
 
+def unsure_roles(con: duckdb.DuckDBPyConnection, now: dt.datetime, since: dt.datetime, limit: int) -> pd.DataFrame:
+    """Documents of issue threads published since `since` (and fetched by `now`) whose role the
+    model was least sure of, no analyst having corrected it yet: what an analyst's correction
+    teaches the role model most (least sure first)."""
+    return con.execute(
+        """SELECT m.thread_id, d.doc_id, d.title, d.published_at, d.source, d.kind, r.role, r.confidence
+           FROM thread_members m JOIN documents d USING (doc_id) JOIN doc_roles r USING (doc_id)
+           LEFT JOIN role_labels l USING (doc_id)
+           WHERE l.doc_id IS NULL AND d.published_at >= $since AND d.published_at <= $now AND d.fetched_at <= $now
+           ORDER BY r.confidence NULLS FIRST, d.published_at DESC, d.doc_id
+           LIMIT $limit""",
+        {"now": now, "since": since, "limit": limit},
+    ).df()
+
+
 def role_labeled_documents(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Analysts' role corrections with the text they describe (documents whose text retention
     kept), for training the role model: `id`, `title`, `sapo`, `text`, `role`."""

@@ -180,6 +180,7 @@ def create_app(workbench: Workbench, session_secret: str, bound_host: str) -> St
         Route("/doc/{doc_id}", pages.document),
         Route("/doc/{doc_id}/label", pages.correct, methods=["POST"]),
         Route("/issues", pages.issues),
+        Route("/issues/review", pages.role_review),
         Route("/issue/{thread_id}", pages.issue),
         Route("/issue/{thread_id}/role", pages.correct_role, methods=["POST"]),
         Route("/sources", pages.sources),

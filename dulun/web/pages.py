@@ -612,8 +612,27 @@ async def correct_role(request: Request) -> Response:
     from starlette.concurrency import run_in_threadpool
 
     applied = await run_in_threadpool(workbench.apply_corrections)
-    return RedirectResponse(f"/issue/{urllib.parse.quote(thread_id)}?saved={'1' if applied else 'queued'}",
-                            status_code=303)
+    saved = "1" if applied else "queued"
+    if form.get("back") == "review":   # corrected from the review list: back to the next one
+        return RedirectResponse(f"/issues/review?saved={saved}", status_code=303)
+    return RedirectResponse(f"/issue/{urllib.parse.quote(thread_id)}?saved={saved}", status_code=303)
+
+
+ROLE_REVIEW_COUNT = 50
+
+
+def role_review(request: Request) -> Response:
+    """The documents of the issues of the last `followup.list_days` whose role the model was
+    least sure of, each with the role form: a correction here teaches the next `dulun train`."""
+    workbench = wb(request)
+    now = workbench.now()
+    since = now - dt.timedelta(days=workbench.settings.followup.list_days)
+    with workbench.reader() as store:
+        rows = followup_store.unsure_roles(store.con, now, since, ROLE_REVIEW_COUNT)
+    queued = {doc_id for _, doc_id, _, _ in correction_queue.pending_roles(workbench.database)}
+    items = [r for r in rows.to_dict("records") if r["doc_id"] not in queued]
+    return render(request, "role_review.html.j2", items=items, role_vi=ROLE_VI, kind_vi=KIND_VI,
+                  list_days=workbench.settings.followup.list_days, saved=request.query_params.get("saved"))
 
 
 def issues(request: Request) -> Response:

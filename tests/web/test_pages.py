@@ -27,6 +27,7 @@ PAGES = {
     "/review": "Rà soát nhãn",
     "/issues": "Theo dõi",
     "/issues?state=raised": "Theo dõi",
+    "/issues/review": "Rà soát vai trò",
 }
 
 

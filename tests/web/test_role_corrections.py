@@ -78,3 +78,29 @@ def test_relabeling_a_document_as_the_resolution_resolves_its_issue_and_a_rerun_
         assert 'class="tag role role-resolution"' in _row(client.get(f"/issue/{thread}").text, copy)
         with server.reading():
             assert _state(settings, thread, now) == "resolved"
+
+
+def test_the_role_review_lists_the_least_sure_readings_and_a_correction_made_there_comes_back_to_it(tmp_path, role_model_dir):
+    """Corrections are the route past the role model's aims, so finding what to correct takes
+    no search: /issues/review lists the issues' documents the model was least sure of, least
+    sure first, each with the role form; a correction returns to the list, without that one."""
+    settings = Settings.model_validate({"data_dir": str(tmp_path / "data"), "nlp": {"model_dir": str(role_model_dir)}})
+    ids = _timeline.build(settings)
+    now = _timeline.day(12)
+    run_followup(settings, now=now)
+    with serve(settings, now=now) as server:
+        client = Client(server.base)
+        assert 'href="/issues/review"' in client.get("/issues").text
+        page = client.get("/issues/review").text
+        listed = re.findall(r'name="doc_id" value="([0-9a-f]+)"', page)
+        assert ids["hs-copy"] in listed and "Rà soát vai trò" in page
+        with server.reading(), open_reader(settings.database) as store:
+            sure = dict(store.con.execute("SELECT doc_id, confidence FROM doc_roles").fetchall())
+        assert [sure[d] for d in listed] == sorted(sure[d] for d in listed)   # least sure first
+        thread = re.search(rf'action="/issue/([^"/]+)/role">\s*<input type="hidden" name="csrf" value="[^"]*">'
+                           rf'<input type="hidden" name="doc_id" value="{ids["hs-copy"]}"', page)[1]
+        reply = client.post(f"/issue/{thread}/role", {"csrf": client.csrf("/issues/review"), "doc_id": ids["hs-copy"],
+                                                       "role": "none", "back": "review"})
+        assert reply.status == 303 and reply.headers["location"] == "/issues/review?saved=1"
+        again = client.get(reply.headers["location"]).text
+        assert "Đã lưu vai trò" in again and ids["hs-copy"] not in re.findall(r'name="doc_id" value="([0-9a-f]+)"', again)
