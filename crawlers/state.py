@@ -18,7 +18,7 @@ from crawlers.failures import NOTE_CAUSES
 from crawlers.sources import Source
 from store import crawl as crawl_store
 from store import runs as run_store
-from store.db import WriterSession
+from store.db import WriterSession, transaction
 from store.documents import stored_by_other_sources, upsert_documents
 from store.followup import record_portal_statuses
 from core.records import CrawlRunResult, Document, FetchFailure, canonical_url
@@ -123,20 +123,23 @@ class SourceState:
             self._last_flush = time.monotonic()
 
     def _flush_into(self, con) -> None:
+        """One transaction: a process killed mid-flush leaves either the whole batch with the
+        run's count of it, or neither (a count short of what is stored misreports the run)."""
         self._last_flush = time.monotonic()
         docs, self._docs = self._docs, []
-        docs = self._without_other_sources_urls(con, docs)
-        failures, self._failures = self._failures, []
-        if docs:
-            counts = upsert_documents(con, docs)
-            record_portal_statuses(con, docs)
-            self.result.items_stored += counts.stored
-            self.seen.update(d.url for d in docs)
-        if failures:
-            run_store.record_failures(con, failures)
-        if docs or failures:  # the run's row says what is stored, even if this process dies next
-            self.result.failures = dict(self.causes)
-            run_store.record_progress(con, self.run_id, self.result)
+        with transaction(con):
+            docs = self._without_other_sources_urls(con, docs)
+            failures, self._failures = self._failures, []
+            if docs:
+                counts = upsert_documents(con, docs)
+                record_portal_statuses(con, docs)
+                self.result.items_stored += counts.stored
+                self.seen.update(d.url for d in docs)
+            if failures:
+                run_store.record_failures(con, failures)
+            if docs or failures:  # the run's row says what is stored, even if this process dies next
+                self.result.failures = dict(self.causes)
+                run_store.record_progress(con, self.run_id, self.result)
 
     def _without_other_sources_urls(self, con, docs: list[Document]) -> list[Document]:
         """A URL another source stored first stays that source's row: a second source silently

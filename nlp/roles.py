@@ -11,8 +11,9 @@
   body, plus the rules' scores; one multinomial logistic regression, trained in a few seconds
   from the shipped seed sets (`nlp/seed/roles.jsonl`, templated; `nlp/seed/role_articles.jsonl`,
   written by hand) and the analysts' role corrections (weighted up: they are real documents of
-  the analysts' own sources), saved with its provenance under `<model_dir>/roles/`. The detail (what kind of response, remedy with what) comes from the
-  rules' strongest phrase group of the chosen role.
+  the analysts' own sources), saved with its provenance under `<model_dir>/roles/`. The detail
+  (what kind of response, remedy with what) comes from the rules' strongest phrase group of the
+  chosen role.
 
 Pure: text in, roles out; the caller says whether the document names a Vietnamese place.
 """
@@ -348,9 +349,8 @@ def train_role_model(rules: RoleRules, items: list[dict], now: dt.datetime, cv_f
                      labels_from: list[dict] = ()) -> RoleModel:
     """A role model from the seed `items` and the analysts' corrections `labels_from` (each
     `title`, `sapo`, optional `text`, `role`; a seed item weighs its `weight`, a correction
-    LABEL_WEIGHT), with
-    its provenance: training counts by role and by source, out-of-fold macro-F1 on the training
-    items, rules and seed fingerprints, library versions."""
+    LABEL_WEIGHT), with its provenance: training counts by role and by source, out-of-fold
+    macro-F1 on the training items, rules and seed fingerprints, library versions."""
     import sklearn
     from sklearn.metrics import f1_score
     from sklearn.model_selection import StratifiedKFold

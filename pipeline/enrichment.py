@@ -99,7 +99,7 @@ def train(settings, weak: int = 0, now: dt.datetime | None = None, include_label
     model, path = train_and_save(settings, TrainingData(items, counts), _now(now), rules, gazetteer)
     if has_database:
         with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
-            nlp_store.record_model(store.con, model.version, str(path), model.meta, _now(now))
+            nlp_store.record_model(store.con, "topics", model.version, str(path), model.meta, _now(now))
     else:
         log.warning("No database at %s: trained %s from the shipped seed set alone (no analysts' labels) into %s "
                     "and created no database; run `dulun init` first, or check the data folder, to train with labels.",

@@ -69,7 +69,14 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """BEGIN ... COMMIT, or ROLLBACK on any error. A failing ROLLBACK (the transaction is already
-    gone, e.g. after a failed COMMIT on a full disk) must not hide the error that caused it."""
+    gone, e.g. after a failed COMMIT on a full disk) must not hide the error that caused it.
+
+    Inside a caller's transaction it joins that one: the caller's COMMIT or ROLLBACK covers this
+    work too, so a store function that keeps itself atomic can also be one step of a larger
+    atomic change (a crawl's batch and the run's count of it)."""
+    if in_transaction(con):
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
     try:
         yield con
@@ -78,6 +85,14 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """True inside an explicit BEGIN: there every statement shares one transaction id, while in
+    autocommit each gets its own. (A second BEGIN would tell too, but it aborts the transaction
+    it finds, and DuckDB's Python API does not say whether one is open.)"""
+    first, second = (con.execute("SELECT txid_current()").fetchall()[0][0] for _ in range(2))
+    return first == second
 
 
 def available_migrations() -> list[Migration]:

@@ -120,10 +120,12 @@ def write_signatures(con: duckdb.DuckDBPyConnection, rows: Sequence[StorySignatu
         con.unregister("nlp_new_signatures")
 
 
-def record_model(con: duckdb.DuckDBPyConnection, version: str, path: str, provenance: dict, created_at: dt.datetime) -> None:
+def record_model(con: duckdb.DuckDBPyConnection, kind: str, version: str, path: str, provenance: dict,
+                 created_at: dt.datetime) -> None:
+    """`kind` names the stage the model serves ('topics', 'roles'): what its labels wait for."""
     con.execute(
-        "INSERT OR REPLACE INTO models VALUES (?, ?, ?, CAST(? AS JSON))",
-        [version, created_at, path, json.dumps(provenance, ensure_ascii=False)],
+        "INSERT OR REPLACE INTO models (model_version, created_at, path, provenance, kind) VALUES (?, ?, ?, CAST(? AS JSON), ?)",
+        [version, created_at, path, json.dumps(provenance, ensure_ascii=False), kind],
     )
 
 

@@ -276,8 +276,8 @@ def label_status(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """Analysts' topic labels and role corrections, and how many of each came after the newest
     model that learns from them (the topic model, the role model): they wait for `dulun train`."""
     total, waiting, newest_model, roles, roles_waiting = con.execute("""
-        WITH m AS (SELECT max(created_at) FILTER (WHERE model_version LIKE 'topics-%') AS topics,
-                          max(created_at) FILTER (WHERE model_version LIKE 'roles-%') AS roles FROM models)
+        WITH m AS (SELECT max(created_at) FILTER (WHERE kind = 'topics') AS topics,
+                          max(created_at) FILTER (WHERE kind = 'roles') AS roles FROM models)
         SELECT (SELECT count(*) FROM labels),
                (SELECT count(*) FROM labels l, m WHERE m.topics IS NULL OR l.labeled_at > m.topics),
                (SELECT topics FROM m),

@@ -556,6 +556,11 @@ def document(request: Request) -> Response:
 
 # ---------------------------------------------------------------- Follow-up: issues and their timelines
 
+def _queued_role_docs(workbench) -> set[str]:
+    """Documents whose role correction waits in the queue (the writer was busy): shown as queued."""
+    return {doc_id for _, doc_id, _, _ in correction_queue.pending_roles(workbench.database)}
+
+
 def role_rules_of(workbench):
     return workbench.memo.get_or_make(("role-rules",), lambda: followup.role_rules(workbench.settings))
 
@@ -585,7 +590,7 @@ def issue(request: Request) -> Response:
         timeline.append({"when": r.status_at if pd.notna(r.status_at) else r.observed_at, "kind": "portal",
                          "status": r.status, "state": meaning.state if meaning else None, "doc_id": r.doc_id})
     timeline.sort(key=lambda e: pd.Timestamp(e["when"]))
-    queued = {doc_id for _, doc_id, _, _ in correction_queue.pending_roles(workbench.database)}
+    queued = _queued_role_docs(workbench)
     return render(request, "issue.html.j2", s=state, timeline=timeline, state_vi=STATE_VI, role_vi=ROLE_VI,
                   detail_vi=detail_vi, stories=sorted(set(members.story_id)), thread_id=thread_id,
                   role_queued=queued & set(members.doc_id), saved=request.query_params.get("saved"))
@@ -629,7 +634,7 @@ def role_review(request: Request) -> Response:
     since = now - dt.timedelta(days=workbench.settings.followup.list_days)
     with workbench.reader() as store:
         rows = followup_store.unsure_roles(store.con, now, since, ROLE_REVIEW_COUNT)
-    queued = {doc_id for _, doc_id, _, _ in correction_queue.pending_roles(workbench.database)}
+    queued = _queued_role_docs(workbench)
     items = [r for r in rows.to_dict("records") if r["doc_id"] not in queued]
     return render(request, "role_review.html.j2", items=items, role_vi=ROLE_VI, kind_vi=KIND_VI,
                   list_days=workbench.settings.followup.list_days, saved=request.query_params.get("saved"))

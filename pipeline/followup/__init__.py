@@ -100,7 +100,7 @@ def train_roles(settings: Settings, now: dt.datetime | None = None, include_labe
     path = model.save(settings.model_dir)
     if has_database:
         with open_writer(settings.database, settings.lock_timeout_s, create=False) as store:
-            nlp_store.record_model(store.con, model.version, str(path), model.meta, now)
+            nlp_store.record_model(store.con, "roles", model.version, str(path), model.meta, now)
     log.info("trained role model %s from %s (out-of-fold macro-F1 %s)", model.version,
              model.meta.get("training_sources"), model.meta.get("cv_macro_f1"))
     return model

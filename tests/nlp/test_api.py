@@ -111,7 +111,7 @@ def test_the_model_is_recorded_with_provenance(settings):
         from store import nlp as nlp_store
         from nlp.model import TopicModel
         model = TopicModel.load(settings.model_dir)
-        nlp_store.record_model(store.con, model.version, "x", model.meta, NOW)
+        nlp_store.record_model(store.con, "topics", model.version, "x", model.meta, NOW)
         prov = json.loads(store.con.execute("SELECT provenance FROM models").fetchone()[0])
     assert prov["training_counts"]["seed"] > 500
     assert "scikit-learn" in prov["libraries"]

@@ -77,3 +77,15 @@ def test_webhook_secrets_in_stored_delivery_errors_are_cut_out(tmp_path):
     assert [r[0] for r in con.execute("SELECT last_error FROM alert_outbox ORDER BY alert_key").fetchall()] == [
         "gave up after 3 attempts: webhook http://127.0.0.1:9/… unreachable: [Errno 111] Connection refused",
         "webhook https://hooks.example.org answered HTTP 500"]
+
+
+def test_models_recorded_before_080_learn_which_stage_they_serve_from_their_versions(tmp_path):
+    """Labels waiting for a retrain compare each kind of label with its own model's kind, so the
+    models an older database recorded must carry one too."""
+    con = duckdb.connect(str(tmp_path / "a.duckdb"))
+    migrate(con, target=70)
+    con.execute("INSERT INTO models VALUES ('topics-20261101-ab12cd34', now(), 'm/t', '{}'), "
+                "('roles-20261102000000-ef56ab78', now(), 'm/r', '{}')")
+    migrate(con)
+    assert dict(con.execute("SELECT model_version, kind FROM models").fetchall()) == {
+        "topics-20261101-ab12cd34": "topics", "roles-20261102000000-ef56ab78": "roles"}

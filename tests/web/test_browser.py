@@ -113,6 +113,6 @@ def test_a_correction_made_in_the_browser_shows_up_in_the_next_train_provenance(
     trained = dulun_cli("train", env={"DULUN_DATA_DIR": str(demo_copy.data_dir)})
     assert trained.returncode == 0, trained.stderr[-2000:]
     with open_reader(demo_copy.database) as store:
-        provenance = store.con.execute("SELECT provenance FROM models WHERE model_version LIKE 'topics-%' "
+        provenance = store.con.execute("SELECT provenance FROM models WHERE kind = 'topics' "
                                        "ORDER BY created_at DESC LIMIT 1").fetchall()[0][0]
     assert json.loads(provenance)["training_counts"]["analyst_labels"] == 1
