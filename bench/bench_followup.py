@@ -37,14 +37,15 @@ FIXTURES = REPO / "tests" / "nlp" / "fixtures" / "followup"
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 # name -> file: the held-out set (looked at while tuning, several times), the fresh set (written
 # blind, measured once at stop 22, then opened for diagnosis), the blind set (written blind at
-# stop 22, measured once when it landed), blind3 and blind4 (written blind at stop 23; see the
-# fixtures' README for what has been measured on each).
+# stop 22, measured once when it landed), blind3 and blind4 (written blind at stop 23), blind5 and
+# blind6 (stop 24); see the fixtures' README for what has been measured on each.
 THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl",
-               "blind3": "threads_blind3.jsonl", "blind4": "threads_blind4.jsonl"}
-# Role sets of standalone documents: the 192 leads written before the rules, and three blind-written
-# sets of leads with bodies (stop 23).
+               "blind3": "threads_blind3.jsonl", "blind4": "threads_blind4.jsonl", "blind5": "threads_blind5.jsonl",
+               "blind6": "threads_blind6.jsonl"}
+# Role sets of standalone documents: the 192 leads written before the rules, and blind-written
+# sets of leads with bodies (three at stop 23, one at stop 24).
 ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl", "blind_leads2": "roles_blind2.jsonl",
-             "blind_leads3": "roles_blind3.jsonl"}
+             "blind_leads3": "roles_blind3.jsonl", "blind_leads4": "roles_blind4.jsonl"}
 
 
 def rows(name: str) -> list[dict]:
@@ -55,7 +56,8 @@ def pr(value) -> dict:
     return {"precision": value.precision, "recall": value.recall, "f1": value.f1}
 
 
-def quality(settings) -> dict:
+def quality(settings, only: set[str] | None = None) -> dict:
+    """Every set, or those named in `only` (a blind set is measured once: `--sets blind6`)."""
     from nlp.api import load_enricher
     from nlp.entities import province_names
     from nlp.followup_eval import link_report, role_report, thread_docs
@@ -78,8 +80,11 @@ def quality(settings) -> dict:
         return {"documents": len(threads), "threads": len({r["thread"] for r in threads}),
                 **{baseline: pr(v) for baseline, v in links.items()}}
 
-    report = {f"roles_{name}": role_figures(rows(file)) for name, file in ROLE_SETS.items() if (FIXTURES / file).is_file()}
+    report = {f"roles_{name}": role_figures(rows(file)) for name, file in ROLE_SETS.items()
+              if (FIXTURES / file).is_file() and (only is None or name in only)}
     for name, file in THREAD_SETS.items():
+        if only is not None and name not in only:
+            continue
         threads = rows(file)
         report[f"linking_{name}"] = link_figures(threads)
         if name != "held_out":   # these carry each document's role too: roles as follow-ups are written
@@ -155,6 +160,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--docs", type=int, default=4000, help="corpus documents for the cost figures (0: skip)")
     parser.add_argument("--spread-days", type=int, default=365, help="publish the corpus over this many days")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sets", help="measure only these comma-separated sets, e.g. held_out,blind5 "
+                        f"(thread sets: {', '.join(THREAD_SETS)}; role sets: {', '.join(ROLE_SETS)})")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR / "followup.json", help="write the JSON report here")
     args = parser.parse_args(argv)
 
@@ -165,7 +172,7 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="dulun-bench-followup-") as tmp:
         settings = Settings.model_validate({"data_dir": tmp, "nlp": {"workers": args.workers}})
         ensure_model(settings, NOW)   # the topic model from the seed set (not timed)
-        report["quality"] = quality(settings)
+        report["quality"] = quality(settings, set(args.sets.split(",")) if args.sets else None)
         corpus_file = shared_dir() / "corpus" / "baomoi-2017.jsonl.gz"
         if args.docs and corpus_file.is_file():
             corpus = read_corpus(args.docs)
