@@ -10,13 +10,17 @@ story clusters) belongs to exactly one thread: the thread of its first document.
 A follow-up often does not restate its province or use the words that gave the first report its
 topic ("Công nhân Hoa Sen đã nhận đủ lương"), so an unknown province or topic is not a different
 one: such a document joins on names alone when they say more (`UNKNOWN_SCORE` with one of the two
-unknown, `BOTH_UNKNOWN_SCORE` with both). A document opens a thread when it is a step of an issue
-(a report, a response or a resolution whose report was never seen) with a topic and a province;
-a document of role `none` may join a thread, never open one. A report whose province was not
-found ("Bệnh viện Đống Đa thiếu thuốc" in a national paper) opens a thread only when it names a
-strong thing (a company, a facility, a project, a road, a stream), and the thread takes the
-province of the first document that has one; national stories (no province, nothing named) open
-none, since threads are counted by province x topic. A raised issue (a report, or a petition
+unknown, `BOTH_UNKNOWN_SCORE` with both). An answer (a response, a resolution) that says one of
+the two and not the other cannot open a thread of its own, so, left out, it would be lost to its
+issue: it joins on less (`ANSWER_SCORE`, one commune in common) when what it does say is the
+thread's ("Di dời khẩn cấp 12 hộ dân khỏi vùng có vết nứt" in the commune of last week's report).
+A document opens a thread when it is a step of an issue (a report, a response or a resolution
+whose report was never seen) with a topic and a province; a document of role `none` may join a
+thread, never open one. A report whose province or topic was not found ("Bệnh viện Đống Đa thiếu
+thuốc" in a national paper, "Đường Tô Ngọc Vân cứ mưa là thành sông" on a forum) opens a thread
+only when it names a strong thing (a company, a facility, a project, a road, a stream), and the
+thread takes the province and the topic of the first documents that have them; national stories
+(no province, nothing named) open none, since threads are counted by province x topic. A raised issue (a report, or a petition
 whatever its words) with a province and no recognised topic ("Bùn than tràn vào nhà, dân Cẩm Phả
 bức xúc") opens a thread whose topic stays unknown until a member has one; it is joined on the
 evidence an unknown topic needs, never by a document of role `none` (background news of the same
@@ -43,6 +47,7 @@ WINDOW_DAYS = 60
 MIN_SCORE = 0.8       # one shared company, facility, project, road or stream; two communes
 UNKNOWN_SCORE = 0.8   # the province or the topic unknown: still one strong name in common
 BOTH_UNKNOWN_SCORE = 1.6  # neither known: more than one name in common
+ANSWER_SCORE = 0.4    # an answer that could not open a thread of its own: one commune in common
 CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names in common
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
 ONE_SYLLABLE_FACTOR = 0.5
@@ -63,6 +68,7 @@ WORD_NAME_WEIGHT = 10.0  # a shared commune (0.4) is worth about half a rare pai
 UNKNOWN_TOPIC_FACTOR = 1.5  # the document's or the thread's topic unknown: half as much again
 UNKNOWN_PLACE_FACTOR = 1.5  # the document's province unknown (its topic known): half as much again
 REPORT_FACTOR = 1.25   # the document itself a report: a quarter as much again
+CROSS_WORDS_FACTOR = 1.5  # an answer the topic model put under another topic: half as much again
 PLAUSIBLE_SHARE = 0.5   # a thread scoring half the threshold is one the document could follow
 RECENT_DAYS = 14
 RECENT_BONUS = 4.0      # an answer within two weeks of the thread's last document
@@ -237,6 +243,7 @@ class ThreadLinker:
     cross_topic_score: float = CROSS_TOPIC_SCORE
     unknown_score: float = UNKNOWN_SCORE
     both_unknown_score: float = BOTH_UNKNOWN_SCORE
+    answer_score: float = ANSWER_SCORE
     word_link_score: float = WORD_LINK_SCORE
     changed: set[str] = field(default_factory=set)
     # name -> the threads that have it: a document is compared only with threads it shares a
@@ -314,8 +321,9 @@ class ThreadLinker:
         words) whose topic was not recognised opens one in its province ("Bùn than tràn vào nhà,
         dân Cẩm Phả bức xúc"): its topic stays unknown until a later member has one, and
         until then it is counted nowhere (rates, digests and alerts are by province x topic). A
-        report naming no province opens one only when it names a strong thing; a national story
-        (no province, nothing named) or an answer with neither opens none."""
+        report naming no province, or whose topic was not recognised, opens one when it names a
+        strong thing; a national story (no province, nothing named) or an answer without a
+        province or a topic opens none."""
         raised = doc.role == "report" or doc.kind == "petition"
         if doc.role not in OPENING_ROLES and not raised:
             return "none: role-none"
@@ -323,9 +331,8 @@ class ThreadLinker:
             return ""
         if doc.provinces and raised:
             return ""
-        named_report = doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME
-        if named_report and doc.topics:
-            return ""
+        if doc.role == "report" and max(names.values(), default=0.0) >= STRONG_NAME:
+            return ""   # counted nowhere until its members say the province and the topic
         return "none: no-topic" if not doc.topics else "none: no-place"
 
     def _by_words(self, doc: ThreadDoc, telling: dict[str, float]) -> tuple[Thread | None, float, str]:
@@ -337,9 +344,11 @@ class ThreadLinker:
         that does not say it ("Cá nuôi lồng chết do thiếu oxy") joins on more of it, when its
         topic is known and the threads its words could follow are all of one province; an answer
         (a response, a resolution) that says neither its province nor its topic ("Cơ sở chế biến
-        gỗ gây ồn đã dời khỏi khu dân cư") on half as much again, on the same condition. Never
-        across two known provinces or two known topics, never a report or background news that
-        says neither: two issues of one kind are told in the same words in many places."""
+        gỗ gây ồn đã dời khỏi khu dân cư") on half as much again, on the same condition. An answer
+        of its province that the topic model put under another topic (an arrest answering a
+        livelihood report) joins on half as much again. Never across two known provinces, never
+        a report or background news across two known topics or saying neither: two issues of one
+        kind are told in the same words in many places."""
         if not doc.words or not (doc.provinces or doc.topics or doc.role in ANSWERING_ROLES):
             return None, 0.0, ""
         if doc.role not in OPENING_ROLES and not (doc.provinces and doc.topics):
@@ -362,7 +371,9 @@ class ThreadLinker:
             if not (thread.topics and doc.topics):
                 needed *= UNKNOWN_TOPIC_FACTOR   # a topic unknown is not a different one, but says less
             elif not thread.topics.intersection(doc.topics):
-                continue
+                if not doc.provinces or doc.role not in ANSWERING_ROLES:
+                    continue
+                needed *= CROSS_WORDS_FACTOR   # "Khởi tố hai cán bộ thôn thu tiền của hộ nghèo" answers a livelihood report
             score = sum(w for pair, w in doc.words.items() if pair in thread.words)
             score += WORD_NAME_WEIGHT * name_score(telling, thread.names)
             if doc.published_at - thread.last_at <= dt.timedelta(days=RECENT_DAYS):
@@ -398,7 +409,19 @@ class ThreadLinker:
             return self.both_unknown_score, "names, place and topic unknown"
         if doc.topics and thread.topics and not thread.topics.intersection(doc.topics):
             return (self.cross_topic_score, "cross-topic") if doc.provinces else (None, "")
+        if self._answer_without_a_thread_of_its_own(thread, doc):
+            return self.answer_score, "names, answer without its place or topic"
         return (self.unknown_score, "names, place or topic unknown") if unknown else (self.min_score, "names")
+
+    @staticmethod
+    def _answer_without_a_thread_of_its_own(thread: Thread, doc: ThreadDoc) -> bool:
+        """An answer that says its province but no recognised topic, or a topic but no province,
+        may not open a thread: it joins this one on less when what it says is this thread's."""
+        if doc.role not in ANSWERING_ROLES or thread.province is None:
+            return False
+        if doc.provinces and not doc.topics:
+            return thread.province in doc.provinces
+        return not doc.provinces and bool(thread.topics.intersection(doc.topics))
 
     def _join(self, thread: Thread, doc: ThreadDoc, names: dict[str, float]) -> None:
         # Background news joins its issue but lends it nothing: names and words lent by every

@@ -386,6 +386,40 @@ def test_a_thread_whose_topic_is_unknown_is_joined_only_on_the_stronger_evidence
     assert other.thread_id == "th-b"
 
 
+def test_an_answer_that_could_not_open_a_thread_joins_its_issue_on_one_commune():
+    """Seen in threads written blind: "Di dời khẩn cấp 12 hộ dân khỏi vùng có vết nứt" names only
+    the commune of last week's landslide report and says no topic. Without a topic it may not
+    open a thread, so, left out, the answer would be lost to its issue; one commune of the same
+    province is enough. An answer with its own place and topic still needs a strong name: it is
+    as often another issue of the commune, and it opens a thread of its own."""
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("a", 0, ("commune:sìn hồ",), topics=("safety",), provinces=("Lai Châu",)),
+        doc("b", 1, ("commune:sìn hồ",), role="response", topics=(), provinces=("Lai Châu",)),
+        doc("c", 2, ("commune:sìn hồ",), role="resolution", topics=("safety",), provinces=()),    # no place
+        doc("d", 3, ("commune:sìn hồ",), role="response", topics=("safety",), provinces=("Lai Châu",)),
+        doc("e", 4, ("commune:sìn hồ",), role="response", topics=(), provinces=("Lào Cai",)),   # a namesake
+        doc("f", 5, ("commune:sìn hồ",), role="none", topics=(), provinces=("Lai Châu",)),
+    ])
+    thread = {link.doc_id: link.thread_id for link in links}
+    assert thread["a"] == thread["b"] == thread["c"] == "th-a"
+    assert thread["d"] == "th-d" and thread["e"] is None and thread["f"] is None
+
+
+def test_a_report_naming_a_strong_thing_opens_a_thread_even_when_its_place_and_topic_are_unknown():
+    # A forum post: "Đường Tô Ngọc Vân cứ mưa là thành sông, các bác tránh giúp" (no province, no
+    # topic recognised); the press answer three days later says both, and the thread takes them.
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("post", 0, ("road:tô ngọc vân", "commune:tam bình"), topics=(), provinces=()),
+        doc("news", 3, ("road:tô ngọc vân", "commune:tam bình"), role="response", topics=("infrastructure",),
+            provinces=("Hồ Chí Minh",)),
+        doc("chat", 4, ("commune:tam bình",), topics=(), provinces=()),   # nothing strong named: opens none
+    ])
+    assert [link.thread_id for link in links] == ["th-post", "th-post", None]
+    assert (linker.threads["th-post"].province, linker.threads["th-post"].topic) == ("Hồ Chí Minh", "infrastructure")
+
+
 def test_background_news_never_joins_a_thread_whose_topic_is_unknown():
     # "Khai trương tuyến xe buýt mới qua đường Lê Thánh Tông": same street, no issue; it would give
     # the parked-containers report its topic.
@@ -461,6 +495,25 @@ def test_a_follow_up_that_says_no_province_joins_on_words_only_when_one_province
     # Neither its province nor its topic known: not on these few words.
     blind = ThreadDoc("d", "d", T0 + dt.timedelta(days=6), (), (), "response", (), words)
     assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, blind])}["d"] is None
+
+
+def test_an_answer_put_under_another_topic_joins_its_province_s_issue_on_many_more_of_its_words():
+    # "Khởi tố hai cán bộ thôn thu tiền của hộ nghèo khi hỗ trợ làm nhà" (corruption) answers "Hộ
+    # nghèo tố cán bộ thôn thu tiền khi nhận hỗ trợ làm nhà" (livelihood) ten days later.
+    words = {"hộ nghèo": 7.0, "bộ thôn": 7.0, "thu tiền": 6.0, "hỗ trợ làm": 7.0}
+    report = ThreadDoc("a", "a", T0, ("livelihood",), ("Thanh Hóa",), "report", (), words)
+    later = T0 + dt.timedelta(days=10)
+    arrest = ThreadDoc("b", "b", later, ("corruption",), ("Thanh Hóa",), "response", (), {**words, "khởi tố": 4.0})
+    fewer = ThreadDoc("c", "c", later, ("corruption",), ("Thanh Hóa",), "response", (),
+                      {"hộ nghèo": 7.0, "bộ thôn": 7.0, "thu tiền": 6.0, "khởi tố": 4.0})
+    another_report = ThreadDoc("d", "d", later, ("corruption",), ("Thanh Hóa",), "report", (), arrest.words)
+    assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, arrest])}["b"] == "th-a"
+    # Words enough for an answer of the report's own topic are not enough across topics, and a
+    # report under another topic is another issue told in the same words.
+    same_topic = ThreadDoc("e", "e", later, ("livelihood",), ("Thanh Hóa",), "response", (), fewer.words)
+    assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, same_topic])}["e"] == "th-a"
+    for other in (fewer, another_report):
+        assert {l.doc_id: l.thread_id for l in ThreadLinker().link_all([report, other])}[other.doc_id] == f"th-{other.doc_id}"
 
 
 def test_a_second_report_in_the_same_words_needs_more_than_an_answer():
