@@ -47,6 +47,7 @@ WINDOW_DAYS = 60
 MIN_SCORE = 0.8       # one shared company, facility, project, road or stream; two communes
 UNKNOWN_SCORE = 0.8   # the province or the topic unknown: still one strong name in common
 BOTH_UNKNOWN_SCORE = 1.6  # neither known: more than one name in common
+_COMPANY_ROLES = ("report",)   # an answer may name the union, the contractor or the buyer beside the company
 ANSWER_SCORE = 0.4    # an answer that could not open a thread of its own: one commune in common
 CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names in common
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
@@ -177,6 +178,7 @@ class Thread:
     documents: int = 0
     opened_by: str = ""
     words: dict[str, float] = field(default_factory=dict)
+    companies: set[str] = field(default_factory=set)   # the companies its steps named
 
     def near(self, when: dt.datetime, window: dt.timedelta) -> bool:
         return self.first_at - window <= when <= self.last_at + window
@@ -220,6 +222,12 @@ def weighted_names(entity_keys: Iterable[str]) -> dict[str, float]:
             w = weight if i == 0 else weight * 0.8
             names[variant] = max(names.get(variant, 0.0), w)
     return names
+
+
+def company_names(entity_keys: Iterable[str]) -> set[str]:
+    """The companies among named things, each also by its last two syllables ("may phúc lâm" is
+    also "phúc lâm"), as `weighted_names` reads them."""
+    return set(weighted_names(key for key in entity_keys if key.startswith("org:")))
 
 
 def name_score(doc_names: dict[str, float], thread_names: dict[str, float]) -> float:
@@ -284,6 +292,8 @@ class ThreadLinker:
                 shared = name_score(telling, thread.names)
                 if not shared:
                     continue  # words alone never link: two wage disputes are told in the same words
+                if self._another_company_s(thread, doc):
+                    continue
                 score = shared + word_score(doc.words, thread.words)
                 if score < needed:
                     continue
@@ -374,6 +384,8 @@ class ThreadLinker:
                 if not doc.provinces or doc.role not in ANSWERING_ROLES:
                     continue
                 needed *= CROSS_WORDS_FACTOR   # "Khởi tố hai cán bộ thôn thu tiền của hộ nghèo" answers a livelihood report
+            if self._another_company_s(thread, doc):
+                continue
             score = sum(w for pair, w in doc.words.items() if pair in thread.words)
             score += WORD_NAME_WEIGHT * name_score(telling, thread.names)
             if doc.published_at - thread.last_at <= dt.timedelta(days=RECENT_DAYS):
@@ -414,6 +426,17 @@ class ThreadLinker:
         return (self.unknown_score, "names, place or topic unknown") if unknown else (self.min_score, "names")
 
     @staticmethod
+    def _another_company_s(thread: Thread, doc: ThreadDoc) -> bool:
+        """A report naming a company its thread's steps never named, in a thread that named
+        others: another company's issue in the same industrial zone or commune ("Công ty Bao bì
+        Tân Hưng Phát nợ BHXH" beside "Hơn 1.200 công nhân Công ty Quang Vinh Tech ngừng việc",
+        both in KCN Vân Trung), however many of its words the two share."""
+        if doc.role not in _COMPANY_ROLES or not thread.companies:
+            return False
+        companies = company_names(doc.entities)
+        return bool(companies) and not companies & thread.companies
+
+    @staticmethod
     def _answer_without_a_thread_of_its_own(thread: Thread, doc: ThreadDoc) -> bool:
         """An answer that says its province but no recognised topic, or a topic but no province,
         may not open a thread: it joins this one on less when what it says is this thread's."""
@@ -430,6 +453,8 @@ class ThreadLinker:
         for name, weight in (names.items() if lends else ()):
             thread.names[name] = max(thread.names.get(name, 0.0), weight)
             self._by_name.setdefault(name, set()).add(thread.thread_id)
+        if lends:
+            thread.companies |= company_names(doc.entities)
         for pair, weight in (doc.words.items() if lends else ()):
             if len(thread.words) >= THREAD_WORDS:
                 break   # what the issue was first told in: a thread that took every word would take any story

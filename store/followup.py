@@ -106,7 +106,7 @@ def active_threads(con: duckdb.DuckDBPyConnection, since: dt.datetime) -> pd.Dat
     return con.execute(
         """
         SELECT thread_id, topic, province, topics, CAST(names AS VARCHAR) AS names, CAST(words AS VARCHAR) AS words,
-               opened_by, first_published_at, last_published_at, documents
+               opened_by, first_published_at, last_published_at, documents, coalesce(companies, []) AS companies
         FROM issue_threads WHERE last_published_at >= ?
         """,
         [since],
@@ -158,13 +158,15 @@ def write_links(con: duckdb.DuckDBPyConnection, members: list[dict], threads: li
                 "first_published_at": pa.array([_utc(t["first_at"]) for t in threads], type=pa.timestamp("us", tz="UTC")),
                 "last_published_at": pa.array([_utc(t["last_at"]) for t in threads], type=pa.timestamp("us", tz="UTC")),
                 "documents": pa.array([t["documents"] for t in threads], type=pa.int32()),
+                "companies": pa.array([sorted(t["companies"]) for t in threads], type=pa.list_(pa.string())),
             })
             register(con, "changed_threads", table)
             try:
                 con.execute(
-                    """INSERT OR REPLACE INTO issue_threads
+                    """INSERT OR REPLACE INTO issue_threads (thread_id, topic, province, topics, names, words, opened_by,
+                              first_published_at, last_published_at, documents, updated_at, companies)
                        SELECT thread_id, topic, province, topics, CAST(names AS JSON), CAST(words AS JSON), opened_by,
-                              first_published_at, last_published_at, documents, ? FROM changed_threads""",
+                              first_published_at, last_published_at, documents, ?, companies FROM changed_threads""",
                     [linked_at])
             finally:
                 con.unregister("changed_threads")

@@ -205,14 +205,15 @@ def _linker(con, since: dt.datetime, settings: Settings) -> ThreadLinker:
             r.thread_id, r.topic if isinstance(r.topic, str) else None,
             r.province if isinstance(r.province, str) else None, frozenset(_list(r.topics)), json.loads(r.names),
             pd.Timestamp(r.first_published_at).to_pydatetime(), pd.Timestamp(r.last_published_at).to_pydatetime(),
-            documents=int(r.documents), opened_by=r.opened_by, words=json.loads(r.words))
+            documents=int(r.documents), opened_by=r.opened_by, words=json.loads(r.words), companies=set(_list(r.companies)))
     return ThreadLinker(threads, fu_store.thread_stories(con, list(threads)), window_days=settings.followup.window_days)
 
 
 def _thread_row(thread: Thread) -> dict:
     return {"thread_id": thread.thread_id, "topic": thread.topic, "province": thread.province,
             "topics": thread.topics, "names": thread.names, "words": thread.words, "opened_by": thread.opened_by,
-            "first_at": thread.first_at, "last_at": thread.last_at, "documents": thread.documents}
+            "first_at": thread.first_at, "last_at": thread.last_at, "documents": thread.documents,
+            "companies": thread.companies}
 
 
 # ---------------------------------------------------------------- reading

@@ -281,6 +281,23 @@ def test_a_document_naming_no_province_does_not_pick_between_namesakes_in_two_pr
     assert [l.thread_id for l in links] == ["th-a", "th-b", None]
 
 
+def test_a_report_naming_another_company_of_the_same_industrial_zone_is_another_issue():
+    """Seen in every thread set written blind: "Công ty Bao bì Tân Hưng Phát nợ BHXH 14 tháng"
+    a week after "Hơn 1.200 công nhân Công ty Quang Vinh Tech ngừng việc", both in KCN Vân Trung,
+    told in the same words. An answer naming the union or a buyer beside the company still joins,
+    and so does a report naming the thread's company by its short name."""
+    linker = ThreadLinker()
+    links = linker.link_all([
+        doc("a", 0, ("org:quang vinh tech", "facility:vân trung")),
+        doc("b", 7, ("org:tân hưng phát", "facility:vân trung")),                    # another company
+        doc("c", 8, ("org:liên đoàn lao động", "org:quang vinh tech"), role="response"),
+        doc("d", 9, ("org:vinh tech", "facility:vân trung")),                       # the same, shorter
+    ])
+    thread = {link.doc_id: link.thread_id for link in links}
+    assert thread["a"] == thread["c"] == thread["d"] == "th-a" and thread["b"] == "th-b"
+    assert linker.threads["th-a"].companies >= {"quang vinh tech", "vinh tech"}
+
+
 def test_a_story_belongs_to_one_thread_and_none_role_documents_never_open_one():
     linker = ThreadLinker()
     links = linker.link_all([
