@@ -37,11 +37,11 @@ FIXTURES = REPO / "tests" / "nlp" / "fixtures" / "followup"
 NOW = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7)))
 # name -> file: the held-out set (looked at while tuning, several times), the fresh set (written
 # blind, measured once at stop 22, then opened for diagnosis), the blind set (written blind at
-# stop 22, measured once when it landed), blind3 and blind4 (written blind at stop 23), blind5 and
-# blind6 (stop 24); see the fixtures' README for what has been measured on each.
+# stop 22, measured once when it landed), blind3 and blind4 (written blind at stop 23), blind5, blind6
+# and blind7 (stop 24); see the fixtures' README for what has been measured on each.
 THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl", "blind": "threads_blind.jsonl",
                "blind3": "threads_blind3.jsonl", "blind4": "threads_blind4.jsonl", "blind5": "threads_blind5.jsonl",
-               "blind6": "threads_blind6.jsonl"}
+               "blind6": "threads_blind6.jsonl", "blind7": "threads_blind7.jsonl"}
 # Role sets of standalone documents: the 192 leads written before the rules, and blind-written
 # sets of leads with bodies (three at stop 23, one at stop 24).
 ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl", "blind_leads2": "roles_blind2.jsonl",
