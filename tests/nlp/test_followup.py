@@ -117,8 +117,11 @@ def test_the_hand_written_role_articles_teach_what_the_templates_cannot_and_weig
 def test_the_evaluation_sets_are_kept_apart_from_training():
     seed_text = {(s["title"], s["sapo"]) for s in load_role_seed()}
     seed_titles = {s["title"] for s in load_role_seed()}
-    held_out = [row for name in ("eval", "fresh", "blind", "blind3", "blind4") for row in rows(f"threads_{name}.jsonl")]
-    for row in rows("roles_eval.jsonl") + rows("roles_blind.jsonl") + rows("roles_blind2.jsonl") + held_out:
+    held_out = [row for path in sorted(FIXTURES.glob("threads_*.jsonl")) if path.name != "threads_dev.jsonl"
+                for row in rows(path.name)]
+    role_sets = [row for path in sorted(FIXTURES.glob("roles_*.jsonl")) for row in rows(path.name)]
+    assert len(held_out) >= 680 and len(role_sets) >= 1000
+    for row in role_sets + held_out:
         assert (row["title"], row["sapo"]) not in seed_text
         assert row["title"] not in seed_titles
     dev = {r["title"] for r in rows("threads_dev.jsonl")}
