@@ -43,9 +43,10 @@ THREAD_SETS = {"held_out": "threads_eval.jsonl", "fresh": "threads_fresh.jsonl",
                "blind3": "threads_blind3.jsonl", "blind4": "threads_blind4.jsonl", "blind5": "threads_blind5.jsonl",
                "blind6": "threads_blind6.jsonl", "blind7": "threads_blind7.jsonl"}
 # Role sets of standalone documents: the 192 leads written before the rules, and blind-written
-# sets of leads with bodies (three at stop 23, one at stop 24).
+# sets of leads with bodies (three at stop 23, two at stop 24).
 ROLE_SETS = {"held_out": "roles_eval.jsonl", "blind_leads": "roles_blind.jsonl", "blind_leads2": "roles_blind2.jsonl",
-             "blind_leads3": "roles_blind3.jsonl", "blind_leads4": "roles_blind4.jsonl"}
+             "blind_leads3": "roles_blind3.jsonl", "blind_leads4": "roles_blind4.jsonl",
+             "blind_leads5": "roles_blind5.jsonl"}
 
 
 def rows(name: str) -> list[dict]:
