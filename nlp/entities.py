@@ -159,8 +159,8 @@ def _name_after(tokens: list[str], lower: list[str], start: int, cls: str) -> tu
         if _is_name_token(token) and (lower[j] in _AGENCY_WORDS or tuple(lower[j:j + 2]) in _AGENCY_PAIRS
                                       or (current and _kind_at(tokens, lower, j) is not None)):
             break
-        if _is_name_token(token) and lower[j] in _PERSON_TITLES:
-            break
+        if _is_name_token(token) and lower[j] in _PERSON_TITLES and not current:
+            break   # "xã Thụy Anh" goes on: a person's title inside a name is the name's
         if _is_name_token(token):
             if not current and tuple(lower[j:j + 2]) in _FORM_PAIRS:
                 j += 2
