@@ -178,22 +178,33 @@ def test_roles_on_the_held_out_set_reach_the_goal_and_beat_the_keyword_baseline(
     # 223 leads: before the hand-written role articles report 0.58 / 0.67, response 0.70 / 0.67,
     # resolution 0.80 / 0.65, none 0.58 / 0.65; after the first round 0.82 / 0.86, 0.79 / 0.83,
     # 0.84 / 0.85, 0.94 / 0.78; after the second 0.85 / 0.89, 0.82 / 0.88, 0.87 / 0.88, 1.00 / 0.78;
-    # after the third 0.88 / 0.90, 0.83 / 0.88, 0.87 / 0.92, 1.00 / 0.78.
-    ("roles_blind.jsonl", {"report": (0.82, 0.86), "response": (0.79, 0.85), "resolution": (0.84, 0.85), "none": (0.97, 0.75)}),
+    # after the third 0.88 / 0.90, 0.83 / 0.88, 0.87 / 0.92, 1.00 / 0.78; after the fourth (stop
+    # 24) 0.89 / 0.89, 0.83 / 0.90, 0.87 / 0.90, 1.00 / 0.82.
+    ("roles_blind.jsonl", {"report": (0.86, 0.86), "response": (0.80, 0.87), "resolution": (0.84, 0.87), "none": (0.97, 0.80)}),
     # 220 leads written blind for the end of stop 23, measured on the stop's first code
     # (0.63 / 0.70, 0.67 / 0.55, 0.80 / 0.65, 0.60 / 0.83), after the second round of role
-    # articles (0.88 / 0.88, 0.88 / 0.82, 0.86 / 0.95, 0.87 / 0.83) and after the third
-    # (0.87 / 0.90, 0.89 / 0.82, 0.86 / 0.93, 0.89 / 0.85).
-    ("roles_blind2.jsonl", {"report": (0.85, 0.85), "response": (0.84, 0.79), "resolution": (0.83, 0.92), "none": (0.84, 0.80)}),
+    # articles (0.88 / 0.88, 0.88 / 0.82, 0.86 / 0.95, 0.87 / 0.83), after the third (0.87 / 0.90,
+    # 0.89 / 0.82, 0.86 / 0.93, 0.89 / 0.85) and after the fourth (0.90 / 0.90, 0.89 / 0.83,
+    # 0.89 / 0.97, 0.90 / 0.88).
+    ("roles_blind2.jsonl", {"report": (0.87, 0.87), "response": (0.86, 0.80), "resolution": (0.86, 0.94), "none": (0.87, 0.85)}),
     # 226 leads with full-length bodies written blind late in stop 23, measured once before the
-    # third round of role articles (0.89 / 0.94, 0.90 / 0.85, 0.88 / 0.97, 1.00 / 0.85) and once
-    # after (0.89 / 0.94, 0.90 / 0.84, 0.88 / 0.97, 1.00 / 0.88).
-    ("roles_blind3.jsonl", {"report": (0.86, 0.90), "response": (0.86, 0.81), "resolution": (0.85, 0.94), "none": (0.97, 0.85)}),
+    # third round of role articles (0.89 / 0.94, 0.90 / 0.85, 0.88 / 0.97, 1.00 / 0.85), once
+    # after (0.89 / 0.94, 0.90 / 0.84, 0.88 / 0.97, 1.00 / 0.88) and after the fourth (0.89 /
+    # 0.94, 0.90 / 0.87, 0.92 / 0.95, 1.00 / 0.93).
+    ("roles_blind3.jsonl", {"report": (0.86, 0.91), "response": (0.87, 0.84), "resolution": (0.89, 0.92), "none": (0.97, 0.90)}),
+    # 220 leads written blind at stop 24, measured once before the fourth round (0.91 / 0.88,
+    # 0.85 / 0.87, 0.80 / 0.92, 1.00 / 0.80) and once after (0.92 / 0.90, 0.86 / 0.90, 0.90 /
+    # 0.93, 1.00 / 0.90).
+    ("roles_blind4.jsonl", {"report": (0.89, 0.87), "response": (0.83, 0.87), "resolution": (0.87, 0.90), "none": (0.97, 0.87)}),
+    # 220 leads written blind at stop 24, measured once, on the stop's final model: 0.91 / 0.87,
+    # 0.92 / 0.90, 0.88 / 0.97, 0.97 / 0.93.
+    ("roles_blind5.jsonl", {"report": (0.88, 0.84), "response": (0.89, 0.87), "resolution": (0.85, 0.94), "none": (0.94, 0.90)}),
 ])
 def test_roles_on_the_blind_written_leads_do_not_fall_and_beat_the_keyword_baseline(roles, gazetteer, name, least):
-    """Leads with bodies written blind at stop 23 the way the press writes (outcomes told as
+    """Leads with bodies written blind at stops 23 and 24 the way the press writes (outcomes told as
     facts, answers in quotes, sanctions, promises, statistics, the same events abroad), pinned a
-    little below what was measured. Short of the 0.85 goal in places: see README."""
+    little below what was measured. The newest two reach the 0.85 goal in every role; the
+    oldest, measured after every round, not everywhere: see README."""
     from nlp.provinces import choose_provinces
 
     labeled = rows(name)
@@ -570,7 +581,7 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
     labeled = rows("threads_eval.jsonl")
     report = link_report(labeled, thread_docs(labeled, enricher, roles, issue_words))
     ours = report["linker"]
-    assert ours.precision >= 0.95 and ours.recall >= 0.85, ours
+    assert ours.precision >= 0.95 and ours.recall >= 0.90, ours   # measured 1.00 / 0.92 (stop 24)
     for baseline in ("story clusters only", "same province and topic within the window"):
         assert ours.f1 > report[baseline].f1 + 0.2, (baseline, report[baseline])
 
@@ -578,21 +589,27 @@ def test_thread_linking_on_held_out_threads(enricher, roles, issue_words):
 @pytest.mark.slow
 @pytest.mark.parametrize("name, least, roles_least", [
     # stop 22: fresh 0.91 / 0.71 (then opened), blind 0.89 / 0.79 (measured once). Stop 23, with
-    # the hand-written role articles (three rounds): fresh 0.92 / 0.79, blind 0.89 / 0.81 (0.90 /
-    # 0.84 after two rounds), blind3 0.88 / 0.87 (written blind at stop 23: 0.88 / 0.81 before the
-    # articles), blind4 0.92 / 0.88 (written blind at stop 23, measured on the stop's first code,
-    # after the second round and after the third: the same figure each time; its roles rose from
-    # report 0.97 / 0.86, response 0.92 / 0.79, resolution 0.84 / 0.95).
-    ("threads_fresh.jsonl", (0.89, 0.75), {"report": (0.92, 0.82), "response": (0.70, 0.82), "resolution": (0.78, 0.59)}),
-    ("threads_blind.jsonl", (0.87, 0.79), {"report": (0.89, 0.92), "response": (0.75, 0.80), "resolution": (0.84, 0.65)}),
-    ("threads_blind3.jsonl", (0.86, 0.84), {"report": (0.95, 0.93), "response": (0.93, 0.86), "resolution": (0.84, 0.83)}),
-    ("threads_blind4.jsonl", (0.89, 0.86), {"report": (0.97, 0.92), "response": (0.93, 0.90), "resolution": (0.97, 0.97)}),
+    # the hand-written role articles (three rounds): fresh 0.92 / 0.79, blind 0.89 / 0.81, blind3
+    # 0.88 / 0.87 (0.88 / 0.81 before the articles), blind4 0.92 / 0.88 (three times). Stop 24,
+    # after answers that cannot open a thread joined on a commune, reports naming another company
+    # of the zone stopped joining, "xã Thụy Anh" kept its name and a fourth round of role
+    # articles: fresh 0.97 / 0.83, blind 1.00 / 0.84, blind3 0.92 / 0.92, blind4 1.00 / 0.97;
+    # blind5 (written blind at stop 24) 0.90 / 0.88 on stop 23's linker, 0.90 / 0.91 after the
+    # first change, 0.95 / 0.92 at the end; blind6 0.89 / 0.94, 0.89 / 0.96, 0.96 / 0.92 on the
+    # same three; blind7 0.92 / 0.90 (70 of 78 pairs), measured once, on the final code.
+    ("threads_fresh.jsonl", (0.94, 0.80), {"report": (0.89, 0.85), "response": (0.73, 0.82), "resolution": (0.78, 0.59)}),
+    ("threads_blind.jsonl", (0.97, 0.81), {"report": (0.92, 0.92), "response": (0.74, 0.80), "resolution": (0.84, 0.65)}),
+    ("threads_blind3.jsonl", (0.89, 0.89), {"report": (0.97, 0.92), "response": (0.93, 0.89), "resolution": (0.83, 0.83)}),
+    ("threads_blind4.jsonl", (0.97, 0.94), {"report": (0.97, 0.92), "response": (0.93, 0.93), "resolution": (0.97, 0.97)}),
+    ("threads_blind5.jsonl", (0.92, 0.89), {"report": (0.94, 0.97), "response": (0.97, 0.89), "resolution": (0.92, 0.88)}),
+    ("threads_blind6.jsonl", (0.93, 0.89), {"report": (0.94, 0.94), "response": (0.97, 0.80), "resolution": (0.92, 0.92)}),
+    ("threads_blind7.jsonl", (0.89, 0.87), {"report": (0.94, 0.94), "response": (0.93, 0.93), "resolution": (0.97, 0.97)}),
 ])
 def test_linking_and_roles_on_the_sets_written_blind_do_not_fall(enricher, roles, issue_words, gazetteer, name,
                                                                  least, roles_least):
     """Threads written blind (follow-ups as the press writes them): the linker beats "same
     province and topic", and neither it nor the roles of the documents fall below what was
-    measured. Short of the 0.9 goal: see README, "Follow-up, measured"."""
+    measured. fresh and blind stay short of 0.9 recall, blind7 just under: see README, "Follow-up, measured"."""
     from nlp.provinces import choose_provinces
 
     labeled = rows(name)
@@ -619,4 +636,6 @@ def test_thread_linking_on_the_dev_threads_it_was_tuned_on(enricher, roles, issu
     # 0.72 to 0.94 / 0.91 as reports with no topic opened threads, plain-news reports were taught
     # to the role model, reservoirs were named, "Hà Đông" placed in Hà Nội, and answers saying
     # neither place nor topic could join on many rare words.
-    assert ours.precision >= 0.87 and ours.recall >= 0.86, ours
+    # Stop 24: 0.94 / 0.91 (answers that cannot open a thread join on a commune; reports naming
+    # another company of the zone stay apart).
+    assert ours.precision >= 0.91 and ours.recall >= 0.88, ours
