@@ -98,7 +98,7 @@ def test_the_seed_set_teaches_every_role_and_the_hard_negatives():
 
 
 def test_the_hand_written_role_articles_teach_what_the_templates_cannot_and_weigh_more():
-    """1,259 articles written by hand in the press's own words (outcomes told as facts, answers in
+    """1,432 articles written by hand in the press's own words (outcomes told as facts, answers in
     quotes, forum posts, portal pages, hard negatives), each worth three templated items."""
     written = load_role_seed((WRITTEN_SEED,))
     assert len(written) >= 1000 and {w["weight"] for w in written} == {3.0}
