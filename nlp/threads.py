@@ -20,11 +20,14 @@ thread, never open one. A report whose province or topic was not found ("Bệnh 
 thuốc" in a national paper, "Đường Tô Ngọc Vân cứ mưa là thành sông" on a forum) opens a thread
 only when it names a strong thing (a company, a facility, a project, a road, a stream), and the
 thread takes the province and the topic of the first documents that have them; national stories
-(no province, nothing named) open none, since threads are counted by province x topic. A raised issue (a report, or a petition
-whatever its words) with a province and no recognised topic ("Bùn than tràn vào nhà, dân Cẩm Phả
-bức xúc") opens a thread whose topic stays unknown until a member has one; it is joined on the
-evidence an unknown topic needs, never by a document of role `none` (background news of the same
-street would give the issue its topic), and the pipeline counts it nowhere until then.
+(no province, nothing named) open none, since threads are counted by province x topic. A raised
+issue (a report, or a petition whatever its words) with a province and no recognised topic ("Bùn
+than tràn vào nhà, dân Cẩm Phả bức xúc") opens a thread whose topic stays unknown until a member
+has one; it is joined on the evidence an unknown topic needs, never by a document of role `none`
+(background news of the same street would give the issue its topic), and the pipeline counts it
+nowhere until then. A report naming a company the thread's steps never named, in a thread that
+named others, never joins it: it is another company's issue in the same industrial zone, told in
+the same words.
 
 Incremental and stable: the linker is given the threads still open (active within the window)
 and the stories already placed; each new document joins or opens a thread and nothing already
@@ -47,7 +50,6 @@ WINDOW_DAYS = 60
 MIN_SCORE = 0.8       # one shared company, facility, project, road or stream; two communes
 UNKNOWN_SCORE = 0.8   # the province or the topic unknown: still one strong name in common
 BOTH_UNKNOWN_SCORE = 1.6  # neither known: more than one name in common
-_COMPANY_ROLES = ("report",)   # an answer may name the union, the contractor or the buyer beside the company
 ANSWER_SCORE = 0.4    # an answer that could not open a thread of its own: one commune in common
 CROSS_TOPIC_SCORE = 1.8  # topics known and different: at least two strong names in common
 STRONG_NAME = 0.8     # a company, facility, project, road or stream (nlp.entities.CLASS_WEIGHT)
@@ -56,6 +58,7 @@ COMMON_NAME_THREADS = 3  # a name more threads of the window carry counts that m
 NUMBER_WEIGHT = 0.25  # "ấp 4", "tổ 5", "quốc lộ 1": a number alone names many places
 OPENING_ROLES = ("report", "response", "resolution")
 ANSWERING_ROLES = ("response", "resolution")
+COMPANY_ROLES = ("report",)  # an answer may name the union, the contractor or the buyer beside the company
 TIE = 0.05            # scores this close are a tie
 WORD_WEIGHT = 0.6     # a document whose distinctive words its thread has all: worth most of a name
 KEEP_WORDS = 24
@@ -292,7 +295,7 @@ class ThreadLinker:
                 shared = name_score(telling, thread.names)
                 if not shared:
                     continue  # words alone never link: two wage disputes are told in the same words
-                if self._another_company_s(thread, doc):
+                if self._names_another_company(thread, doc):
                     continue
                 score = shared + word_score(doc.words, thread.words)
                 if score < needed:
@@ -384,7 +387,7 @@ class ThreadLinker:
                 if not doc.provinces or doc.role not in ANSWERING_ROLES:
                     continue
                 needed *= CROSS_WORDS_FACTOR   # "Khởi tố hai cán bộ thôn thu tiền của hộ nghèo" answers a livelihood report
-            if self._another_company_s(thread, doc):
+            if self._names_another_company(thread, doc):
                 continue
             score = sum(w for pair, w in doc.words.items() if pair in thread.words)
             score += WORD_NAME_WEIGHT * name_score(telling, thread.names)
@@ -426,12 +429,12 @@ class ThreadLinker:
         return (self.unknown_score, "names, place or topic unknown") if unknown else (self.min_score, "names")
 
     @staticmethod
-    def _another_company_s(thread: Thread, doc: ThreadDoc) -> bool:
+    def _names_another_company(thread: Thread, doc: ThreadDoc) -> bool:
         """A report naming a company its thread's steps never named, in a thread that named
         others: another company's issue in the same industrial zone or commune ("Công ty Bao bì
         Tân Hưng Phát nợ BHXH" beside "Hơn 1.200 công nhân Công ty Quang Vinh Tech ngừng việc",
         both in KCN Vân Trung), however many of its words the two share."""
-        if doc.role not in _COMPANY_ROLES or not thread.companies:
+        if doc.role not in COMPANY_ROLES or not thread.companies:
             return False
         companies = company_names(doc.entities)
         return bool(companies) and not companies & thread.companies
