@@ -23,6 +23,7 @@ import pytest
 
 import store
 from store.documents import upsert_documents
+from store.nlp import record_model
 from core.timeutil import week_label
 from core.records import Document, author_hash
 
@@ -170,10 +171,8 @@ def build_synthetic_db(path: Path, labels: bool = True) -> Path:
             """
         )
         db.con.unregister("new_enrichments")
-        db.con.execute(
-            "INSERT INTO models VALUES (?, TIMESTAMPTZ '2026-11-01 08:00:00+07', NULL, ?)",
-            [MODEL, json.dumps({"training": "synthetic", "library": "scikit-learn"})],
-        )
+        record_model(db.con, "topics", MODEL, None, {"training": "synthetic", "library": "scikit-learn"},
+                     dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=7))))
         spots = _hotspots(db.con)
         db.con.register("new_hotspots", spots)
         db.con.execute(
