@@ -72,6 +72,7 @@ _AGENCY_WORDS = {"ubnd", "hđnd", "sở", "bộ", "cục", "lđlđ", "bhxh", "bh
 _MAX_NAME = 5         # syllables in one name
 # A capitalised title inside a run of capitals starts a person's name or a byline, and ends the
 # thing's name: "trường mầm non Sen Vàng. Theo Lê Phương", "BV Bạch Mai, BS Lương Quốc Chính".
+_TITLES_IN_NAMES = {"anh", "bà", "ông"}
 _PERSON_TITLES = {"anh", "chị", "ông", "bà", "bác", "bs", "ts", "ths", "pgs", "gs", "ks", "ls", "theo", "cô",
                   "chú", "em", "cháu", "cụ", "thầy", "đ/c"}
 # Surnames that are not also place syllables: a full name after a thing's name ("Bệnh viện Hòa
@@ -159,8 +160,8 @@ def _name_after(tokens: list[str], lower: list[str], start: int, cls: str) -> tu
         if _is_name_token(token) and (lower[j] in _AGENCY_WORDS or tuple(lower[j:j + 2]) in _AGENCY_PAIRS
                                       or (current and _kind_at(tokens, lower, j) is not None)):
             break
-        if _is_name_token(token) and lower[j] in _PERSON_TITLES and not current:
-            break   # "xã Thụy Anh" goes on: a person's title inside a name is the name's
+        if _is_name_token(token) and lower[j] in _PERSON_TITLES and not (current and _title_inside_a_name(lower, j)):
+            break
         if _is_name_token(token):
             if not current and tuple(lower[j:j + 2]) in _FORM_PAIRS:
                 j += 2
@@ -200,6 +201,12 @@ def _name_after(tokens: list[str], lower: list[str], start: int, cls: str) -> tu
         return None, j  # "công ty 2" is not a name; "quốc lộ 1", "ấp 4", "tổ 5" are
     return " ".join(name), j
 
+
+
+def _title_inside_a_name(lower: list[str], j: int) -> bool:
+    """"Anh", "Bà", "Ông" inside a name are the name's ("xã Thụy Anh", "Hai Bà Trưng", "Rạch Ông"),
+    unless a surname follows: then a person's name starts there ("Hà An Ông Nguyễn Thanh")."""
+    return lower[j] in _TITLES_IN_NAMES and not (j + 1 < len(lower) and lower[j + 1] in _SURNAMES)
 
 
 def _without_a_person(name: list[str]) -> list[str]:

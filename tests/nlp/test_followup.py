@@ -262,6 +262,10 @@ def test_a_person_s_name_never_runs_on_from_a_thing_s_name():
     # A person's title inside a name is the name's ("xã Thụy Anh" was cut to "thụy", a commune of
     # one syllable, half a name, and its follow-ups in threads_fresh never found their report).
     assert keys("người dân xã Thụy Anh thắc mắc") == ["commune:thụy anh"]
+    assert keys("ngập ở quận Hai Bà Trưng") == ["district:hai bà trưng"]
+    # ... unless a surname follows it, or it is another title: there a person's name begins.
+    assert keys("khám tại Bệnh viện Hà An Ông Nguyễn Thanh cho biết") == ["facility:hà an"]
+    assert keys("đến sân bay Tân Sơn Nhất Theo thông báo") == ["facility:tân sơn nhất"]
     # Things named after people are things: the name starts with the person.
     assert keys("đường Lê Văn Thiêm ngập, trường THPT Nguyễn Văn Cừ nghỉ học") == ["road:lê văn thiêm", "facility:nguyễn văn cừ"]
 
