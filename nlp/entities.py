@@ -72,9 +72,10 @@ _AGENCY_WORDS = {"ubnd", "hđnd", "sở", "bộ", "cục", "lđlđ", "bhxh", "bh
 _MAX_NAME = 5         # syllables in one name
 # A capitalised title inside a run of capitals starts a person's name or a byline, and ends the
 # thing's name: "trường mầm non Sen Vàng. Theo Lê Phương", "BV Bạch Mai, BS Lương Quốc Chính".
-_TITLES_IN_NAMES = {"anh", "bà", "ông"}
 _PERSON_TITLES = {"anh", "chị", "ông", "bà", "bác", "bs", "ts", "ths", "pgs", "gs", "ks", "ls", "theo", "cô",
                   "chú", "em", "cháu", "cụ", "thầy", "đ/c"}
+# ... except these, which place names carry after their first syllable ("Đông Anh", "Hai Bà Trưng").
+_TITLES_IN_NAMES = {"anh", "bà", "ông"}
 # Surnames that are not also place syllables: a full name after a thing's name ("Bệnh viện Hòa
 # Bình Hoàng Công Lương": a doctor named after his hospital) is cut off; "đường Lê Văn Thiêm",
 # "trường Nguyễn Du" (a thing named after a person, from its first syllable) are kept.

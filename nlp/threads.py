@@ -41,6 +41,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterable
 
 from nlp.entities import CLASS_WEIGHT
@@ -167,6 +168,11 @@ class ThreadDoc:
     entities: tuple[str, ...] = ()  # `nlp.entities.Entity.key`s: "org:hoa sen"
     words: dict[str, float] = field(default_factory=dict)  # distinctive pairs of the title and lead -> weight
     kind: str = "press"  # the document's kind: a petition raises an issue whatever its words
+
+    @cached_property
+    def companies(self) -> frozenset[str]:
+        """The companies it names (`company_names`), read once: every candidate thread asks."""
+        return frozenset(company_names(self.entities))
 
 
 @dataclass
@@ -436,8 +442,7 @@ class ThreadLinker:
         both in KCN Vân Trung), however many of its words the two share."""
         if doc.role not in COMPANY_ROLES or not thread.companies:
             return False
-        companies = company_names(doc.entities)
-        return bool(companies) and not companies & thread.companies
+        return bool(doc.companies) and not doc.companies & thread.companies
 
     @staticmethod
     def _answer_without_a_thread_of_its_own(thread: Thread, doc: ThreadDoc) -> bool:
@@ -457,7 +462,7 @@ class ThreadLinker:
             thread.names[name] = max(thread.names.get(name, 0.0), weight)
             self._by_name.setdefault(name, set()).add(thread.thread_id)
         if lends:
-            thread.companies |= company_names(doc.entities)
+            thread.companies |= doc.companies
         for pair, weight in (doc.words.items() if lends else ()):
             if len(thread.words) >= THREAD_WORDS:
                 break   # what the issue was first told in: a thread that took every word would take any story
